@@ -1,0 +1,41 @@
+/** Every event the orchestrator emits: a typed union keyed by `type`. */
+import type { ServiceState } from "../supervisor/states";
+
+export type SystemState = "starting" | "ready" | "degraded" | "stopping" | "stopped";
+
+export type HealingAction =
+  | "detected"
+  | "restart-scheduled"
+  | "restarted"
+  | "recovered"
+  | "escalated"
+  | "quarantined"
+  | "breaker-opened"
+  | "breaker-half-open"
+  | "breaker-closed"
+  | "manual-restart"
+  | "gave-up";
+
+export type HealingTier = "immediate" | "graceful" | "dependencies" | "quarantine" | "manual";
+
+export interface HealingRecord {
+  service: string;
+  action: HealingAction;
+  attempt: number;
+  tier?: HealingTier;
+  reason: string;
+  delayMs?: number;
+  ts: number;
+}
+
+export type EventBody =
+  | { type: "service"; payload: { name: string; from: ServiceState; to: ServiceState; pid?: number; reason?: string } }
+  | { type: "health"; payload: { name: string; ok: boolean; status: "healthy" | "unhealthy"; latencyMs: number; endpoint?: string; error?: string } }
+  | { type: "healing"; payload: HealingRecord }
+  | { type: "status"; payload: { state: SystemState; reasons: string[] } }
+  | { type: "log"; payload: { name: string; stream: "stdout" | "stderr"; line: string } };
+
+export type EventType = EventBody["type"];
+
+/** An event as published: a strictly increasing `seq` and a timestamp. */
+export type OrchestratorEvent = EventBody & { seq: number; ts: number };

@@ -1,0 +1,39 @@
+/** The Spawner port: how the supervisor starts and stops a service's process group. */
+
+export interface SpawnSpec {
+  name: string;
+  /** argv array (exec'd directly) or a string (run under `sh -c`). */
+  command: string[] | string;
+  cwd: string;
+  /** The complete environment of the child (the caller merges orchestrator env, envFile, env, PORT). */
+  env: Record<string, string>;
+}
+
+/** How a process ended, as data. `reason` says which of the fields matter. */
+export interface Exit {
+  code: number | null;
+  signal: string | null;
+  /** exited: code set; signaled: signal set; spawn-error: never ran (`error` says why). */
+  reason: "exited" | "signaled" | "spawn-error";
+  error?: string;
+}
+
+export type StreamName = "stdout" | "stderr";
+
+export interface ChildHandle {
+  /** 0 when the spawn failed. */
+  readonly pid: number;
+  /** Resolves once, when the process has exited and its whole group has been SIGKILLed. */
+  readonly exited: Promise<Exit>;
+  /** `signal` to the group, wait up to `timeoutMs`, then SIGKILL the group. Resolves with the exit. */
+  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<Exit>;
+  /** SIGKILL the whole group now. */
+  kill(): void;
+}
+
+export interface Spawner {
+  /** Never throws for a bad command or cwd: the failure comes back as an Exit with reason `spawn-error`. */
+  spawn(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void): ChildHandle;
+  /** Release what the spawner holds (e.g. the orphan watchdog). */
+  close?(): void;
+}
