@@ -1,0 +1,6 @@
+import type { EventBody, OrchestratorEvent } from "./types";
+
+/** The port the supervisor emits into; the bus implements it. */
+export interface EventSink {
+  emit(body: EventBody): OrchestratorEvent;
+}
