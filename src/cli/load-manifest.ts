@@ -1,0 +1,27 @@
+/** Shared by every command that reads the manifest: load it and print problems the same way. */
+import { resolve } from "node:path";
+import { flagString } from "./args";
+import type { CliIo, ParsedArgs } from "./command";
+import { loadConfig } from "../manifest/load";
+import { formatIssue } from "../manifest/issues";
+import type { Config } from "../manifest/types";
+import { makeStyle } from "./style";
+
+export function manifestPath(args: ParsedArgs, io: CliIo): string {
+  return resolve(io.cwd, flagString(args, "config") ?? io.env.ORCHESTRATOR_CONFIG ?? "orchestrator.yaml");
+}
+
+/** The config, or undefined after printing every problem (the caller exits 2). Warnings are printed too. */
+export async function loadOrReport(args: ParsedArgs, io: CliIo, opts: { checkCommands?: boolean } = {}): Promise<Config | undefined> {
+  const { config, issues } = await loadConfig(manifestPath(args, io), { env: io.env, checkCommands: opts.checkCommands });
+  const style = makeStyle(io.color);
+  for (const issue of issues) {
+    const line = formatIssue(issue, io.cwd);
+    io.stderr((issue.severity === "error" ? style.red(line) : style.yellow(line)) + "\n");
+  }
+  if (!config) {
+    const errors = issues.filter((i) => i.severity === "error").length;
+    io.stderr(`${errors} problem${errors === 1 ? "" : "s"} found; nothing was started\n`);
+  }
+  return config;
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bun
+/**
+ * The composition root: parse argv, pick the command, map errors to exit codes.
+ * Usage and manifest errors print one clear line and exit 2; never a stack trace.
+ */
+import pkg from "../../package.json" with { type: "json" };
+import { UsageError, parseArgs } from "./args";
+import type { CliIo } from "./command";
+import { COMMANDS, findCommand } from "./commands";
+import { didYouMean } from "../manifest/suggest";
+
+const GLOBAL_FLAGS = ["help", "version", "config", "no-color"];
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    if (args.flags.version) {
+      io.stdout(`orchestrator ${pkg.version} (bun ${Bun.version})\n`);
+      return 0;
+    }
+    const name = args.positionals[0] ?? "up";
+    const command = findCommand(name);
+    if (!command) {
+      if (args.flags.help || name === "help") return printHelp(io, args.positionals[1]);
+      throw new UsageError(`unknown command "${name}"${didYouMean(name, COMMANDS.map((c) => c.name))}; see orchestrator --help`);
+    }
+    if (args.flags.help) return printHelp(io, command.name);
+    for (const flag of Object.keys(args.flags)) {
+      if (!command.flags.includes(flag) && !GLOBAL_FLAGS.includes(flag))
+        throw new UsageError(`${command.name}: unknown option "--${flag}"; usage: ${command.usage}`);
+    }
+    return await command.run({ positionals: args.positionals.slice(1), flags: args.flags }, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`orchestrator: ${err.message}\n`);
+      return 2;
+    }
+    const e = err as Error & { code?: string; status?: number };
+    io.stderr(`orchestrator: ${e.message}\n`);
+    if (io.env.ORCHESTRATOR_DEBUG) io.stderr(`${e.stack}\n`);
+    return typeof e.status === "number" && e.status === 2 ? 2 : 1;
+  }
+}
+
+function printHelp(io: CliIo, topic?: string): number {
+  const command = topic ? findCommand(topic) : undefined;
+  if (command) {
+    io.stdout(`${command.summary}\n\nusage: ${command.usage}\n`);
+    return 0;
+  }
+  const width = Math.max(...COMMANDS.map((c) => c.name.length + (c.aliases?.length ? c.aliases.join("|").length + 1 : 0)));
+  const lines = COMMANDS.map((c) => `  ${[c.name, ...(c.aliases ?? [])].join("|").padEnd(width)}  ${c.summary}`);
+  io.stdout(
+    [
+      `orchestrator ${pkg.version}: discover, launch, watch and heal a fleet of services`,
+      "",
+      "usage: orchestrator [command] [-c orchestrator.yaml] [options]",
+      "",
+      "commands:",
+      ...lines,
+      "",
+      "options:",
+      "  -c, --config FILE   manifest (default ./orchestrator.yaml, or $ORCHESTRATOR_CONFIG)",
+      "  -h, --help          help for a command: orchestrator COMMAND --help",
+      "  -V, --version       print the version",
+      "",
+      "exit codes: 0 success, 1 runtime failure, 2 usage or manifest error",
+      "",
+    ].join("\n"),
+  );
+  return 0;
+}
+
+if (import.meta.main) {
+  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !process.argv.includes("--no-color");
+  const io: CliIo = {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    color,
+    cwd: process.cwd(),
+    env: process.env,
+  };
+  const code = await runCli(process.argv.slice(2), io);
+  process.exitCode = code;
+}

@@ -1,0 +1,52 @@
+import type { Config } from "../manifest/types.ts";
+import { buildGraph, removeDisabled } from "./build-graph.ts";
+import { listDependencies } from "./graph-lookups.ts";
+import { findCycles } from "./find-cycles.ts";
+import { GraphCycleError } from "./graph-error.ts";
+import { sortTopologically } from "./sort-topologically.ts";
+import type { Graph, GraphNode, LaunchPhase, LaunchPlan } from "./types.ts";
+
+/**
+ * The order the launcher follows. Disabled services are left out (and dependencies on them
+ * ignored). Phase 0 is serial, one service per step in dependency order; later phases are
+ * parallel, one step per wave, where a service's wave is one more than the latest wave of
+ * its dependencies in the same phase (earlier phases are already up). Phases with no
+ * enabled service are omitted. Throws `GraphCycleError` when the enabled services form a cycle.
+ */
+export function buildLaunchPlan(config: Config): LaunchPlan {
+  const graph = removeDisabled(buildGraph(config.services, config.phases));
+  const cycles = findCycles(graph);
+  if (cycles.length > 0) throw new GraphCycleError(cycles);
+  const phases = groupByPhase(graph.nodes).map(([index, nodes]): LaunchPhase => {
+    const order = sortTopologically(nodes, graph.edges).order;
+    const name = graph.phaseNames[index];
+    if (index === 0) return { index, name, mode: "serial", concurrency: 1, steps: order.map((service) => [service]) };
+    const steps = groupIntoWaves(order, graph);
+    return { index, name, mode: "parallel", concurrency: config.launch.concurrency, steps };
+  });
+  return { phases, graph };
+}
+
+function groupByPhase(nodes: readonly GraphNode[]): [number, GraphNode[]][] {
+  const phases = new Map<number, GraphNode[]>();
+  for (const node of nodes) {
+    const members = phases.get(node.phase) ?? [];
+    members.push(node);
+    phases.set(node.phase, members);
+  }
+  return [...phases.entries()].sort(([a], [b]) => a - b);
+}
+
+// `order` is topological, so each dependency's wave is known before its dependents'.
+function groupIntoWaves(order: readonly string[], graph: Graph): string[][] {
+  const dependencies = listDependencies(graph);
+  const waves = new Map<string, number>();
+  const steps: string[][] = [];
+  for (const service of order) {
+    const inPhase = dependencies.get(service)!.filter((dependency) => waves.has(dependency));
+    const wave = 1 + Math.max(-1, ...inPhase.map((dependency) => waves.get(dependency)!));
+    waves.set(service, wave);
+    (steps[wave] ??= []).push(service);
+  }
+  return steps.map((step) => step.sort());
+}

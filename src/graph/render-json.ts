@@ -1,0 +1,40 @@
+import type { DependencyCondition } from "../manifest/types.ts";
+import { resolveView, type RenderInput } from "./render-input.ts";
+
+/** The graph as served by `GET /orchestrator/dependencies`. */
+export interface GraphJson {
+  nodes: {
+    name: string;
+    phase: number;
+    phaseName: string;
+    critical: boolean;
+    optional: boolean;
+    disabled: boolean;
+    port: number | null;
+  }[];
+  edges: { from: string; to: string; condition: DependencyCondition }[];
+  phases: string[];
+  order: string[];
+}
+
+/**
+ * A JSON-ready copy of the graph: nodes and edges in graph order, every phase name, and the
+ * start order (a plan's launch order, or a graph's topological order with cycles last).
+ */
+export function renderJson(input: RenderInput): GraphJson {
+  const { graph, order } = resolveView(input);
+  return {
+    nodes: graph.nodes.map((node) => ({
+      name: node.name,
+      phase: node.phase,
+      phaseName: node.phaseName,
+      critical: node.critical,
+      optional: node.optional,
+      disabled: node.disabled,
+      port: node.port ?? null,
+    })),
+    edges: graph.edges.map(({ from, to, condition }) => ({ from, to, condition })),
+    phases: [...graph.phaseNames],
+    order,
+  };
+}

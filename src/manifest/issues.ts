@@ -1,0 +1,49 @@
+/** A problem found in a manifest or a discovered package.json, with its position. */
+import { relative } from "node:path";
+
+export interface Issue {
+  file: string;
+  line: number;
+  col: number;
+  /** Dotted path inside the file, e.g. `services.api.port`. */
+  path: string;
+  message: string;
+  severity: "error" | "warning";
+}
+
+export type PathSegment = string | number;
+
+/** `services.api.health.endpoints[0]`. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else out += out ? `.${seg}` : seg;
+  }
+  return out || "(root)";
+}
+
+/** `orchestrator.yaml:12:5 services.api.port: expected number, got "eighty"` */
+export function formatIssue(issue: Issue, cwd: string): string {
+  const file = relative(cwd, issue.file) || issue.file;
+  const prefix = issue.severity === "warning" ? "warning: " : "";
+  return `${file}:${issue.line}:${issue.col} ${issue.path}: ${prefix}${issue.message}`;
+}
+
+export function hasErrors(issues: readonly Issue[]): boolean {
+  return issues.some((i) => i.severity === "error");
+}
+
+/** Sort by file, then position, so output is stable. */
+export function sortIssues(issues: Issue[]): Issue[] {
+  return issues.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+/** How a value looks in a message: strings quoted, containers named. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return JSON.stringify(value.length > 60 ? value.slice(0, 57) + "..." : value);
+  return String(value);
+}

@@ -1,0 +1,111 @@
+/**
+ * The manifest pipeline: read → interpolate → check against the schema → discover →
+ * merge → resolve defaults → validate. Every problem is collected as a positioned Issue;
+ * nothing here throws for bad input or exits the process.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { ManifestSchema, PackageFieldSchema, type RawManifest, type RawService } from "./schema";
+import { checkSchema, type CheckContext } from "./check-schema";
+import { discoverServices } from "./discover";
+import { interpolateDocument } from "./interpolate";
+import { hasErrors, sortIssues, type Issue } from "./issues";
+import { mergeServices } from "./merge";
+import { resolveConfig } from "./resolve";
+import { SourceFile } from "./source";
+import type { Config } from "./types";
+import { validateConfig } from "./validate";
+
+export interface LoadOptions {
+  env?: Record<string, string | undefined>;
+  /** Look up every service's program on PATH (default true). */
+  checkCommands?: boolean;
+}
+
+export interface LoadResult {
+  /** Present when there are no errors (warnings allowed). */
+  config?: Config;
+  issues: Issue[];
+}
+
+export async function loadConfig(file: string, options: LoadOptions = {}): Promise<LoadResult> {
+  return loadConfigSync(file, options);
+}
+
+export function loadConfigSync(file: string, options: LoadOptions = {}): LoadResult {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (err as Error).message;
+    return { issues: [{ file: path, line: 1, col: 1, path: "(file)", message: `cannot read manifest: ${why}`, severity: "error" }] };
+  }
+  try {
+    return loadText(path, text, options);
+  } catch (err) {
+    // A bug, not bad input: still a positioned message, never a stack trace for the user.
+    const message = `internal error while loading (please report): ${(err as Error).message}`;
+    return { issues: [{ file: path, line: 1, col: 1, path: "(root)", message, severity: "error" }] };
+  }
+}
+
+export function loadText(path: string, text: string, options: LoadOptions = {}): LoadResult {
+  const env = options.env ?? process.env;
+  const source = new SourceFile(path, text);
+  const syntax = source.parseIssues();
+  if (syntax.length > 0) return { issues: syntax };
+
+  const interpolation = interpolateDocument(source, env);
+  const issues: Issue[] = [...interpolation.issues];
+  const ctx: CheckContext = { problems: [], interpolated: interpolation.interpolated };
+  const js = source.doc.toJS({ maxAliasCount: 100 });
+  if (js === null || js === undefined || typeof js !== "object" || Array.isArray(js)) {
+    issues.push(source.issue([], `expected a mapping with at least \`version: 1\`, got ${js === null || js === undefined ? "an empty document" : "something else"}`));
+    return { issues };
+  }
+  const raw = checkSchema(ManifestSchema, js, [], ctx) as RawManifest;
+  issues.push(...ctx.problems.map((p) => source.issue(p.path, p.message, p.part)));
+
+  const dir = resolve(path, "..");
+  const roots = (raw.discovery?.roots ?? ["services"]).map((r) => resolve(dir, r));
+  (raw.discovery?.roots ?? []).forEach((r, i) => {
+    if (!isDir(resolve(dir, r))) issues.push(source.issue(["discovery", "roots", i], `discovery root "${r}" does not exist`));
+  });
+  const discovery = discoverServices(roots, raw.discovery?.ignore ?? []);
+  issues.push(...discovery.issues);
+  const fields = new Map<string, Partial<RawService>>();
+  for (const d of discovery.services) {
+    if (d.field === undefined) continue;
+    const fieldCtx: CheckContext = { problems: [], interpolated: new Set() };
+    fields.set(d.name, checkSchema(PackageFieldSchema, d.field, ["orchestrator"], fieldCtx) as Partial<RawService>);
+    issues.push(...fieldCtx.problems.map((p) => d.source().issue(p.path, p.message, p.part)));
+  }
+  issues.push(...duplicateDiscoveries(discovery.services));
+
+  const drafts = mergeServices(discovery.services, fields, raw.services ?? {}, source);
+  const config = resolveConfig(path, raw, drafts, env);
+  issues.push(...validateConfig({ config, drafts: new Map(drafts.map((d) => [d.name, d])), env, checkCommands: options.checkCommands ?? true }));
+  sortIssues(issues);
+  return hasErrors(issues) ? { issues } : { config, issues };
+}
+
+function duplicateDiscoveries(services: { name: string; packageJson: string; source(): SourceFile }[]): Issue[] {
+  const seen = new Map<string, string>();
+  const issues: Issue[] = [];
+  for (const s of services) {
+    const first = seen.get(s.name);
+    if (first) issues.push(s.source().issue(["name"], `service name "${s.name}" is also used by ${first}`));
+    else seen.set(s.name, s.packageJson);
+  }
+  return issues;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

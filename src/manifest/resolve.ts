@@ -1,0 +1,142 @@
+/**
+ * Turns the checked manifest and the merged service drafts into the effective Config:
+ * a pipeline of small functions, each applying one group of defaults.
+ */
+import { isAbsolute, resolve } from "node:path";
+import { parseDuration } from "../lib/duration";
+import type { RawHealth, RawManifest, RawService } from "./schema";
+import type { Config, HealthCheck, HealthConfig, ServiceConfig } from "./types";
+import { DEFAULTS, DEFAULT_PHASES } from "./defaults";
+import { normalizeDeps, type ServiceDraft } from "./merge";
+
+const ms = (value: unknown, fallback: string | number): number => parseDuration(value) ?? parseDuration(fallback)!;
+
+export function resolveConfig(file: string, raw: RawManifest, drafts: ServiceDraft[], env: Record<string, string | undefined>): Config {
+  const dir = resolve(file, "..");
+  const phases = raw.phases ?? [...DEFAULT_PHASES];
+  const config: Config = {
+    file,
+    dir,
+    name: raw.name ?? dir.split("/").pop() ?? "orchestrator",
+    api: {
+      host: raw.api?.host || DEFAULTS.api.host,
+      port: raw.api?.port ?? DEFAULTS.api.port,
+      token: raw.api?.token || undefined,
+      cors: raw.api?.cors ?? [],
+    },
+    stateDir: resolve(dir, raw.state?.dir ?? DEFAULTS.state.dir),
+    launch: {
+      concurrency: raw.launch?.concurrency ?? DEFAULTS.launch.concurrency,
+      startupTimeoutMs: ms(raw.launch?.startupTimeout, DEFAULTS.launch.startupTimeout),
+    },
+    phases,
+    circuitBreaker: {
+      failureThreshold: raw.circuitBreaker?.failureThreshold ?? DEFAULTS.circuitBreaker.failureThreshold,
+      windowMs: ms(raw.circuitBreaker?.window, DEFAULTS.circuitBreaker.window),
+      cooldownMs: ms(raw.circuitBreaker?.cooldown, DEFAULTS.circuitBreaker.cooldown),
+    },
+    services: [],
+  };
+  config.services = drafts.map((d) => resolveService(d, raw, config, env));
+  assignDefaultPhases(config.services, drafts, phases.length > 1 ? 1 : 0);
+  for (const s of config.services) s.phaseName = phases[s.phase] ?? String(s.phase);
+  return config;
+}
+
+function resolveService(draft: ServiceDraft, raw: RawManifest, config: Config, env: Record<string, string | undefined>): ServiceConfig {
+  const spec = draft.spec;
+  const cwd = spec.cwd ? (isAbsolute(spec.cwd) ? spec.cwd : resolve(config.dir, spec.cwd)) : config.dir;
+  const phase = resolvePhaseIndex(spec.phase, config.phases);
+  const service: ServiceConfig = {
+    name: draft.name,
+    command: spec.command ?? "",
+    cwd,
+    env: resolveEnv(spec, draft, cwd, env),
+    envFile: spec.envFile ? resolve(cwd, spec.envFile) : undefined,
+    port: spec.port,
+    phase: phase ?? -1,
+    phaseName: "",
+    dependsOn: Object.entries(normalizeDeps(spec.dependsOn)).map(([name, condition]) => ({ name, condition })),
+    optional: spec.optional ?? false,
+    disabled: spec.disabled ?? false,
+    critical: false,
+    health: resolveHealth(spec.health, raw.defaults?.health, spec.port),
+    restart: {
+      policy: spec.restart?.policy ?? raw.defaults?.restart?.policy ?? DEFAULTS.restart.policy,
+      backoffMs: (spec.restart?.backoff ?? raw.defaults?.restart?.backoff ?? DEFAULTS.restart.backoff).map((b) => ms(b, 0)),
+      resetAfterMs: ms(spec.restart?.resetAfter ?? raw.defaults?.restart?.resetAfter, DEFAULTS.restart.resetAfter),
+    },
+    shutdown: {
+      signal: (spec.shutdown?.signal ?? raw.defaults?.shutdown?.signal ?? DEFAULTS.shutdown.signal) as NodeJS.Signals,
+      timeoutMs: ms(spec.shutdown?.timeout ?? raw.defaults?.shutdown?.timeout, DEFAULTS.shutdown.timeout),
+    },
+    startupTimeoutMs: spec.startupTimeout !== undefined ? ms(spec.startupTimeout, 0) : config.launch.startupTimeoutMs,
+    image: spec.image,
+    source: {
+      manifest: draft.inManifest,
+      packageJson: draft.discovered?.packageJson,
+      packageManager: draft.discovered?.packageManager,
+      script: draft.discovered?.script,
+    },
+  };
+  return service;
+}
+
+// Start scripts run the way package managers run them: node_modules/.bin first on PATH.
+function resolveEnv(spec: RawService, draft: ServiceDraft, cwd: string, env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (draft.discovered && spec.command === draft.discovered.script) {
+    out.PATH = `${resolve(cwd, "node_modules/.bin")}:${env.PATH ?? "/usr/local/bin:/usr/bin:/bin"}`;
+    out.npm_lifecycle_event = "start";
+  }
+  for (const [k, v] of Object.entries(spec.env ?? {})) out[k] = String(v);
+  if (spec.port !== undefined) out.PORT = String(spec.port);
+  return out;
+}
+
+export function resolveHealth(health: RawHealth | undefined, defaults: RawHealth | undefined, port?: number): HealthConfig {
+  const d = defaults === false ? undefined : defaults;
+  const h = health === false ? undefined : health;
+  const timing = {
+    intervalMs: ms(h?.interval ?? d?.interval, DEFAULTS.health.interval),
+    timeoutMs: ms(h?.timeout ?? d?.timeout, DEFAULTS.health.timeout),
+    failureThreshold: h?.failureThreshold ?? d?.failureThreshold ?? DEFAULTS.health.failureThreshold,
+  };
+  if (health === false || (health === undefined && defaults === false)) return { check: null, ...timing };
+  const host = h?.host ?? d?.host ?? "127.0.0.1";
+  let check: HealthCheck | null = null;
+  if (h?.exec !== undefined) check = { kind: "exec", command: h.exec };
+  else if (h?.tcp !== undefined) check = { kind: "tcp", port: h.tcp, host };
+  else if (h?.http !== undefined) check = { kind: "http", path: h.http, endpoints: [h.http], port, host };
+  else if (port !== undefined)
+    check = { kind: "http", endpoints: [...(h?.endpoints ?? d?.endpoints ?? DEFAULTS.health.endpoints)], port, host };
+  return { check, ...timing };
+}
+
+export function resolvePhaseIndex(phase: string | number | undefined, phases: string[]): number | undefined {
+  if (phase === undefined) return undefined;
+  if (typeof phase === "number") return phase < phases.length ? phase : undefined;
+  const index = phases.indexOf(phase);
+  return index >= 0 ? index : /^\d+$/.test(phase) && Number(phase) < phases.length ? Number(phase) : undefined;
+}
+
+// SPEC §5: no phase → phase 1, or the phase of its latest dependency when that is later.
+function assignDefaultPhases(services: ServiceConfig[], drafts: ServiceDraft[], defaultPhase: number): void {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const explicit = new Set(drafts.filter((d) => d.spec.phase !== undefined).map((d) => d.name));
+  for (const s of services) if (!explicit.has(s.name) || s.phase < 0) s.phase = defaultPhase;
+  // Relax until stable; bounded so a cycle (reported elsewhere) cannot loop forever.
+  for (let round = 0, changed = true; changed && round <= services.length; round++) {
+    changed = false;
+    for (const s of services) {
+      if (explicit.has(s.name)) continue;
+      for (const dep of s.dependsOn) {
+        const p = byName.get(dep.name)?.phase ?? 0;
+        if (p > s.phase) [s.phase, changed] = [p, true];
+      }
+    }
+  }
+  for (const s of services) {
+    s.critical = s.phase === 0;
+  }
+}

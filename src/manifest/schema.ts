@@ -1,0 +1,145 @@
+/**
+ * The manifest schema: the single source of truth for validation, the published JSON Schema
+ * (`orchestrator schema`, orchestrator.schema.json) and the TypeScript types of raw input.
+ */
+import { Type as T, type Static, type TSchema } from "@sinclair/typebox";
+
+const Duration = T.Union(
+  [T.Number({ minimum: 0 }), T.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$" })],
+  { title: "duration", description: "A duration: `250ms`, `5s`, `2m`, `1h`, or a number of milliseconds.", examples: ["250ms", "5s", 1000] },
+);
+const Port = T.Integer({ minimum: 1, maximum: 65535, description: "A TCP port." });
+const Signal = T.Union(
+  ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL", "SIGUSR1", "SIGUSR2"].map((s) => T.Literal(s)),
+  { description: "Signal sent to the service's process group on stop." },
+);
+const Condition = T.Union([T.Literal("healthy"), T.Literal("started"), T.Literal("completed")], {
+  description: "What the dependency must reach before this service starts.",
+});
+const Strict = { additionalProperties: false } as const;
+
+export const HealthSchema = T.Union(
+  [
+    T.Literal(false, { description: "No probe: a running process counts as healthy." }),
+    T.Object(
+      {
+        http: T.Optional(T.String({ description: "Probe only this path with GET (2xx/3xx is healthy)." })),
+        tcp: T.Optional(Port),
+        exec: T.Optional(T.String({ description: "Run under sh -c; exit 0 is healthy." })),
+        host: T.Optional(T.String({ description: "Host to probe (default 127.0.0.1)." })),
+        endpoints: T.Optional(T.Array(T.String(), { description: "Paths tried in order when `http` is not given." })),
+        interval: T.Optional(Duration),
+        timeout: T.Optional(Duration),
+        failureThreshold: T.Optional(T.Integer({ minimum: 1 })),
+      },
+      Strict,
+    ),
+  ],
+  { description: "Health probe; `false` disables probing." },
+);
+
+export const RestartSchema = T.Object(
+  {
+    policy: T.Optional(T.Union([T.Literal("always"), T.Literal("on-failure"), T.Literal("never")])),
+    backoff: T.Optional(T.Array(Duration, { minItems: 1, description: "Wait before attempt n is backoff[n-1] (last repeats)." })),
+    resetAfter: T.Optional(Duration),
+  },
+  Strict,
+);
+
+export const ShutdownSchema = T.Object({ signal: T.Optional(Signal), timeout: T.Optional(Duration) }, Strict);
+
+export const ServiceSchema = T.Object(
+  {
+    command: T.Optional(
+      T.Union([T.Array(T.String(), { minItems: 1 }), T.String({ minLength: 1 })], {
+        description: "argv array (exec'd directly) or a string (run under sh -c).",
+      }),
+    ),
+    cwd: T.Optional(T.String({ description: "Working directory, relative to the manifest." })),
+    env: T.Optional(T.Record(T.String(), T.Union([T.String(), T.Number(), T.Boolean()]))),
+    envFile: T.Optional(T.String({ description: "KEY=VALUE file, relative to the service's cwd." })),
+    port: T.Optional(Port),
+    phase: T.Optional(T.Union([T.String(), T.Integer({ minimum: 0 })], { description: "Phase name or index." })),
+    dependsOn: T.Optional(
+      T.Union([T.Array(T.String()), T.Record(T.String(), Condition)], {
+        description: "Names, or a map of name to condition (default healthy).",
+      }),
+    ),
+    optional: T.Optional(T.Boolean({ description: "An optional service's failure never blocks the launch." })),
+    disabled: T.Optional(T.Boolean()),
+    health: T.Optional(HealthSchema),
+    restart: T.Optional(RestartSchema),
+    shutdown: T.Optional(ShutdownSchema),
+    startupTimeout: T.Optional(Duration),
+    image: T.Optional(T.String({ description: "Container image used by `export`." })),
+  },
+  Strict,
+);
+
+export const ManifestSchema = T.Object(
+  {
+    $schema: T.Optional(T.String()),
+    version: T.Literal(1),
+    name: T.Optional(T.String({ minLength: 1 })),
+    api: T.Optional(
+      T.Object(
+        {
+          host: T.Optional(T.String()),
+          port: T.Optional(Port),
+          token: T.Optional(T.String()),
+          cors: T.Optional(T.Array(T.String())),
+        },
+        Strict,
+      ),
+    ),
+    discovery: T.Optional(
+      T.Object({ roots: T.Optional(T.Array(T.String())), ignore: T.Optional(T.Array(T.String())) }, Strict),
+    ),
+    state: T.Optional(T.Object({ dir: T.Optional(T.String()) }, Strict)),
+    launch: T.Optional(
+      T.Object({ concurrency: T.Optional(T.Integer({ minimum: 1 })), startupTimeout: T.Optional(Duration) }, Strict),
+    ),
+    phases: T.Optional(T.Array(T.String({ minLength: 1 }), { minItems: 1 })),
+    defaults: T.Optional(
+      T.Object(
+        { health: T.Optional(HealthSchema), restart: T.Optional(RestartSchema), shutdown: T.Optional(ShutdownSchema) },
+        Strict,
+      ),
+    ),
+    circuitBreaker: T.Optional(
+      T.Object(
+        { failureThreshold: T.Optional(T.Integer({ minimum: 1 })), window: T.Optional(Duration), cooldown: T.Optional(Duration) },
+        Strict,
+      ),
+    ),
+    services: T.Optional(T.Record(T.String({ pattern: "^[a-zA-Z0-9][a-zA-Z0-9._-]*$" }), ServiceSchema)),
+  },
+  { ...Strict, title: "orchestrator.yaml", description: "Manifest of an orchestrator fleet." },
+);
+
+/** The `orchestrator` field of a discovered package.json. */
+export const PackageFieldSchema = T.Object(
+  {
+    port: T.Optional(Port),
+    phase: T.Optional(T.Union([T.String(), T.Integer({ minimum: 0 })])),
+    dependsOn: ServiceSchema.properties.dependsOn,
+    health: T.Optional(HealthSchema),
+    optional: T.Optional(T.Boolean()),
+  },
+  Strict,
+);
+
+export type RawManifest = Static<typeof ManifestSchema>;
+export type RawService = Static<typeof ServiceSchema>;
+export type RawHealth = Static<typeof HealthSchema>;
+export type AnySchema = TSchema;
+
+/** The JSON Schema document published for editors. */
+export function toJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    $id: "https://github.com/orchestrator/orchestrator/orchestrator.schema.json",
+    ...JSON.parse(JSON.stringify(ManifestSchema)),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Semantic checks on the resolved config; each validator is one small function returning
+ * positioned issues. Schema problems (types, unknown keys) are found earlier by check-schema.
+ */
+import { existsSync, statSync } from "node:fs";
+import { buildGraph, findCycles, findPhaseViolations, formatCycle } from "../graph";
+import type { Config, ServiceConfig } from "./types";
+import type { Issue } from "./issues";
+import type { Origin, ServiceDraft } from "./merge";
+import { resolvePhaseIndex } from "./resolve";
+import { didYouMean } from "./suggest";
+import { findCommand } from "./find-command";
+
+export interface ValidationContext {
+  config: Config;
+  drafts: Map<string, ServiceDraft>;
+  env: Record<string, string | undefined>;
+  checkCommands: boolean;
+}
+
+type Validator = (ctx: ValidationContext) => Issue[];
+
+/** Issue at the place where `key` of service `name` was set (or the service itself). */
+function at(ctx: ValidationContext, name: string, key: keyof ServiceDraft["origins"], message: string, suffix: (string | number)[] = []): Issue {
+  const origins = ctx.drafts.get(name)?.origins ?? {};
+  const origin: Origin | undefined = origins[key] ?? origins.service;
+  if (!origin) return { file: ctx.config.file, line: 1, col: 1, path: `services.${name}`, message, severity: "error" };
+  const path = origins[key] ? [...origin.path, ...suffix] : origin.path;
+  return origin.source().issue(path, message);
+}
+
+const checkCommandsGiven: Validator = (ctx) =>
+  ctx.config.services
+    .filter((s) => s.command === "" || (Array.isArray(s.command) && s.command.length === 0))
+    .map((s) => at(ctx, s.name, "service", `service "${s.name}" has no command: give \`command\`, or a scripts.start in its package.json`));
+
+const checkPhases: Validator = (ctx) =>
+  ctx.config.services.flatMap((s) => {
+    const raw = ctx.drafts.get(s.name)?.spec.phase;
+    if (raw === undefined || resolvePhaseIndex(raw, ctx.config.phases) !== undefined) return [];
+    const expected = `one of ${ctx.config.phases.map((p) => `"${p}"`).join(", ")} or an index below ${ctx.config.phases.length}`;
+    const hint = typeof raw === "string" ? didYouMean(raw, ctx.config.phases) : "";
+    return [at(ctx, s.name, "phase", `unknown phase ${JSON.stringify(raw)}: expected ${expected}${hint}`)];
+  });
+
+const checkDependencies: Validator = (ctx) => {
+  const byName = new Map(ctx.config.services.map((s) => [s.name, s]));
+  return ctx.config.services.flatMap((s) =>
+    s.dependsOn.flatMap((dep, i) => {
+      const target = byName.get(dep.name);
+      const suffix = Array.isArray(ctx.drafts.get(s.name)?.spec.dependsOn) ? [i] : [dep.name];
+      if (dep.name === s.name) return [at(ctx, s.name, "dependsOn", `"${s.name}" depends on itself`, suffix)];
+      if (!target) return [at(ctx, s.name, "dependsOn", `unknown dependency "${dep.name}"${didYouMean(dep.name, byName.keys())}`, suffix)];
+      if (target.disabled && !s.disabled)
+        return [at(ctx, s.name, "dependsOn", `depends on "${dep.name}", which is disabled, so "${s.name}" could never start`, suffix)];
+      return [];
+    }),
+  );
+};
+
+const checkCycles: Validator = (ctx) =>
+  findCycles(buildGraph(ctx.config.services, ctx.config.phases)).map((cycle) =>
+    at(ctx, cycle[0], "dependsOn", `dependency cycle: ${formatCycle(cycle)}`),
+  );
+
+const checkPhaseOrder: Validator = (ctx) =>
+  findPhaseViolations(buildGraph(ctx.config.services, ctx.config.phases)).map((v) =>
+    at(
+      ctx,
+      v.service,
+      "dependsOn",
+      `"${v.service}" (phase ${ctx.config.phases[v.servicePhase]}) depends on "${v.dependency}" in a later phase (${ctx.config.phases[v.dependencyPhase]}); move one of them`,
+    ),
+  );
+
+const checkPorts: Validator = (ctx) => {
+  const seen = new Map<number, string>();
+  const issues: Issue[] = [];
+  if (ctx.config.api.port) seen.set(ctx.config.api.port, "the orchestrator API (api.port)");
+  for (const s of ctx.config.services) {
+    if (s.port === undefined || s.disabled) continue;
+    const first = seen.get(s.port);
+    if (first) issues.push(at(ctx, s.name, "port", `port ${s.port} is already used by ${first.startsWith("the ") ? first : `"${first}"`}`));
+    else seen.set(s.port, s.name);
+  }
+  return issues;
+};
+
+const checkPaths: Validator = (ctx) =>
+  ctx.config.services.flatMap((s) => {
+    const issues: Issue[] = [];
+    if (!isDirectory(s.cwd)) issues.push(at(ctx, s.name, "cwd", `cwd "${s.cwd}" does not exist or is not a directory`));
+    else if (s.envFile && !existsSync(s.envFile)) issues.push(at(ctx, s.name, "envFile", `envFile "${s.envFile}" does not exist`));
+    return issues;
+  });
+
+const checkCommandsExist: Validator = (ctx) => {
+  if (!ctx.checkCommands) return [];
+  const cache = new Map<string, boolean>();
+  return ctx.config.services.flatMap((s) => {
+    if (s.disabled || !isDirectory(s.cwd)) return [];
+    const result = findCommand(s.command, s.cwd, s.env.PATH ?? ctx.env.PATH ?? "", cache);
+    return result.found ? [] : [at(ctx, s.name, "command", `command "${result.word}" not found on PATH`)];
+  });
+};
+
+const VALIDATORS: Validator[] = [checkCommandsGiven, checkPhases, checkDependencies, checkCycles, checkPhaseOrder, checkPorts, checkPaths, checkCommandsExist];
+
+export function validateConfig(ctx: ValidationContext): Issue[] {
+  return VALIDATORS.flatMap((validate) => validate(ctx));
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
