@@ -139,7 +139,6 @@ export type AnySchema = TSchema;
 export function toJsonSchema(): Record<string, unknown> {
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
-    $id: "https://github.com/orchestrator/orchestrator/orchestrator.schema.json",
     ...JSON.parse(JSON.stringify(ManifestSchema)),
   };
 }

@@ -14,7 +14,8 @@ export const planCommand: Command = {
     if (!config) return 2;
     const plan = buildLaunchPlan(config);
     if (args.flags.json) {
-      io.stdout(JSON.stringify({ phases: plan.phases.map(({ index, name, mode, concurrency, steps }) => ({ index, name, mode, concurrency, steps })), ...renderJson(plan) }, null, 2) + "\n");
+      const launch = plan.phases.map(({ index, name, mode, concurrency, steps }) => ({ index, name, mode, concurrency, steps }));
+      io.stdout(JSON.stringify({ ...renderJson(plan), launch }, null, 2) + "\n");
       return 0;
     }
     const style = makeStyle(io.color);

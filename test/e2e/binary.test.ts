@@ -1,0 +1,78 @@
+/**
+ * The compiled binary, run from a directory with no node_modules in reach: it must carry
+ * everything it needs. `npm test` builds it first; a missing binary is built here.
+ */
+import { beforeAll, describe, expect, test } from "bun:test";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dir, "../..");
+const BINARY = join(ROOT, "dist/orchestrator");
+let dir: string;
+
+function run(args: string[], cwd = dir) {
+  const p = Bun.spawnSync([BINARY, ...args], { cwd, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+  return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
+}
+
+beforeAll(() => {
+  if (!existsSync(BINARY)) {
+    const build = Bun.spawnSync(["bun", "run", "build"], { cwd: ROOT, stdout: "inherit", stderr: "inherit", env: { ...process.env, PATH: `${ROOT}/node_modules/.bin:${process.env.PATH}` } });
+    if (build.exitCode !== 0) throw new Error("npm run build failed");
+  }
+  dir = mkdtempSync(join(tmpdir(), "orch-binary-"));
+  cpSync(join(ROOT, "services"), join(dir, "services"), { recursive: true });
+  cpSync(join(ROOT, "orchestrator.yaml"), join(dir, "orchestrator.yaml"));
+  return () => rmSync(dir, { recursive: true, force: true });
+});
+
+describe("compiled binary", () => {
+  test("runs with no node_modules in reach", () => {
+    expect(existsSync(join(dir, "node_modules"))).toBe(false);
+    expect(dir.startsWith(ROOT)).toBe(false);
+    const r = run(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^orchestrator \d+\.\d+\.\d+/);
+  });
+
+  test("check passes on the demo fleet", () => {
+    const r = run(["check"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("7 services (7 discovered)");
+  });
+
+  test("plan lists phase 0 serially before the later phases", () => {
+    const r = run(["plan"]);
+    expect(r.code).toBe(0);
+    expect(r.out.indexOf("data-vault")).toBeLessThan(r.out.indexOf("api-gateway"));
+    expect(r.out).toContain("phase 0 critical (serial");
+  });
+
+  test("graph and schema print parseable output", () => {
+    const json = JSON.parse(run(["graph", "--format", "json"]).out);
+    expect(json.nodes).toHaveLength(7);
+    expect(json.edges).toContainEqual({ from: "auth", to: "data-vault", condition: "healthy" });
+    const schema = JSON.parse(run(["schema"]).out);
+    expect(Object.keys(schema.properties)).toContain("services");
+  });
+
+  test("a bad manifest exits 2 with positioned messages and no stack trace", () => {
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, "version: 1\nservices:\n  api:\n    command: [sh]\n    port: eighty\n");
+    const r = run(["check", "-c", "bad.yaml"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('bad.yaml:5:11 services.api.port: expected an integer from 1 to 65535, got "eighty"');
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  test("a missing manifest and a usage error exit 2", () => {
+    const missing = run(["check", "-c", "nope.yaml"]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("nope.yaml:1:1 (file): cannot read manifest: no such file");
+    const usage = run(["chekc"]);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain('did you mean "check"');
+  });
+});
