@@ -51,7 +51,7 @@ function resolveService(draft: ServiceDraft, raw: RawManifest, config: Config, e
     name: draft.name,
     command: spec.command ?? "",
     cwd,
-    env: resolveEnv(spec, draft, cwd, env),
+    env: resolveEnv(spec),
     envFile: spec.envFile ? resolve(cwd, spec.envFile) : undefined,
     port: spec.port,
     phase: phase ?? -1,
@@ -82,13 +82,9 @@ function resolveService(draft: ServiceDraft, raw: RawManifest, config: Config, e
   return service;
 }
 
-// Start scripts run the way package managers run them: node_modules/.bin first on PATH.
-function resolveEnv(spec: RawService, draft: ServiceDraft, cwd: string, env: Record<string, string | undefined>): Record<string, string> {
+// Only what the manifest says: the machine's own environment is added at spawn time.
+function resolveEnv(spec: RawService): Record<string, string> {
   const out: Record<string, string> = {};
-  if (draft.discovered && spec.command === draft.discovered.script) {
-    out.PATH = `${resolve(cwd, "node_modules/.bin")}:${env.PATH ?? "/usr/local/bin:/usr/bin:/bin"}`;
-    out.npm_lifecycle_event = "start";
-  }
   for (const [k, v] of Object.entries(spec.env ?? {})) out[k] = String(v);
   if (spec.port !== undefined) out.PORT = String(spec.port);
   return out;

@@ -1,11 +1,12 @@
 /** Every command the CLI knows, in the order `--help` lists them. */
 import type { Command } from "../command";
 import { checkCommand } from "./check";
+import { exportCommand } from "./export";
 import { graphCommand } from "./graph";
 import { planCommand } from "./plan";
 import { schemaCommand } from "./schema";
 
-export const COMMANDS: Command[] = [checkCommand, planCommand, graphCommand, schemaCommand];
+export const COMMANDS: Command[] = [checkCommand, planCommand, graphCommand, schemaCommand, exportCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));

@@ -1,0 +1,89 @@
+import { describe, expect, test } from "bun:test";
+import { renderKubernetes } from "../../src/export";
+import { FIXTURE_DIR, makeConfig, makeFleet, makeService } from "./make-config";
+import { parseDocuments, validateKubernetesObject } from "./validators";
+
+function exportFleet(namespace?: string, config = makeFleet()) {
+  const files = renderKubernetes(config, { namespace, fileExists: (p) => p === `${FIXTURE_DIR}/services/api/Dockerfile` });
+  const objects = files.flatMap((f) => parseDocuments(f.content));
+  const deployment = (name: string) => objects.find((o) => o.kind === "Deployment" && o.metadata.name === name);
+  const container = (name: string) => deployment(name).spec.template.spec.containers[0];
+  return { files, objects, deployment, container };
+}
+
+describe("export kubernetes", () => {
+  test("every object validates against the Kubernetes models", () => {
+    const { objects } = exportFleet("prod");
+    expect(objects.length).toBe(1 + 6 + 4); // the Namespace, 6 Deployments, a Service for each of the 4 with a port
+    for (const object of objects) expect(() => validateKubernetesObject(object)).not.toThrow();
+  });
+
+  test("the model check itself rejects a broken object", () => {
+    const { deployment } = exportFleet();
+    const broken = structuredClone(deployment("auth"));
+    delete broken.spec.template.spec.containers[0].readinessProbe.httpGet.port;
+    expect(() => validateKubernetesObject(broken)).toThrow();
+  });
+
+  test("probes come from the health config; the startup probe allows startupTimeout", () => {
+    const { container } = exportFleet();
+    const auth = container("auth");
+    expect(auth.readinessProbe).toEqual({ httpGet: { path: "/healthz", port: 4001 }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 });
+    expect(auth.livenessProbe).toEqual(auth.readinessProbe);
+    expect(auth.startupProbe).toMatchObject({ httpGet: { path: "/healthz", port: 4001 }, periodSeconds: 5, failureThreshold: 12 });
+    expect(container("db").readinessProbe.tcpSocket).toEqual({ port: 5432 });
+    expect(container("worker").livenessProbe.exec).toEqual({ command: ["sh", "-c", "test -f /tmp/worker.ok"] });
+    expect(container("migrate").readinessProbe).toBeUndefined();
+  });
+
+  test("each dependency with a Service gets an init container that waits for it", () => {
+    const { deployment, files } = exportFleet();
+    const init = deployment("api").spec.template.spec.initContainers;
+    expect(init.map((c: any) => c.name)).toEqual(["wait-for-analytics", "wait-for-auth"]);
+    expect(init[1].command[2]).toContain("nc -z -w 2 auth 4001");
+    const api = files.find((f) => f.path === "api.yaml")!.content;
+    expect(api).toContain("api: waits for migrate to complete: Kubernetes cannot; run it as a Job");
+    expect(api).toContain("api: depends on legacy, which is not exported");
+  });
+
+  test("grace period, signal, env, envFile and image are carried or explained", () => {
+    const { deployment, container, files } = exportFleet();
+    expect(deployment("db").spec.template.spec.terminationGracePeriodSeconds).toBe(30);
+    expect(container("auth").args).toEqual(["npm", "start"]);
+    expect(container("auth").env).toContainEqual({ name: "PORT", value: "4001" });
+    expect(container("auth").envFrom).toEqual([{ configMapRef: { name: "auth-env" } }]);
+    const content = (name: string) => files.find((f) => f.path === `${name}.yaml`)!.content;
+    expect(content("db")).toContain("Kubernetes stops containers with SIGTERM, not SIGINT");
+    expect(content("auth")).toContain("kubectl create configmap auth-env --from-env-file=services/auth/.env");
+    expect(content("api")).toContain("docker build -t demo/api:latest services/api");
+    expect(content("migrate")).toContain("restart policy never: a Deployment always restarts its pod");
+  });
+
+  test("a namespace puts every object in it and adds the Namespace; none leaves it out", () => {
+    const scoped = exportFleet("prod").objects;
+    expect(scoped[0]).toEqual({ apiVersion: "v1", kind: "Namespace", metadata: { name: "prod" } });
+    for (const o of scoped.slice(1)) expect(o.metadata.namespace).toBe("prod");
+    const plain = exportFleet();
+    expect(plain.files.some((f) => f.path === "namespace.yaml")).toBe(false);
+    for (const o of plain.objects) expect(o.metadata.namespace).toBeUndefined();
+  });
+
+  test("names that are not DNS labels are made valid", () => {
+    const { objects, files } = exportFleet(undefined, makeConfig([makeService("Billing_API", { port: 3000 })]));
+    expect(files[0].path).toBe("billing-api.yaml");
+    for (const object of objects) {
+      expect(object.metadata.name).toBe("billing-api");
+      expect(() => validateKubernetesObject(object)).not.toThrow();
+    }
+  });
+
+  test("the header names the manifest and what Kubernetes cannot do; no YAML anchors", () => {
+    for (const file of exportFleet().files) {
+      expect(file.content.startsWith("# Generated by `orchestrator export kubernetes` from orchestrator.yaml")).toBe(true);
+      expect(file.content).toContain("quarantine");
+      expect(file.content).toContain("circuit breaker");
+      expect(file.content).not.toMatch(/[&*]a\d/);
+      expect(file.content).not.toContain(FIXTURE_DIR);
+    }
+  });
+});
