@@ -1,0 +1,98 @@
+/** A pretend child process that a test drives by hand. Used through FakeSpawner. */
+import type { Clock } from "../lib/clock";
+import { spawnErrorExit, toExit } from "./exits";
+import type { ChildHandle, Exit, SpawnSpec, StreamName } from "./spawner";
+
+/**
+ * What a FakeChild does when `stop(signal, timeoutMs)` reaches it:
+ * - `"obey"`: dies of the signal at once;
+ * - `"ignore"`: ignores it, so stop SIGKILLs it after `timeoutMs` on the injected clock;
+ * - `{ exitAfterMs }`: exits with code 0 that long after the signal (a graceful shutdown),
+ *   or is SIGKILLed at `timeoutMs` if that comes first.
+ */
+export type StopBehaviour = "obey" | "ignore" | { exitAfterMs: number };
+
+type LineCallback = (stream: StreamName, line: string) => void;
+
+export class FakeChild implements ChildHandle {
+  /** Fake pid; 0 for a spawn that failed. */
+  readonly pid: number;
+  /** The spec it was spawned with. */
+  readonly spec: SpawnSpec;
+  readonly exited: Promise<Exit>;
+  /** Every signal sent to it through stop()/kill(), in order, e.g. ["SIGTERM", "SIGKILL"]. */
+  readonly signals: string[] = [];
+  /** What it does on stop(); set per child, or per service with FakeSpawner.setStopBehaviour. */
+  stopBehaviour: StopBehaviour;
+  private result: Exit | null = null;
+  private resolveExit!: (exit: Exit) => void;
+
+  constructor(
+    pid: number,
+    spec: SpawnSpec,
+    private readonly onLine: LineCallback,
+    private readonly clock: Clock,
+    stopBehaviour: StopBehaviour,
+  ) {
+    this.pid = pid;
+    this.spec = spec;
+    this.stopBehaviour = stopBehaviour;
+    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+  }
+
+  /** True until it has exited (or failed to spawn). */
+  get running(): boolean {
+    return this.result === null;
+  }
+
+  /** How it ended, or null while it runs. */
+  get exitResult(): Exit | null {
+    return this.result;
+  }
+
+  /** End it: a number exits with that code, a signal name ("SIGSEGV") kills it with that signal. No-op once exited. */
+  exit(codeOrSignal: number | NodeJS.Signals = 0): void {
+    if (typeof codeOrSignal === "number") this.finish(toExit(codeOrSignal, null));
+    else this.finish(toExit(null, codeOrSignal));
+  }
+
+  /** Make it print `line` on `stream`; the spawn's line callback runs synchronously. */
+  emit(stream: StreamName, line: string): void {
+    if (!this.running) throw new Error(`FakeChild ${this.spec.name}: expected a running child to emit, it has exited`);
+    this.onLine(stream, line);
+  }
+
+  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<Exit> {
+    if (!this.running) return this.exited;
+    this.signals.push(signal);
+    const behaviour = this.stopBehaviour;
+    if (behaviour === "obey") {
+      this.exit(signal);
+      return this.exited;
+    }
+    const killTimer = this.clock.setTimeout(() => this.kill(), timeoutMs);
+    const exitTimer = behaviour === "ignore" ? null : this.clock.setTimeout(() => this.exit(0), behaviour.exitAfterMs);
+    void this.exited.then(() => {
+      killTimer.cancel();
+      exitTimer?.cancel();
+    });
+    return this.exited;
+  }
+
+  kill(): void {
+    if (!this.running) return;
+    this.signals.push("SIGKILL");
+    this.exit("SIGKILL");
+  }
+
+  /** @internal FakeSpawner marks a failed spawn with this. */
+  failSpawn(error: string): void {
+    this.finish(spawnErrorExit(error));
+  }
+
+  private finish(exit: Exit): void {
+    if (this.result) return;
+    this.result = exit;
+    this.resolveExit(exit);
+  }
+}

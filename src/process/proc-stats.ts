@@ -1,0 +1,97 @@
+/** Live RSS and CPU% per pid from /proc/PID/stat: one small read per pid per sample. */
+import { readFileSync } from "node:fs";
+import { systemClock, type Clock } from "../lib/clock";
+
+/** Linux USER_HZ: utime/stime in /proc/PID/stat count 1/100 s. */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+export interface ProcStat {
+  /** utime + stime, in clock ticks. */
+  cpuTicks: number;
+  /** Resident set size, in pages. */
+  rssPages: number;
+  /** One-letter state: R, S, D, Z, … */
+  state: string;
+}
+
+export interface ProcUsage {
+  pid: number;
+  rssBytes: number;
+  /** Percent of one core since the previous sample (can exceed 100 on several cores); null on the first sample. */
+  cpuPercent: number | null;
+}
+
+/** Parse the text of /proc/PID/stat; the command name may hold spaces and parentheses, so split after the last ")". */
+export function parseProcStat(text: string): ProcStat | null {
+  const close = text.lastIndexOf(")");
+  if (close < 0) return null;
+  // Fields after ")" start at field 3 (state); utime=14, stime=15, rss=24.
+  const fields = text.slice(close + 2).split(" ");
+  if (fields.length < 22) return null;
+  return { state: fields[0], cpuTicks: Number(fields[11]) + Number(fields[12]), rssPages: Number(fields[21]) };
+}
+
+/** Read and parse /proc/PID/stat; null when the pid is gone or a zombie. */
+export function readProcStat(pid: number): ProcStat | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "latin1");
+  } catch {
+    return null;
+  }
+  const stat = parseProcStat(text);
+  return stat && stat.state !== "Z" ? stat : null;
+}
+
+export interface ProcStatsSamplerOptions {
+  clock?: Clock;
+  /** Bytes per page; default: detected once from /proc/self (4096 on most machines). */
+  pageSize?: number;
+}
+
+/**
+ * Samples a set of pids. Call `sample(pids)` on an interval; CPU% is the utime+stime delta
+ * since that pid's previous sample over the wall time between them. Pids that are gone
+ * are left out of the result and forgotten.
+ */
+export class ProcStatsSampler {
+  private readonly clock: Clock;
+  private readonly pageSize: number;
+  private previous = new Map<number, { ticks: number; at: number }>();
+
+  constructor(options: ProcStatsSamplerOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.pageSize = options.pageSize ?? detectPageSize();
+  }
+
+  sample(pids: Iterable<number>): Map<number, ProcUsage> {
+    const now = this.clock.now();
+    const next = new Map<number, { ticks: number; at: number }>();
+    const usage = new Map<number, ProcUsage>();
+    for (const pid of pids) {
+      const stat = pid > 0 ? readProcStat(pid) : null;
+      if (!stat) continue;
+      const before = this.previous.get(pid);
+      const seconds = before ? (now - before.at) / 1000 : 0;
+      const cpuPercent =
+        before && seconds > 0 ? (((stat.cpuTicks - before.ticks) / CLOCK_TICKS_PER_SECOND) / seconds) * 100 : null;
+      usage.set(pid, { pid, rssBytes: stat.rssPages * this.pageSize, cpuPercent });
+      next.set(pid, { ticks: stat.cpuTicks, at: now });
+    }
+    this.previous = next;
+    return usage;
+  }
+}
+
+// statm counts pages and status counts kB for the same RSS: their ratio is the page size.
+function detectPageSize(): number {
+  try {
+    const residentPages = Number(readFileSync("/proc/self/statm", "latin1").split(" ")[1]);
+    const vmRssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync("/proc/self/status", "latin1"))?.[1]);
+    const ratio = (vmRssKb * 1024) / residentPages;
+    for (const size of [4096, 16384, 65536]) if (Math.abs(ratio - size) / size < 0.25) return size;
+  } catch {
+    // not Linux, or /proc hidden
+  }
+  return 4096;
+}

@@ -1,0 +1,72 @@
+/** Helpers for real-process tests: is a pid gone (by /proc state), wait for pids, free ports, fixtures. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Absolute path of test/fixtures/NAME. */
+export function fixturePath(name: string): string {
+  return join(import.meta.dir, "..", "fixtures", name);
+}
+
+/** argv that runs fixture NAME with the current bun executable. */
+export function fixtureCommand(name: string): string[] {
+  return [process.execPath, fixturePath(name)];
+}
+
+/** The process state letter from /proc/PID/stat ("R", "S", "Z", …), or null when there is no such pid. */
+export function readProcState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * True when `pid` no longer runs: no /proc entry, or a zombie (state Z). kill(pid, 0) is
+ * not enough here: it succeeds on zombies, which PID 1 may reap late.
+ */
+export function isGone(pid: number): boolean {
+  const state = readProcState(pid);
+  return state === null || state === "Z" || state === "X";
+}
+
+/** Wait until every pid is gone; resolves with those still alive at `timeoutMs` (empty = all gone). */
+export async function waitGone(pids: number[], timeoutMs = 5000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const alive = pids.filter((pid) => !isGone(pid));
+    if (alive.length === 0 || Date.now() >= deadline) return alive;
+    await Bun.sleep(20);
+  }
+}
+
+/** SIGKILL each pid we started that is still alive (test cleanup); never a broad kill. */
+export function killPids(pids: number[]): void {
+  for (const pid of pids) {
+    if (pid <= 0 || isGone(pid)) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): number {
+  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+  const port = server.port;
+  server.stop(true);
+  if (port === undefined) throw new Error("freePort: expected the OS to pick a port, got none");
+  return port;
+}
+
+/** Poll `predicate` every 10 ms until it is true; throws after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() >= deadline) throw new Error(`waitFor: expected ${what} within ${timeoutMs} ms, it never happened`);
+    await Bun.sleep(10);
+  }
+}

@@ -1,0 +1,90 @@
+// Measurements, not tests: `bun test/process/measure-spawner.ts`. Spawn cost for 200, exit→respawn
+// overhead, stdout flood (RSS, lines/s, event-loop lag) and /proc sampling cost.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LogRingBuffer } from "../../src/logs/ring-buffer";
+import { RotatingFile } from "../../src/logs/rotating-file";
+import { BunSpawner } from "../../src/process/bun-spawner";
+import { ProcStatsSampler } from "../../src/process/proc-stats";
+import type { ChildHandle } from "../../src/process/spawner";
+import { fixtureCommand } from "../helpers/processes";
+
+const env = process.env as Record<string, string>;
+const spec = (name: string, command: string[] | string) => ({ name, command, cwd: import.meta.dir, env });
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+async function measureSpawn200(spawner: BunSpawner): Promise<ChildHandle[]> {
+  spawner.spawn(spec("warm", ["true"]), () => {}); // starts the watchdog; not counted
+  const t0 = performance.now();
+  const children = Array.from({ length: 200 }, (_, i) => spawner.spawn(spec(`s${i}`, ["sleep", "30"]), () => {}));
+  console.log(`spawn 200 (sleep, pipes, detached, watchdog): ${(performance.now() - t0).toFixed(1)} ms`);
+  return children;
+}
+
+function measureSampling(pids: number[]): void {
+  const sampler = new ProcStatsSampler();
+  sampler.sample(pids);
+  const t0 = performance.now();
+  for (let i = 0; i < 50; i++) sampler.sample(pids);
+  console.log(`ProcStatsSampler: ${((performance.now() - t0) / 50).toFixed(2)} ms per sample of ${pids.length} pids`);
+}
+
+async function measureRespawn(spawner: BunSpawner): Promise<void> {
+  const rounds = 100;
+  let t0 = performance.now();
+  for (let i = 0; i < rounds; i++) await Bun.spawn(["true"], { stdout: "pipe", stderr: "pipe", detached: true }).exited;
+  const raw = (performance.now() - t0) / rounds;
+  t0 = performance.now();
+  for (let i = 0; i < rounds; i++) await spawner.spawn(spec("crash", ["true"]), () => {}).exited;
+  const ours = (performance.now() - t0) / rounds;
+  console.log(`exit→respawn cycle: raw Bun.spawn ${raw.toFixed(2)} ms, BunSpawner ${ours.toFixed(2)} ms (our overhead ≈ ${(ours - raw).toFixed(2)} ms)`);
+}
+
+async function measureFlood(spawner: BunSpawner, label: string, withFile: boolean): Promise<void> {
+  Bun.gc(true);
+  const rssBefore = process.memoryUsage().rss;
+  const dir = mkdtempSync(join(tmpdir(), "flood-"));
+  const ring = new LogRingBuffer();
+  const file = withFile ? new RotatingFile({ dir, name: "flood" }) : null;
+  let lines = 0;
+  let maxLag = 0;
+  let last = performance.now();
+  const lag = setInterval(() => {
+    const now = performance.now();
+    maxLag = Math.max(maxLag, now - last - 10);
+    last = now;
+  }, 10);
+  const t0 = performance.now();
+  const child = spawner.spawn({ ...spec("flood", fixtureCommand("flood-stdout.ts")), env: { ...env, FLOOD_MS: "3000" } }, (stream, line) => {
+    lines++;
+    ring.push({ ts: Date.now(), stream, line });
+    file?.write(line);
+  });
+  await child.exited;
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(lag);
+  await file?.close();
+  const rssAfter = process.memoryUsage().rss;
+  Bun.gc(true);
+  console.log(
+    `flood ${label}, ${withFile ? "ring+file" : "ring only"}: ${Math.round(lines / seconds).toLocaleString()} lines/s over ${seconds.toFixed(1)} s, ` +
+      `RSS ${mb(rssBefore)} → ${mb(rssAfter)} (after GC ${mb(process.memoryUsage().rss)}), max timer lag ${maxLag.toFixed(1)} ms` +
+      (file ? `, dropped ${file.droppedLines}` : ""),
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const spawner = new BunSpawner();
+const children = await measureSpawn200(spawner);
+measureSampling(children.map((c) => c.pid));
+for (const child of children) child.kill();
+await Promise.all(children.map((c) => c.exited));
+await measureRespawn(spawner);
+await measureFlood(spawner, "default 16 MiB/s cap", false);
+await measureFlood(spawner, "default 16 MiB/s cap", true);
+spawner.close();
+const unlimited = new BunSpawner({ maxOutputBytesPerSecond: 0 });
+await measureFlood(unlimited, "no cap", false);
+await measureFlood(unlimited, "no cap", true);
+unlimited.close();

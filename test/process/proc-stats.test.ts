@@ -1,0 +1,44 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { FakeClock } from "../../src/lib/clock";
+import { parseProcStat, ProcStatsSampler, readProcStat } from "../../src/process/proc-stats";
+import { killPids } from "../helpers/processes";
+
+describe("proc stats", () => {
+  const started: number[] = [];
+  afterAll(() => killPids(started));
+
+  test("parses a stat line whose command name holds spaces and parentheses", () => {
+    const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
+    fields[0] = "S";
+    fields[11] = "150"; // utime
+    fields[12] = "50"; // stime
+    fields[21] = "1234"; // rss pages
+    expect(parseProcStat(`42 (my (odd) name) ${fields.join(" ")}`)).toEqual({ state: "S", cpuTicks: 200, rssPages: 1234 });
+  });
+
+  test("reads this process's RSS and sees CPU spent between samples", async () => {
+    const clock = new FakeClock();
+    const sampler = new ProcStatsSampler({ clock });
+    const first = sampler.sample([process.pid]).get(process.pid)!;
+    expect(first.rssBytes).toBeGreaterThan(1024 * 1024);
+    expect(first.cpuPercent).toBeNull();
+    const before = readProcStat(process.pid)!.cpuTicks;
+    while (readProcStat(process.pid)!.cpuTicks < before + 5) {} // spin until the kernel has counted 50 ms more
+    await clock.advance(1000);
+    expect(sampler.sample([process.pid]).get(process.pid)!.cpuPercent).toBeGreaterThanOrEqual(5);
+  });
+
+  test("gone pids are left out; an idle child uses ~no CPU", async () => {
+    const child = Bun.spawn(["sleep", "30"]);
+    started.push(child.pid);
+    const sampler = new ProcStatsSampler();
+    sampler.sample([child.pid, 999_999_999]);
+    await Bun.sleep(50);
+    const usage = sampler.sample([child.pid, 999_999_999]);
+    expect([...usage.keys()]).toEqual([child.pid]);
+    expect(usage.get(child.pid)!.cpuPercent).toBe(0);
+    child.kill("SIGKILL");
+    await child.exited;
+    expect(sampler.sample([child.pid]).size).toBe(0);
+  });
+});
