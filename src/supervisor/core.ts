@@ -1,0 +1,128 @@
+/**
+ * Shared state of one Supervisor: the service records, the ports, and `apply`, the only place
+ * a service's state changes (through the pure transition table), emitting a `service` event.
+ */
+import type { EventSink } from "../events/sink";
+import type { HealingAction, HealingTier, SystemState } from "../events/types";
+import { ProbeScheduler } from "../health/scheduler";
+import type { Clock } from "../lib/clock";
+import type { Config } from "../manifest/types";
+import type { Spawner } from "../process/spawner";
+import type { RandomSource } from "./backoff";
+import type { ReadTextFile } from "./env";
+import type { ProbeRunner, SupervisorOptions } from "./options";
+import type { ServiceRuntime } from "./service-runtime";
+import { SERVICE_STATES, type ServiceState } from "./states";
+import { transition, type ServiceEvent } from "./transition";
+
+/** States that count against "ready" once the launch is over. */
+const SETTLED_OK: ReadonlySet<ServiceState> = new Set(["healthy", "completed", "stopped"]);
+
+export type StateListener = (service: ServiceRuntime, from: ServiceState, to: ServiceState) => void;
+
+export class SupervisorCore {
+  readonly services = new Map<string, ServiceRuntime>();
+  /** Enabled services in launch order. */
+  readonly ordered: ServiceRuntime[] = [];
+  readonly counts = Object.fromEntries(SERVICE_STATES.map((s) => [s, 0])) as Record<ServiceState, number>;
+  readonly config: Config;
+  readonly spawner: Spawner;
+  readonly clock: Clock;
+  readonly sink: EventSink;
+  readonly random: RandomSource;
+  readonly processEnv: Record<string, string | undefined>;
+  readonly readTextFile: ReadTextFile;
+  readonly probeRunner: ProbeRunner;
+  readonly noProbeReadyMs: number;
+  readonly options: SupervisorOptions;
+  systemState: SystemState = "starting";
+  systemStartedAt: number | null = null;
+  systemReasons: string[] = [];
+  /** True once the launch has ended: from then on the system state follows the services. */
+  tracking = false;
+  shuttingDown = false;
+  /** Hands a service back to the launcher to start once its dependencies allow (set by the Launcher). */
+  requeue: (service: ServiceRuntime) => void = () => {};
+  private problems = 0;
+  private readonly listeners: StateListener[] = [];
+
+  constructor(options: SupervisorOptions) {
+    this.options = options;
+    this.config = options.config;
+    this.spawner = options.spawner;
+    this.clock = options.clock;
+    this.sink = options.sink;
+    this.random = options.random ?? Math.random;
+    this.processEnv = options.processEnv ?? {};
+    this.readTextFile = options.readTextFile ?? (() => undefined);
+    this.probeRunner = options.probeRunner ?? new ProbeScheduler(options.clock);
+    this.noProbeReadyMs = options.noProbeReadyMs ?? 1000;
+  }
+
+  add(service: ServiceRuntime): void {
+    this.services.set(service.name, service);
+    this.ordered.push(service);
+    this.counts[service.state]++;
+    if (!SETTLED_OK.has(service.state)) this.problems++;
+  }
+
+  onStateChange(listener: StateListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Move `service` through the table; a self-loop changes nothing and emits nothing. */
+  apply(service: ServiceRuntime, event: ServiceEvent, reason?: string): ServiceState {
+    const from = service.state;
+    const to = transition(from, event);
+    if (to === from) return to;
+    service.state = to;
+    this.counts[from]--;
+    this.counts[to]++;
+    this.problems += (SETTLED_OK.has(from) ? 1 : 0) - (SETTLED_OK.has(to) ? 1 : 0);
+    const payload: { name: string; from: ServiceState; to: ServiceState; pid?: number; reason?: string } = { name: service.name, from, to };
+    if (service.child && service.child.pid > 0) payload.pid = service.child.pid;
+    if (reason) payload.reason = reason;
+    this.sink.emit({ type: "service", payload });
+    if (service.waiters.length > 0) service.waiters = service.waiters.filter((waiter) => !waiter(to));
+    for (const listener of this.listeners) listener(service, from, to);
+    if (this.tracking) this.followServices();
+    return to;
+  }
+
+  emitHealing(
+    service: ServiceRuntime,
+    action: HealingAction,
+    fields: { attempt?: number; tier?: HealingTier; reason: string; delayMs?: number },
+  ): void {
+    const payload = { service: service.name, action, attempt: fields.attempt ?? service.ladder.attempt, reason: fields.reason, ts: this.clock.now() } as {
+      service: string; action: HealingAction; attempt: number; reason: string; ts: number; tier?: HealingTier; delayMs?: number;
+    };
+    if (fields.tier) payload.tier = fields.tier;
+    if (fields.delayMs !== undefined) payload.delayMs = fields.delayMs;
+    this.sink.emit({ type: "healing", payload });
+  }
+
+  setSystemState(state: SystemState, reasons: string[]): void {
+    const same = state === this.systemState && reasons.join("\n") === this.systemReasons.join("\n");
+    this.systemState = state;
+    this.systemReasons = reasons;
+    if (!same) this.sink.emit({ type: "status", payload: { state, reasons } });
+  }
+
+  /** Why the system is not ready: one line per service that is not healthy, completed or stopped. */
+  collectReasons(): string[] {
+    const reasons: string[] = [];
+    for (const service of this.ordered) {
+      if (SETTLED_OK.has(service.state)) continue;
+      reasons.push(service.lastReason ? `${service.name} is ${service.state}: ${service.lastReason}` : `${service.name} is ${service.state}`);
+    }
+    return reasons;
+  }
+
+  // O(1) unless the verdict flips; only then are the reasons listed.
+  private followServices(): void {
+    if (this.shuttingDown) return;
+    const next: SystemState = this.problems === 0 ? "ready" : "degraded";
+    if (next !== this.systemState) this.setSystemState(next, next === "ready" ? [] : this.collectReasons());
+  }
+}

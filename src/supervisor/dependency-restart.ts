@@ -1,0 +1,52 @@
+/** The `dependencies` tier: restart a service's dependencies first, in launch order, each until it settles. */
+import type { SupervisorCore } from "./core";
+import { spawnService, stopChild, stopProbing } from "./lifecycle";
+import type { ServiceRuntime } from "./service-runtime";
+import type { ServiceState } from "./states";
+
+const IN_FLIGHT: ReadonlySet<ServiceState> = new Set(["pending", "starting", "backoff"]);
+const RESTARTABLE: ReadonlySet<ServiceState> = new Set(["starting", "healthy", "unhealthy"]);
+
+export async function restartDependencies(core: SupervisorCore, service: ServiceRuntime, isStillDue: () => boolean): Promise<void> {
+  const dependencies = service.dependencies.map((link) => link.service).sort((a, b) => a.order - b.order);
+  for (const dependency of dependencies) {
+    if (!isStillDue()) return;
+    await restartForDependent(core, dependency, service.name);
+  }
+}
+
+// A dependency that is failed, quarantined or stopped is left alone: the operator owns it now.
+async function restartForDependent(core: SupervisorCore, dependency: ServiceRuntime, dependent: string): Promise<void> {
+  if (RESTARTABLE.has(dependency.state)) {
+    const reason = `restarted before its dependent ${dependent} (dependencies tier)`;
+    const token = ++dependency.actionToken;
+    dependency.cancelTimers();
+    stopProbing(core, dependency);
+    core.apply(dependency, "schedule-restart", reason);
+    core.emitHealing(dependency, "restart-scheduled", { tier: "dependencies", reason, delayMs: 0 });
+    await stopChild(dependency);
+    if (token !== dependency.actionToken || dependency.state !== "backoff" || core.shuttingDown) return;
+    dependency.restarts++;
+    spawnService(core, dependency, "spawn", reason);
+    core.emitHealing(dependency, "restarted", { tier: "dependencies", reason });
+  }
+  if (IN_FLIGHT.has(dependency.state)) await waitUntilSettled(core, dependency);
+}
+
+// Resolves once the service leaves pending/starting/backoff, or after a generous guard time.
+function waitUntilSettled(core: SupervisorCore, service: ServiceRuntime): Promise<void> {
+  return new Promise((resolve) => {
+    const guardMs = service.config.startupTimeoutMs + Math.max(0, ...service.config.restart.backoffMs);
+    const waiter = (state: ServiceState): boolean => {
+      if (IN_FLIGHT.has(state)) return false;
+      guard.cancel();
+      resolve();
+      return true;
+    };
+    const guard = core.clock.setTimeout(() => {
+      service.waiters = service.waiters.filter((w) => w !== waiter);
+      resolve();
+    }, guardMs);
+    service.waiters.push(waiter);
+  });
+}

@@ -1,0 +1,62 @@
+/** The environment a service is spawned with: orchestrator env, then envFile, then `env`, then PORT. */
+import type { ServiceConfig } from "../manifest/types";
+
+/** Reads a file as text, or returns undefined when it does not exist. Injected so tests need no disk. */
+export type ReadTextFile = (path: string) => string | undefined;
+
+/** Thrown when an envFile line is neither a comment, blank, nor KEY=VALUE. */
+export class EnvFileError extends Error {
+  readonly code = "ENV_FILE_INVALID";
+  readonly status = 500;
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    found: string,
+  ) {
+    super(`${file}:${line}: expected KEY=VALUE, found ${JSON.stringify(found)}`);
+    this.name = "EnvFileError";
+  }
+}
+
+/**
+ * Parse dotenv-style text: `KEY=VALUE`, optional `export `, `#` comments, blank lines,
+ * values in single or double quotes (double quotes understand \n, \t, \" and \\).
+ */
+export function parseEnvFile(text: string, file = "envFile"): Record<string, string> {
+  const env: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) throw new EnvFileError(file, index + 1, raw);
+    env[match[1]!] = unquote(match[2]!);
+  });
+  return env;
+}
+
+function unquote(value: string): string {
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+    return value.slice(1, -1).replace(/\\([nt"\\])/g, (_, c: string) => ({ n: "\n", t: "\t" })[c as "n" | "t"] ?? c);
+  }
+  if (value.length >= 2 && value.startsWith("'") && value.endsWith("'")) return value.slice(1, -1);
+  const comment = value.search(/\s#/);
+  return (comment >= 0 ? value.slice(0, comment) : value).trim();
+}
+
+/** Merge the layers; a missing envFile is an empty layer (validation reports it elsewhere). */
+export function buildServiceEnv(
+  service: Pick<ServiceConfig, "env" | "envFile" | "port" | "cwd">,
+  processEnv: Record<string, string | undefined>,
+  readTextFile: ReadTextFile,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) env[key] = value;
+  if (service.envFile) {
+    const text = readTextFile(service.envFile);
+    if (text !== undefined) Object.assign(env, parseEnvFile(text, service.envFile));
+  }
+  Object.assign(env, service.env);
+  if (service.port !== undefined) env.PORT = String(service.port);
+  return env;
+}

@@ -1,0 +1,81 @@
+/**
+ * The healing ladder in action (SPEC §8): count the failure, feed the breaker, wait the
+ * backoff, then act by tier. Zero backoff acts synchronously, so a crash is respawned with
+ * no timer or await in between.
+ */
+import type { SupervisorCore } from "./core";
+import { restartDependencies } from "./dependency-restart";
+import type { LadderStep } from "./ladder";
+import { selectTier } from "./ladder";
+import { killChild, spawnService, stopChild, stopProbing } from "./lifecycle";
+import { judgeFailure } from "./policy";
+import type { ServiceRuntime } from "./service-runtime";
+
+/** A failure of a running or starting service: an unexpected exit, a failed start, or unhealthy. */
+export function handleFailure(core: SupervisorCore, service: ServiceRuntime, reason: string): void {
+  service.lastReason = reason;
+  service.cancelTimers();
+  stopProbing(core, service);
+  const before = service.ladder.attempt;
+  core.emitHealing(service, "detected", { attempt: before, reason });
+  if (judgeFailure(service.config) === "give-up") return giveUp(core, service, reason);
+  service.breaker.recordFailure();
+  const step = service.ladder.recordFailure();
+  if (step.tier === "quarantine") return quarantine(core, service, step, reason);
+  if (before > 0 && !step.wasReset && selectTier(before) !== step.tier) {
+    core.emitHealing(service, "escalated", { attempt: step.attempt, tier: step.tier, reason: `${selectTier(before)} → ${step.tier}` });
+  }
+  const delayMs = Math.max(step.delayMs, service.breaker.msUntilHalfOpen());
+  const token = ++service.actionToken;
+  core.apply(service, "schedule-restart", reason);
+  if (token !== service.actionToken || core.shuttingDown) return;
+  core.emitHealing(service, "restart-scheduled", { attempt: step.attempt, tier: step.tier, reason, delayMs });
+  if (delayMs === 0) return void runTier(core, service, step, token);
+  service.timers.restart = core.clock.setTimeout(() => {
+    service.timers.restart = null;
+    void runTier(core, service, step, token);
+  }, delayMs);
+}
+
+/** `policy: never` (or no way forward): record it and stop there. */
+export function giveUp(core: SupervisorCore, service: ServiceRuntime, reason: string): void {
+  service.cancelTimers();
+  stopProbing(core, service);
+  killChild(service);
+  service.lastReason = reason;
+  core.apply(service, "give-up", reason);
+  core.emitHealing(service, "gave-up", { reason });
+}
+
+function quarantine(core: SupervisorCore, service: ServiceRuntime, step: LadderStep, reason: string): void {
+  killChild(service);
+  service.actionToken++;
+  core.apply(service, "quarantine", reason);
+  core.emitHealing(service, "quarantined", {
+    attempt: step.attempt,
+    tier: "quarantine",
+    reason: `no more automatic restarts after ${step.attempt - 1} attempts; last failure: ${reason}`,
+  });
+}
+
+function isStillDue(core: SupervisorCore, service: ServiceRuntime, token: number): boolean {
+  return token === service.actionToken && service.state === "backoff" && !core.shuttingDown;
+}
+
+async function runTier(core: SupervisorCore, service: ServiceRuntime, step: LadderStep, token: number): Promise<void> {
+  if (!isStillDue(core, service, token)) return;
+  if (step.tier === "immediate") killChild(service);
+  else {
+    if (service.child) await stopChild(service);
+    if (!isStillDue(core, service, token)) return;
+    if (step.tier === "dependencies") await restartDependencies(core, service, () => isStillDue(core, service, token));
+    if (!isStillDue(core, service, token)) return;
+  }
+  respawn(core, service, step);
+}
+
+function respawn(core: SupervisorCore, service: ServiceRuntime, step: LadderStep): void {
+  service.restarts++;
+  spawnService(core, service, "spawn", `restart attempt ${step.attempt} (${step.tier})`);
+  core.emitHealing(service, "restarted", { attempt: step.attempt, tier: step.tier, reason: service.lastReason ?? "restart" });
+}

@@ -1,0 +1,74 @@
+/**
+ * The healing ladder (SPEC §8): which tier an attempt belongs to, how long it waits, and
+ * when the attempt count resets. Pure bookkeeping over an injected clock; it acts on nothing.
+ */
+import type { Clock } from "../lib/clock";
+import type { RestartConfig } from "../manifest/types";
+import { computeBackoffDelay, type RandomSource } from "./backoff";
+
+export type LadderTier = "immediate" | "graceful" | "dependencies" | "quarantine";
+
+/** 1-3 immediate, 4-5 graceful, 6-7 dependencies, 8+ quarantine. */
+export function selectTier(attempt: number): LadderTier {
+  if (attempt <= 3) return "immediate";
+  if (attempt <= 5) return "graceful";
+  if (attempt <= 7) return "dependencies";
+  return "quarantine";
+}
+
+export interface LadderStep {
+  attempt: number;
+  tier: LadderTier;
+  /** Wait before acting; 0 for quarantine (nothing to wait for). */
+  delayMs: number;
+  /** True when the count had been reset by a long enough healthy run before this failure. */
+  wasReset: boolean;
+}
+
+/** Per-service attempt counter with the `resetAfter` rule. */
+export class RestartLadder {
+  private attempts = 0;
+  private healthySince: number | null = null;
+
+  constructor(
+    private readonly config: RestartConfig,
+    private readonly clock: Clock,
+    private readonly random: RandomSource,
+  ) {}
+
+  /** The attempt count as of now, applying a pending reset. */
+  get attempt(): number {
+    return this.hasEarnedReset() ? 0 : this.attempts;
+  }
+
+  /** Count one failure and say what to do about it. */
+  recordFailure(): LadderStep {
+    const wasReset = this.hasEarnedReset();
+    if (wasReset) this.attempts = 0;
+    this.healthySince = null;
+    const attempt = ++this.attempts;
+    const tier = selectTier(attempt);
+    const delayMs = tier === "quarantine" ? 0 : computeBackoffDelay(this.config.backoffMs, attempt, this.random);
+    return { attempt, tier, delayMs, wasReset };
+  }
+
+  /** The service became healthy: start the `resetAfter` window (idempotent while it stays healthy). */
+  markHealthy(): void {
+    if (this.healthySince === null) this.healthySince = this.clock.now();
+  }
+
+  /** The service stopped being healthy: the window restarts next time it is. */
+  markUnhealthy(): void {
+    this.healthySince = null;
+  }
+
+  /** Forget every attempt (manual restart, quarantine lifted). */
+  reset(): void {
+    this.attempts = 0;
+    this.healthySince = null;
+  }
+
+  private hasEarnedReset(): boolean {
+    return this.healthySince !== null && this.clock.now() - this.healthySince >= this.config.resetAfterMs;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * One process's life: spawn it, notice its exit (from `exited`, never by polling), feed it
+ * probe results, declare it ready. Failures are handed to the healer.
+ */
+import type { ProbeResult } from "../health/probe";
+import { createFailedChild } from "../process/exits";
+import type { ChildHandle, Exit } from "../process/spawner";
+import type { SupervisorCore } from "./core";
+import { buildServiceEnv } from "./env";
+import { handleFailure } from "./healer";
+import { describeExit, judgeExit } from "./policy";
+import type { ServiceRuntime } from "./service-runtime";
+
+const RUNNING = new Set(["starting", "healthy", "unhealthy"]);
+
+/** Spawn `service` now and move it to `starting` (from pending/backoff with `spawn`, else `manual-start`). */
+export function spawnService(core: SupervisorCore, service: ServiceRuntime, event: "spawn" | "manual-start", reason?: string): void {
+  service.cancelTimers();
+  stopProbing(core, service);
+  const generation = ++service.generation;
+  const child = launchChild(core, service);
+  service.child = child;
+  service.startedAt = core.clock.now();
+  service.consecutiveFailures = 0;
+  core.apply(service, event, reason);
+  void child.exited.then((exit) => handleExit(core, service, generation, exit));
+  armStartupTimer(core, service);
+  beginReadinessCheck(core, service, generation);
+}
+
+/** A service still `starting` after `startupTimeoutMs` has failed to start. */
+export function armStartupTimer(core: SupervisorCore, service: ServiceRuntime): void {
+  const generation = service.generation;
+  service.timers.startup?.cancel();
+  service.timers.startup = core.clock.setTimeout(() => handleStartupTimeout(core, service, generation), service.config.startupTimeoutMs);
+}
+
+function launchChild(core: SupervisorCore, service: ServiceRuntime): ChildHandle {
+  const { name, command, cwd } = service.config;
+  try {
+    service.env ??= buildServiceEnv(service.config, core.processEnv, core.readTextFile);
+  } catch (error) {
+    return createFailedChild(error instanceof Error ? error.message : String(error));
+  }
+  const onOutput = core.options.onOutput;
+  return core.spawner.spawn({ name, command, cwd, env: service.env }, (stream, line) => onOutput?.(name, stream, line));
+}
+
+/** Probe it, or, without a probe, call it ready once it has run `noProbeReadyMs`. */
+export function beginReadinessCheck(core: SupervisorCore, service: ServiceRuntime, generation: number): void {
+  if (service.probe) {
+    if (service.probing) core.probeRunner.setMode?.(service.name, "startup");
+    else startProbing(core, service, generation);
+    return;
+  }
+  service.timers.ready = core.clock.setTimeout(() => {
+    service.timers.ready = null;
+    if (service.generation === generation && service.state === "starting") markReady(core, service);
+  }, core.noProbeReadyMs);
+}
+
+export function startProbing(core: SupervisorCore, service: ServiceRuntime, generation: number): void {
+  if (!service.probe || service.probing) return;
+  service.probing = true;
+  const { intervalMs, timeoutMs } = service.config.health;
+  core.probeRunner.start(service.name, service.probe, { intervalMs, timeoutMs }, (result) => handleProbeResult(core, service, generation, result));
+}
+
+export function stopProbing(core: SupervisorCore, service: ServiceRuntime): void {
+  if (!service.probing) return;
+  service.probing = false;
+  core.probeRunner.stop(service.name);
+}
+
+function handleExit(core: SupervisorCore, service: ServiceRuntime, generation: number, exit: Exit): void {
+  if (generation !== service.generation) return; // killed on purpose or already replaced
+  service.child = null;
+  stopProbing(core, service);
+  // In backoff the old process may die while the restart waits: the restart still comes.
+  if (service.state === "stopping" || service.state === "backoff") return;
+  service.cancelTimers();
+  const reason = describeExit(exit);
+  service.lastReason = reason;
+  if (service.state === "degraded") {
+    core.apply(service, judgeExit(service.config, exit) === "complete" ? "complete" : "exited", reason);
+    return;
+  }
+  if (!RUNNING.has(service.state)) return;
+  // "give-up" (policy never) is still a failure to record: the healer stops there.
+  if (judgeExit(service.config, exit) === "complete") core.apply(service, "complete", reason);
+  else handleFailure(core, service, reason);
+}
+
+function handleStartupTimeout(core: SupervisorCore, service: ServiceRuntime, generation: number): void {
+  service.timers.startup = null;
+  if (generation !== service.generation || service.state !== "starting") return;
+  handleFailure(core, service, `not ready within ${service.config.startupTimeoutMs}ms`);
+}
+
+function handleProbeResult(core: SupervisorCore, service: ServiceRuntime, generation: number, result: ProbeResult): void {
+  if (generation !== service.generation || !service.probing) return;
+  service.recordProbe(result);
+  updateHealth(core, service, result);
+  if (result.ok) {
+    service.consecutiveFailures = 0;
+    if (service.state === "starting") markReady(core, service);
+    else if (service.state === "unhealthy") {
+      core.apply(service, "probe-passed");
+      service.ladder.markHealthy();
+    }
+    return;
+  }
+  const failures = ++service.consecutiveFailures;
+  if (failures !== service.config.health.failureThreshold) return;
+  const reason = `unhealthy: ${failures} consecutive probe failures (${result.error ?? "failed"})`;
+  if (service.state === "degraded") {
+    // The cause is upstream: record it, spend no restart attempt.
+    service.lastReason = reason;
+    core.apply(service, "probe-failed-threshold", reason);
+  } else if (service.state === "healthy") {
+    core.apply(service, "probe-failed-threshold", reason);
+    service.ladder.markUnhealthy();
+    handleFailure(core, service, reason);
+  }
+}
+
+function updateHealth(core: SupervisorCore, service: ServiceRuntime, result: ProbeResult): void {
+  const status = result.ok ? "healthy" : "unhealthy";
+  const changed = status !== service.health.status;
+  service.health = { status, latencyMs: result.latencyMs, endpoint: result.endpoint ?? null, checkedAt: result.checkedAt, error: result.error ?? null };
+  if (!changed) return;
+  const payload: { name: string; ok: boolean; status: "healthy" | "unhealthy"; latencyMs: number; endpoint?: string; error?: string } = {
+    name: service.name, ok: result.ok, status, latencyMs: result.latencyMs,
+  };
+  if (result.endpoint) payload.endpoint = result.endpoint;
+  if (result.error) payload.error = result.error;
+  core.sink.emit({ type: "health", payload });
+}
+
+/** First probe pass (or the no-probe grace period): `starting` → `healthy`. */
+export function markReady(core: SupervisorCore, service: ServiceRuntime): void {
+  service.timers.startup?.cancel();
+  service.timers.startup = null;
+  if (!service.probe) updateHealth(core, service, { ok: true, latencyMs: 0, checkedAt: core.clock.now() });
+  const recovering = service.ladder.attempt > 0;
+  service.everReady = true;
+  core.apply(service, "ready");
+  service.ladder.markHealthy();
+  if (recovering) core.emitHealing(service, "recovered", { reason: "ready again" });
+  service.breaker.recordSuccess();
+  core.probeRunner.setMode?.(service.name, "steady");
+}
+
+/** SIGKILL the group now; its exit is ignored (the caller already decided what comes next). */
+export function killChild(service: ServiceRuntime): void {
+  const child = service.child;
+  if (!child) return;
+  service.generation++;
+  service.child = null;
+  child.kill();
+}
+
+/** Stop gracefully with the service's shutdown signal and timeout; its exit is ignored. */
+export async function stopChild(service: ServiceRuntime): Promise<void> {
+  const child = service.child;
+  if (!child) return;
+  service.generation++;
+  service.child = null;
+  const { signal, timeoutMs } = service.config.shutdown;
+  await child.stop(signal, timeoutMs);
+}

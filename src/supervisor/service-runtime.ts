@@ -1,0 +1,105 @@
+/** The supervisor's mutable record of one service: process, timers, health, ladder and breaker. */
+import type { Clock, Timer } from "../lib/clock";
+import type { CircuitBreakerConfig, DependencyCondition, ServiceConfig } from "../manifest/types";
+import { ProbeHistory } from "../health/history";
+import type { Probe, ProbeResult } from "../health/probe";
+import type { ChildHandle } from "../process/spawner";
+import type { RandomSource } from "./backoff";
+import { CircuitBreaker, type BreakerListener } from "./circuit-breaker";
+import { RestartLadder } from "./ladder";
+import type { ServiceState } from "./states";
+
+export type HealthStatus = "unknown" | "healthy" | "unhealthy";
+
+export interface HealthView {
+  status: HealthStatus;
+  latencyMs: number | null;
+  endpoint: string | null;
+  checkedAt: number | null;
+  error: string | null;
+}
+
+export interface DependencyLink {
+  service: ServiceRuntime;
+  condition: DependencyCondition;
+}
+
+export class ServiceRuntime {
+  state: ServiceState = "pending";
+  child: ChildHandle | null = null;
+  /** Bumped on every spawn and on every deliberate kill, so a stale exit or probe is ignored. */
+  generation = 0;
+  /** Bumped whenever a scheduled restart must no longer run (stop, manual restart, degrade). */
+  actionToken = 0;
+  restarts = 0;
+  startedAt: number | null = null;
+  consecutiveFailures = 0;
+  lastReason: string | null = null;
+  /** Set once the launch no longer waits for this service (ready, failed, blocked or degraded). */
+  launchSettled = false;
+  everReady = false;
+  health: HealthView = { status: "unknown", latencyMs: null, endpoint: null, checkedAt: null, error: null };
+  readonly history = new ProbeHistory();
+  dependencies: DependencyLink[] = [];
+  dependents: ServiceRuntime[] = [];
+  env: Record<string, string> | null = null;
+  /** True while the probe runner runs this service's probe. */
+  probing = false;
+  /** Set while a stop is under way, so a second stop joins it. */
+  stopPromise: Promise<void> | null = null;
+  /** One-shot observers of state changes; each returns true when it is done. */
+  waiters: ((state: ServiceState) => boolean)[] = [];
+  readonly timers: { startup: Timer | null; ready: Timer | null; restart: Timer | null } = {
+    startup: null,
+    ready: null,
+    restart: null,
+  };
+  readonly ladder: RestartLadder;
+  readonly breaker: CircuitBreaker;
+
+  constructor(
+    readonly config: ServiceConfig,
+    /** Position in the launch order: lower launches first. */
+    readonly order: number,
+    readonly probe: Probe | null,
+    breakerConfig: CircuitBreakerConfig,
+    clock: Clock,
+    random: RandomSource,
+    onBreakerChange: BreakerListener,
+  ) {
+    this.ladder = new RestartLadder(config.restart, clock, random);
+    this.breaker = new CircuitBreaker(breakerConfig, clock, onBreakerChange);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** Critical services abort the launch when they cannot start; optional ones never do. */
+  get critical(): boolean {
+    return this.config.critical && !this.config.optional;
+  }
+
+  get alive(): boolean {
+    return this.child !== null;
+  }
+
+  recordProbe(result: ProbeResult): void {
+    this.history.push(result);
+  }
+
+  cancelTimers(): void {
+    for (const key of ["startup", "ready", "restart"] as const) {
+      this.timers[key]?.cancel();
+      this.timers[key] = null;
+    }
+  }
+}
+
+/** Whether `link`'s service has reached what the dependent waits for. */
+export function isConditionMet(link: DependencyLink): boolean {
+  const state = link.service.state;
+  if (link.condition === "completed") return state === "completed";
+  if (link.condition === "started") return state === "starting" || state === "healthy" || state === "unhealthy" || state === "completed";
+  return state === "healthy" || state === "completed";
+}

@@ -1,0 +1,48 @@
+/**
+ * Stopping: one service (its shutdown signal, then SIGKILL after its timeout), or all of them
+ * in reverse dependency order, where a service stops as soon as everything that depends on it
+ * is down, so independent branches stop in parallel.
+ */
+import type { SupervisorCore } from "./core";
+import { stopChild, stopProbing } from "./lifecycle";
+import type { ServiceRuntime } from "./service-runtime";
+import { canTransition } from "./transition";
+
+/** Bring `service` to `stopped`; joins a stop already under way; a no-op when it is stopped. */
+export function stopService(core: SupervisorCore, service: ServiceRuntime, reason = "stop requested"): Promise<void> {
+  if (service.stopPromise) return service.stopPromise;
+  service.actionToken++;
+  service.cancelTimers();
+  stopProbing(core, service);
+  if (service.state === "stopped" || !canTransition(service.state, "stop")) return stopChild(service);
+  const next = core.apply(service, "stop", reason);
+  if (next === "stopped") return stopChild(service);
+  const stopping = stopChild(service).then(() => {
+    service.stopPromise = null;
+    core.apply(service, "stopped", reason);
+  });
+  service.stopPromise = stopping;
+  return stopping;
+}
+
+/** Stop every service, dependents before their dependencies; resolves when all are down. */
+export function stopAll(core: SupervisorCore, reason: string): Promise<void> {
+  const services = core.ordered;
+  if (services.length === 0) return Promise.resolve();
+  const waitingOn = new Map<ServiceRuntime, number>();
+  for (const service of services) waitingOn.set(service, service.dependents.length);
+  return new Promise((resolve) => {
+    let left = services.length;
+    const stopOne = (service: ServiceRuntime): void => {
+      void stopService(core, service, reason).then(() => {
+        for (const link of service.dependencies) {
+          const count = waitingOn.get(link.service)! - 1;
+          waitingOn.set(link.service, count);
+          if (count === 0) stopOne(link.service);
+        }
+        if (--left === 0) resolve();
+      });
+    };
+    for (const service of services) if (waitingOn.get(service) === 0) stopOne(service);
+  });
+}

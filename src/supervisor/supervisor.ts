@@ -1,0 +1,162 @@
+/**
+ * The Supervisor: launches the fleet in phases, heals it, answers manual actions and shuts
+ * it down. It talks only through ports (Spawner, Clock, Probe, EventSink); see SupervisorOptions.
+ */
+import { buildLaunchPlan } from "../graph/build-launch-plan";
+import { SupervisorCore } from "./core";
+import { handleBreakerChange } from "./degradation";
+import { ShuttingDownError, UnknownServiceError } from "./errors";
+import { Launcher, type LaunchResult } from "./launcher";
+import { spawnService } from "./lifecycle";
+import type { SupervisorOptions } from "./options";
+import { ServiceRuntime } from "./service-runtime";
+import { snapshotService, snapshotSystem, type ServiceSnapshot, type SupervisorSnapshot } from "./snapshot";
+import type { ServiceState } from "./states";
+import { stopAll, stopService } from "./stop";
+import { InvalidTransitionError, canTransition } from "./transition";
+
+/** A manual action accepted for `service`; `done` resolves once it has been carried out. */
+export interface ServiceAction {
+  service: string;
+  action: "start" | "stop" | "restart";
+  from: ServiceState;
+  done: Promise<void>;
+}
+
+export class Supervisor {
+  private readonly core: SupervisorCore;
+  private readonly launcher: Launcher;
+  private launchPromise: Promise<LaunchResult> | null = null;
+  private shutdownPromise: Promise<void> | null = null;
+  private aborting = false;
+
+  /** Throws GraphCycleError when the enabled services form a dependency cycle. */
+  constructor(options: SupervisorOptions) {
+    const core = (this.core = new SupervisorCore(options));
+    const { config } = options;
+    const plan = buildLaunchPlan(config);
+    const byName = new Map(config.services.map((service) => [service.name, service]));
+    plan.phases.flatMap((phase) => phase.steps.flat()).forEach((name, order) => {
+      const service = byName.get(name)!;
+      const runtime: ServiceRuntime = new ServiceRuntime(service, order, options.createProbe(service), config.circuitBreaker, core.clock, core.random, (state, failures) =>
+        handleBreakerChange(core, runtime, state, failures),
+      );
+      core.add(runtime);
+    });
+    for (const edge of plan.graph.edges) {
+      const dependent = core.services.get(edge.from)!;
+      const dependency = core.services.get(edge.to)!;
+      dependent.dependencies.push({ service: dependency, condition: edge.condition });
+      dependency.dependents.push(dependent);
+    }
+    this.launcher = new Launcher(core, (service, reason) => this.abortLaunch(service, reason));
+  }
+
+  /** Launch every enabled service (SPEC §5). Resolves once, when the launch has ended; calling it again returns the same result. */
+  start(): Promise<LaunchResult>;
+  /** Start a stopped, failed, completed, blocked or quarantined service now (lifts quarantine). */
+  start(name: string): ServiceAction;
+  start(name?: string): Promise<LaunchResult> | ServiceAction {
+    if (name !== undefined) return this.startService(name);
+    if (this.launchPromise) return this.launchPromise;
+    const { core } = this;
+    core.systemStartedAt = core.clock.now();
+    core.setSystemState("starting", []);
+    const first = core.ordered.filter((service) => service.config.phase === 0);
+    const rest = core.ordered.filter((service) => service.config.phase !== 0);
+    this.launchPromise = this.launcher.run(first, rest);
+    return this.launchPromise;
+  }
+
+  /** Restart `name` now, whatever its state or ladder position; lifts quarantine and resets its breaker. */
+  restart(name: string): ServiceAction {
+    const service = this.find(name, "restart");
+    const from = service.state;
+    if (from === "stopping") throw new InvalidTransitionError(from, "manual-start");
+    this.core.emitHealing(service, "manual-restart", { tier: "manual", attempt: 0, reason: `manual restart (was ${from})` });
+    this.takeOver(service);
+    const needsStop = service.alive || !canTransition(from, "manual-start");
+    const done = needsStop ? stopService(this.core, service, "manual restart").then(() => this.spawnManually(service, true)) : Promise.resolve(this.spawnManually(service, true));
+    return { service: name, action: "restart", from, done };
+  }
+
+  /** Stop `name` (shutdown signal, then SIGKILL after its timeout); it stays stopped until started. */
+  stop(name: string): ServiceAction {
+    const service = this.find(name, "stop");
+    const from = service.state;
+    if (from === "stopped") throw new InvalidTransitionError(from, "stop");
+    this.launcher.forget(service);
+    return { service: name, action: "stop", from, done: stopService(this.core, service, "manual stop") };
+  }
+
+  /** Stop everything in reverse dependency order; resolves when every service is down. */
+  shutdown(): Promise<void> {
+    if (this.shutdownPromise) return this.shutdownPromise;
+    const { core } = this;
+    core.shuttingDown = true;
+    core.setSystemState("stopping", ["shutdown requested"]);
+    this.shutdownPromise = stopAll(core, "orchestrator shutting down").then(() => core.setSystemState("stopped", []));
+    this.launcher.cancel(this.shutdownPromise.then(() => ({ outcome: "stopped" as const, reasons: ["shutdown requested"] })));
+    return this.shutdownPromise;
+  }
+
+  /** Everything the API shows, as plain data. */
+  snapshot(): SupervisorSnapshot {
+    return { system: snapshotSystem(this.core), services: this.core.ordered.map((service) => snapshotService(this.core, service)) };
+  }
+
+  /** One service's snapshot; throws UnknownServiceError. */
+  service(name: string): ServiceSnapshot {
+    return snapshotService(this.core, this.find(name));
+  }
+
+  /** Enabled service names in launch order. */
+  get names(): string[] {
+    return this.core.ordered.map((service) => service.name);
+  }
+
+  private startService(name: string): ServiceAction {
+    const service = this.find(name, "start");
+    const from = service.state;
+    if (service.alive || !canTransition(from, "manual-start")) throw new InvalidTransitionError(from, "manual-start");
+    this.takeOver(service);
+    this.spawnManually(service, false);
+    return { service: name, action: "start", from, done: Promise.resolve() };
+  }
+
+  private takeOver(service: ServiceRuntime): void {
+    this.launcher.forget(service);
+    service.ladder.reset();
+    service.breaker.reset();
+    service.env = null;
+  }
+
+  private spawnManually(service: ServiceRuntime, isRestart: boolean): void {
+    if (this.core.shuttingDown || !canTransition(service.state, "manual-start")) return;
+    if (isRestart) service.restarts++;
+    spawnService(this.core, service, "manual-start", isRestart ? "manual restart" : "manual start");
+  }
+
+  private find(name: string, action?: string): ServiceRuntime {
+    const service = this.core.services.get(name);
+    if (!service) throw new UnknownServiceError(name, this.names);
+    if (action && this.core.shuttingDown) throw new ShuttingDownError(action, name);
+    return service;
+  }
+
+  // Called from inside a state change: flag now, stop everything on the next microtask.
+  private abortLaunch(service: ServiceRuntime, reason: string): void {
+    if (this.aborting) return;
+    this.aborting = true;
+    const { core } = this;
+    core.shuttingDown = true;
+    const stopped = Promise.resolve().then(async () => {
+      core.setSystemState("stopping", [reason]);
+      await stopAll(core, "launch aborted");
+      core.setSystemState("stopped", [reason]);
+      return { outcome: "aborted" as const, reasons: [reason], service: service.name };
+    });
+    this.launcher.cancel(stopped);
+    this.shutdownPromise = stopped.then(() => {});
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The service state machine (SPEC §9) as one explicit table. Every state change in the
+ * supervisor goes through `transition`; anything not in the table is a bug and throws.
+ */
+import type { ServiceState } from "./states";
+
+export const SERVICE_EVENTS = [
+  "spawn",
+  "ready",
+  "probe-failed-threshold",
+  "probe-passed",
+  "exited",
+  "schedule-restart",
+  "stop",
+  "stopped",
+  "block",
+  "unblock",
+  "degrade",
+  "undegrade",
+  "give-up",
+  "quarantine",
+  "complete",
+  "manual-start",
+] as const;
+
+export type ServiceEvent = (typeof SERVICE_EVENTS)[number];
+
+type Table = { readonly [S in ServiceState]: Readonly<Partial<Record<ServiceEvent, ServiceState>>> };
+
+/**
+ * Rows are the current state, columns the event. Notes on the less obvious cells:
+ * - `backoff` means "waiting to restart"; the old process may still be alive until the tier acts.
+ * - `degraded` covers both a running dependent and one held back from launch; `undegrade`
+ *   re-verifies a running one (→ starting), `unblock` releases a held one (→ pending).
+ * - `stop` of something with no process goes straight to `stopped`.
+ */
+export const TRANSITIONS: Table = {
+  pending: { spawn: "starting", block: "blocked", degrade: "degraded", stop: "stopped", "manual-start": "starting" },
+  starting: {
+    ready: "healthy",
+    "schedule-restart": "backoff",
+    stop: "stopping",
+    degrade: "degraded",
+    "give-up": "failed",
+    quarantine: "quarantined",
+    complete: "completed",
+  },
+  healthy: {
+    "probe-failed-threshold": "unhealthy",
+    "schedule-restart": "backoff",
+    stop: "stopping",
+    degrade: "degraded",
+    "give-up": "failed",
+    quarantine: "quarantined",
+    complete: "completed",
+  },
+  unhealthy: {
+    "probe-passed": "healthy",
+    "schedule-restart": "backoff",
+    stop: "stopping",
+    degrade: "degraded",
+    "give-up": "failed",
+    quarantine: "quarantined",
+    complete: "completed",
+  },
+  backoff: { spawn: "starting", stop: "stopped", degrade: "degraded", "give-up": "failed", quarantine: "quarantined" },
+  stopping: { stopped: "stopped" },
+  stopped: { "manual-start": "starting" },
+  blocked: { unblock: "pending", degrade: "degraded", stop: "stopped", "manual-start": "starting" },
+  degraded: {
+    undegrade: "starting",
+    unblock: "pending",
+    "probe-failed-threshold": "degraded",
+    exited: "degraded",
+    complete: "completed",
+    stop: "stopping",
+  },
+  failed: { stop: "stopped", "manual-start": "starting" },
+  quarantined: { stop: "stopped", "manual-start": "starting" },
+  completed: { stop: "stopped", "manual-start": "starting" },
+};
+
+/** Thrown for a (state, event) pair the table does not contain: an impossible transition. */
+export class InvalidTransitionError extends Error {
+  readonly code = "INVALID_TRANSITION";
+  readonly status = 409;
+  constructor(
+    readonly state: ServiceState,
+    readonly event: ServiceEvent,
+  ) {
+    const allowed = Object.keys(TRANSITIONS[state]).join(", ") || "none";
+    super(`cannot apply "${event}" to a service that is ${state} (allowed from ${state}: ${allowed})`);
+    this.name = "InvalidTransitionError";
+  }
+}
+
+/** The next state for `event` in `state`; throws InvalidTransitionError when the table has no entry. */
+export function transition(state: ServiceState, event: ServiceEvent): ServiceState {
+  const next = TRANSITIONS[state][event];
+  if (next === undefined) throw new InvalidTransitionError(state, event);
+  return next;
+}
+
+/** Whether `event` is allowed in `state`, without throwing. */
+export function canTransition(state: ServiceState, event: ServiceEvent): boolean {
+  return TRANSITIONS[state][event] !== undefined;
+}
