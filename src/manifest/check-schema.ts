@@ -93,7 +93,7 @@ function checkNumber(schema: TSchema, value: unknown, path: PathSegment[], ctx: 
 function checkArray(schema: TSchema, value: unknown, path: PathSegment[], ctx: CheckContext): unknown {
   if (!Array.isArray(value)) return fail(ctx, path, `expected ${describeSchema(schema)}, got ${describeValue(value)}`), value;
   if (schema.minItems && value.length < schema.minItems) fail(ctx, path, `expected at least ${schema.minItems} item(s), got an empty list`);
-  return value.flatMap((item, i) => keepIfValid(ctx, () => checkSchema(schema.items as TSchema, item, [...path, i], ctx)));
+  return value.flatMap((item, i) => keepIfValid(ctx, item, () => checkSchema(schema.items as TSchema, item, [...path, i], ctx)));
 }
 
 function checkObject(schema: TSchema, value: unknown, path: PathSegment[], ctx: CheckContext): unknown {
@@ -101,17 +101,24 @@ function checkObject(schema: TSchema, value: unknown, path: PathSegment[], ctx: 
   const props = schema.properties as Record<string, TSchema>;
   const out: Record<string, unknown> = {};
   for (const key of (schema.required as string[] | undefined) ?? [])
-    if (!(key in value)) fail(ctx, path, `missing required key "${key}"`);
+    if (!Object.hasOwn(value, key)) fail(ctx, path, `missing required key "${key}"`);
   for (const [key, v] of Object.entries(value)) {
-    if (!(key in props)) {
+    if (!Object.hasOwn(props, key)) {
+      if (isExtensionKey(schema, key)) continue;
       if (schema.additionalProperties === false) {
         ctx.problems.push({ path: [...path, key], part: "key", message: `unknown key "${key}"${didYouMean(key, Object.keys(props))}` });
       }
       continue;
     }
-    for (const kept of keepIfValid(ctx, () => checkSchema(props[key], v, [...path, key], ctx))) out[key] = kept;
+    for (const kept of keepIfValid(ctx, v, () => checkSchema(props[key], v, [...path, key], ctx))) setOwn(out, key, kept);
   }
   return out;
+}
+
+// `x-` keys hold YAML anchors (as in Compose) where the schema allows them; they are ignored.
+function isExtensionKey(schema: TSchema, key: string): boolean {
+  const patterns = schema.patternProperties as Record<string, unknown> | undefined;
+  return patterns !== undefined && Object.keys(patterns).some((p) => new RegExp(p).test(key));
 }
 
 function checkRecord(schema: TSchema, value: unknown, path: PathSegment[], ctx: CheckContext): unknown {
@@ -124,7 +131,7 @@ function checkRecord(schema: TSchema, value: unknown, path: PathSegment[], ctx: 
       ctx.problems.push({ path: [...path, key], part: "key", message: `invalid name "${key}": use letters, digits, ".", "_" and "-", starting with a letter or digit` });
       continue;
     }
-    for (const kept of keepIfValid(ctx, () => checkSchema(valueSchema, v, [...path, key], ctx))) out[key] = kept;
+    for (const kept of keepIfValid(ctx, v, () => checkSchema(valueSchema, v, [...path, key], ctx))) setOwn(out, key, kept);
   }
   return out;
 }
@@ -179,11 +186,18 @@ function shapeOfValue(value: unknown): string {
 
 // A value that failed is reported and then dropped, so later stages see only valid input
 // (and fall back to defaults) instead of crashing on it; containers keep their valid parts.
-function keepIfValid(ctx: CheckContext, run: () => unknown): unknown[] {
+// A container of the right shape comes back as a filtered copy; anything returned as is
+// (a mapping where a string was expected) failed as a whole and is dropped.
+function keepIfValid(ctx: CheckContext, input: unknown, run: () => unknown): unknown[] {
   const before = ctx.problems.length;
   const value = run();
   if (ctx.problems.length === before) return [value];
-  return typeof value === "object" && value !== null ? [value] : [];
+  return typeof value === "object" && value !== null && value !== input ? [value] : [];
+}
+
+// A key such as `__proto__` must become an own property, not change the object's prototype.
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { PackageManager } from "./types";
 import type { Issue, PathSegment } from "./issues";
 import { SourceFile } from "./source";
+import { findJsonError, positionAt } from "./json-error";
 
 export interface DiscoveredService {
   name: string;
@@ -42,7 +43,9 @@ export function discoverServices(roots: string[], ignore: string[]): DiscoveryRe
   for (const root of roots) {
     if (!existsSync(root)) continue;
     const rootManager = detectPackageManager(root, undefined);
-    for (const entry of readdirSync(root, { withFileTypes: true })) {
+    // Sorted, so which of two same-named packages counts as "first" does not depend on the filesystem.
+    const entries = readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
       if (!entry.isDirectory() || entry.name.startsWith(".") || entry.name === "node_modules") continue;
       if (ignored.some((re) => re.test(entry.name))) continue;
       const file = join(root, entry.name, "package.json");
@@ -55,15 +58,22 @@ export function discoverServices(roots: string[], ignore: string[]): DiscoveryRe
 }
 
 function readPackage(file: string, dir: string, rootManager: PackageManager | undefined, issues: Issue[]): DiscoveredService | undefined {
-  const text = readFileSync(file, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    issues.push({ file, line: 1, col: 1, path: "(file)", message: `cannot read package.json: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, severity: "error" });
+    return undefined;
+  }
   let source: SourceFile | undefined;
   const getSource = () => (source ??= new SourceFile(file, text));
   let pkg: Record<string, any>;
   try {
     pkg = JSON.parse(text);
   } catch (err) {
-    const parsed = getSource().parseIssues();
-    issues.push(parsed[0] ?? { file, line: 1, col: 1, path: "(syntax)", message: `invalid JSON: ${(err as Error).message}`, severity: "error" });
+    const located = findJsonError(text);
+    const { line, col } = located ? positionAt(text, located.offset) : { line: 1, col: 1 };
+    issues.push({ file, line, col, path: "(syntax)", message: `invalid JSON: ${located?.message ?? (err as Error).message}`, severity: "error" });
     return undefined;
   }
   if (typeof pkg !== "object" || pkg === null || Array.isArray(pkg)) {

@@ -2,7 +2,7 @@
  * `${VAR}`, `${VAR:-default}` (unset or empty), `${VAR-default}` (unset), `${VAR:?message}`
  * (required) and `$$` (a literal `$`), applied to every scalar value of the document in place.
  */
-import { isScalar, visit, type Document } from "yaml";
+import { isMap, isScalar, isSeq } from "yaml";
 import type { Issue, PathSegment } from "./issues";
 import type { SourceFile } from "./source";
 
@@ -46,39 +46,40 @@ export function interpolateText(
   });
 }
 
+interface Step {
+  node: unknown;
+  seg?: PathSegment;
+  parent?: Step;
+}
+
+// An explicit stack with parent links (not yaml's `visit`, whose per-node ancestor arrays make
+// deeply nested input quadratic); a scalar's path is rebuilt only when it holds a `$`.
 export function interpolateDocument(source: SourceFile, env: Record<string, string | undefined>): InterpolationResult {
   const issues: Issue[] = [];
   const interpolated = new Set<string>();
-  visit(source.doc as Document, {
-    Scalar(key, node, path) {
-      if (key === "key" || typeof node.value !== "string" || !node.value.includes("$")) return;
-      const segments = pathOf(path.slice(1), node);
-      node.value = interpolateText(node.value, env, (message, severity) =>
-        issues.push(source.issue(segments, message, "value", severity)),
-      );
+  const stack: Step[] = [{ node: source.doc.contents }];
+  while (stack.length > 0) {
+    const step = stack.pop()!;
+    const node = step.node;
+    if (isMap(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push({ node: node.items[i].value, seg: keyOf(node.items[i].key), parent: step });
+    } else if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push({ node: node.items[i], seg: i, parent: step });
+    } else if (isScalar(node) && typeof node.value === "string" && node.value.includes("$")) {
+      const segments = pathTo(step);
+      node.value = interpolateText(node.value, env, (message, severity) => issues.push(source.issue(segments, message, "value", severity)));
       interpolated.add(segments.join("."));
-    },
-  });
+    }
+  }
   return { issues, interpolated };
 }
 
-// The visitor gives ancestors (maps, pairs, seqs); rebuild the key path of `node` from them.
-function pathOf(ancestors: readonly unknown[], node: unknown): PathSegment[] {
-  const out: PathSegment[] = [];
-  const chain = [...ancestors, node];
-  for (let i = 0; i < chain.length - 1; i++) {
-    const parent = chain[i] as { items?: unknown[]; key?: unknown };
-    const child = chain[i + 1];
-    if (parent && "key" in (parent as object) && "value" in (parent as object)) {
-      const k = (parent as { key: unknown }).key;
-      out.push(isScalar(k) ? String(k.value) : String(k));
-    } else if (Array.isArray(parent?.items) && !isPairList(parent.items)) {
-      out.push(parent.items.indexOf(child));
-    }
-  }
-  return out;
+function keyOf(key: unknown): string {
+  return isScalar(key) ? String(key.value ?? "") : String(key);
 }
 
-function isPairList(items: unknown[]): boolean {
-  return items.length > 0 && typeof items[0] === "object" && items[0] !== null && "key" in (items[0] as object);
+function pathTo(step: Step): PathSegment[] {
+  const out: PathSegment[] = [];
+  for (let s: Step | undefined = step; s?.seg !== undefined; s = s.parent) out.push(s.seg);
+  return out.reverse();
 }

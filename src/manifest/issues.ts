@@ -13,11 +13,12 @@ export interface Issue {
 
 export type PathSegment = string | number;
 
-/** `services.api.health.endpoints[0]`. */
+/** `services.api.health.endpoints[0]`; a key that is not a plain word is quoted: `services["bad name"]`. */
 export function formatPath(path: readonly PathSegment[]): string {
   let out = "";
   for (const seg of path) {
     if (typeof seg === "number") out += `[${seg}]`;
+    else if (!/^[\w$@][\w$@./-]*$/.test(seg)) out += `[${JSON.stringify(seg)}]`;
     else out += out ? `.${seg}` : seg;
   }
   return out || "(root)";
@@ -27,7 +28,13 @@ export function formatPath(path: readonly PathSegment[]): string {
 export function formatIssue(issue: Issue, cwd: string): string {
   const file = relative(cwd, issue.file) || issue.file;
   const prefix = issue.severity === "warning" ? "warning: " : "";
-  return `${file}:${issue.line}:${issue.col} ${issue.path}: ${prefix}${issue.message}`;
+  return `${file}:${issue.line}:${issue.col} ${issue.path}: ${prefix}${escapeControls(issue.message)}`;
+}
+
+// Names quoted in messages come from the user's file: a newline or an ESC in one must not
+// break the one-problem-per-line output or drive the terminal.
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 export function hasErrors(issues: readonly Issue[]): boolean {

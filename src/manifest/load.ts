@@ -4,12 +4,12 @@
  * nothing here throws for bad input or exits the process.
  */
 import { readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { ManifestSchema, PackageFieldSchema, type RawManifest, type RawService } from "./schema";
 import { checkSchema, type CheckContext } from "./check-schema";
 import { discoverServices } from "./discover";
 import { interpolateDocument } from "./interpolate";
-import { hasErrors, sortIssues, type Issue } from "./issues";
+import { formatPath, hasErrors, sortIssues, type Issue } from "./issues";
 import { mergeServices } from "./merge";
 import { resolveConfig } from "./resolve";
 import { SourceFile } from "./source";
@@ -60,13 +60,22 @@ export function loadText(path: string, text: string, options: LoadOptions = {}):
   const interpolation = interpolateDocument(source, env);
   const issues: Issue[] = [...interpolation.issues];
   const ctx: CheckContext = { problems: [], interpolated: interpolation.interpolated };
-  const js = source.doc.toJS({ maxAliasCount: 100 });
+  let js: unknown;
+  try {
+    js = source.doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // The yaml library refuses alias bombs ("billion laughs") by throwing.
+    issues.push(source.issue([], `cannot expand the document: ${(err as Error).message}`));
+    return { issues };
+  }
   if (js === null || js === undefined || typeof js !== "object" || Array.isArray(js)) {
     issues.push(source.issue([], `expected a mapping with at least \`version: 1\`, got ${js === null || js === undefined ? "an empty document" : "something else"}`));
     return { issues };
   }
   const raw = checkSchema(ManifestSchema, js, [], ctx) as RawManifest;
-  issues.push(...ctx.problems.map((p) => source.issue(p.path, p.message, p.part)));
+  // A value whose interpolation already failed (`${VAR:?}`) is not reported a second time for its type.
+  const failed = new Set(interpolation.issues.filter((i) => i.severity === "error").map((i) => i.path));
+  issues.push(...ctx.problems.filter((p) => !failed.has(formatPath(p.path))).map((p) => source.issue(p.path, p.message, p.part)));
 
   const dir = resolve(path, "..");
   const roots = (raw.discovery?.roots ?? ["services"]).map((r) => resolve(dir, r));
@@ -82,7 +91,7 @@ export function loadText(path: string, text: string, options: LoadOptions = {}):
     fields.set(d.name, checkSchema(PackageFieldSchema, d.field, ["orchestrator"], fieldCtx) as Partial<RawService>);
     issues.push(...fieldCtx.problems.map((p) => d.source().issue(p.path, p.message, p.part)));
   }
-  issues.push(...duplicateDiscoveries(discovery.services));
+  issues.push(...duplicateDiscoveries(discovery.services, dir));
 
   const drafts = mergeServices(discovery.services, fields, raw.services ?? {}, source);
   const config = resolveConfig(path, raw, drafts, env);
@@ -91,13 +100,13 @@ export function loadText(path: string, text: string, options: LoadOptions = {}):
   return hasErrors(issues) ? { issues } : { config, issues };
 }
 
-function duplicateDiscoveries(services: { name: string; packageJson: string; source(): SourceFile }[]): Issue[] {
+function duplicateDiscoveries(services: { name: string; packageJson: string; source(): SourceFile }[], dir: string): Issue[] {
   const seen = new Map<string, string>();
   const issues: Issue[] = [];
   for (const s of services) {
     const first = seen.get(s.name);
     if (first) issues.push(s.source().issue(["name"], `service name "${s.name}" is also used by ${first}`));
-    else seen.set(s.name, s.packageJson);
+    else seen.set(s.name, relative(dir, s.packageJson));
   }
   return issues;
 }

@@ -17,6 +17,8 @@ const Condition = T.Union([T.Literal("healthy"), T.Literal("started"), T.Literal
   description: "What the dependency must reach before this service starts.",
 });
 const Strict = { additionalProperties: false } as const;
+/** Where `x-` keys are allowed (for YAML anchors, as in Compose): ignored by the orchestrator. */
+const Extensible = { additionalProperties: false, patternProperties: { "^x-": {} } } as const;
 
 export const HealthSchema = T.Union(
   [
@@ -74,7 +76,7 @@ export const ServiceSchema = T.Object(
     startupTimeout: T.Optional(Duration),
     image: T.Optional(T.String({ description: "Container image used by `export`." })),
   },
-  Strict,
+  Extensible,
 );
 
 export const ManifestSchema = T.Object(
@@ -115,7 +117,7 @@ export const ManifestSchema = T.Object(
     ),
     services: T.Optional(T.Record(T.String({ pattern: "^[a-zA-Z0-9][a-zA-Z0-9._-]*$" }), ServiceSchema)),
   },
-  { ...Strict, title: "orchestrator.yaml", description: "Manifest of an orchestrator fleet." },
+  { ...Extensible, title: "orchestrator.yaml", description: "Manifest of an orchestrator fleet." },
 );
 
 /** The `orchestrator` field of a discovered package.json. */

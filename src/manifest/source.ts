@@ -16,7 +16,7 @@ export class SourceFile {
     readonly file: string,
     readonly text: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, merge: true, logLevel: "error" });
   }
 
   /** Syntax errors and duplicate keys, as issues. */
@@ -56,7 +56,7 @@ export class SourceFile {
 
 function findChild(node: unknown, seg: PathSegment): { key?: unknown; value: unknown } | undefined {
   if (isMap(node)) {
-    const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+    const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value ?? "") : String(p.key)) === String(seg));
     return pair ? { key: pair.key, value: pair.value } : undefined;
   }
   if (isSeq(node) && typeof seg === "number") {

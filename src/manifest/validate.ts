@@ -50,7 +50,10 @@ const checkDependencies: Validator = (ctx) => {
       const target = byName.get(dep.name);
       const suffix = Array.isArray(ctx.drafts.get(s.name)?.spec.dependsOn) ? [i] : [dep.name];
       if (dep.name === s.name) return [at(ctx, s.name, "dependsOn", `"${s.name}" depends on itself`, suffix)];
-      if (!target) return [at(ctx, s.name, "dependsOn", `unknown dependency "${dep.name}"${didYouMean(dep.name, byName.keys())}`, suffix)];
+      if (!target) {
+        const others = [...byName.keys()].filter((n) => n !== s.name); // never suggest depending on itself
+        return [at(ctx, s.name, "dependsOn", `unknown dependency "${dep.name}"${didYouMean(dep.name, others)}`, suffix)];
+      }
       if (target.disabled && !s.disabled)
         return [at(ctx, s.name, "dependsOn", `depends on "${dep.name}", which is disabled, so "${s.name}" could never start`, suffix)];
       return [];
@@ -58,8 +61,9 @@ const checkDependencies: Validator = (ctx) => {
   );
 };
 
+// A self-loop (`a -> a`) is left to checkDependencies, which says "depends on itself" at the entry.
 const checkCycles: Validator = (ctx) =>
-  findCycles(buildGraph(ctx.config.services, ctx.config.phases)).map((cycle) =>
+  findCycles(buildGraph(ctx.config.services, ctx.config.phases)).filter((cycle) => cycle.length > 2).map((cycle) =>
     at(ctx, cycle[0], "dependsOn", `dependency cycle: ${formatCycle(cycle)}`),
   );
 
@@ -100,7 +104,9 @@ const checkCommandsExist: Validator = (ctx) => {
   return ctx.config.services.flatMap((s) => {
     if (s.disabled || !isDirectory(s.cwd)) return [];
     const result = findCommand(s.command, s.cwd, s.env.PATH ?? ctx.env.PATH ?? "", cache);
-    return result.found ? [] : [at(ctx, s.name, "command", `command "${result.word}" not found on PATH`)];
+    if (result.found) return [];
+    const where = result.word.includes("/") ? "or not executable" : "on PATH";
+    return [at(ctx, s.name, "command", `command "${result.word}" not found ${where}`)];
   });
 };
 
