@@ -1,0 +1,52 @@
+/** Tables of the SQLite event store, and row ↔ value conversion. */
+import type { StoredHealing } from "./store";
+import type { HealingRecord, OrchestratorEvent } from "./types";
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS healing (
+  seq INTEGER PRIMARY KEY,
+  service TEXT NOT NULL,
+  action TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  tier TEXT,
+  reason TEXT NOT NULL,
+  delay_ms INTEGER,
+  ts INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS healing_by_service ON healing (service, seq);
+`;
+
+export interface EventRow {
+  seq: number;
+  ts: number;
+  type: OrchestratorEvent["type"];
+  payload: string;
+}
+
+export interface HealingRow {
+  seq: number;
+  service: string;
+  action: HealingRecord["action"];
+  attempt: number;
+  tier: HealingRecord["tier"] | null;
+  reason: string;
+  delay_ms: number | null;
+  ts: number;
+}
+
+export function toEvent(row: EventRow): OrchestratorEvent {
+  return { seq: row.seq, ts: row.ts, type: row.type, payload: JSON.parse(row.payload) } as OrchestratorEvent;
+}
+
+export function toHealing(row: HealingRow): StoredHealing {
+  const record: StoredHealing = { seq: row.seq, service: row.service, action: row.action, attempt: row.attempt, reason: row.reason, ts: row.ts };
+  if (row.tier !== null) record.tier = row.tier;
+  if (row.delay_ms !== null) record.delayMs = row.delay_ms;
+  return record;
+}

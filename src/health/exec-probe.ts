@@ -1,0 +1,80 @@
+/**
+ * Exec probe: `sh -c command`, exit 0 is healthy. The command runs in its own process group,
+ * and the whole group is SIGKILLed when it exits or times out, so no grandchild outlives a check.
+ */
+import { systemClock, type Clock } from "../lib/clock";
+import type { Probe, ProbeResult } from "./probe";
+import { startCheck } from "./probe-timing";
+
+export interface ExecProbeOptions {
+  command: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  clock?: Clock;
+}
+
+const STDERR_LIMIT = 200;
+
+/** Create a probe that runs `command` under `sh -c` and reports its exit as health. */
+export function createExecProbe(options: ExecProbeOptions): Probe {
+  const clock = options.clock ?? systemClock;
+  return {
+    async check(timeoutMs) {
+      const timing = startCheck(clock, timeoutMs);
+      let proc: ReturnType<typeof Bun.spawn>;
+      try {
+        proc = Bun.spawn(["sh", "-c", options.command], {
+          cwd: options.cwd,
+          env: options.env,
+          detached: true,
+          stdin: "ignore",
+          stdout: "ignore",
+          stderr: "pipe",
+        });
+      } catch (error) {
+        return timing.finish(false, options.command, `could not run: ${String(error)}`);
+      }
+      const stderr = readHead(proc.stderr as ReadableStream<Uint8Array>);
+      let timedOut = false;
+      const timer = clock.setTimeout(() => {
+        timedOut = true;
+        killGroup(proc.pid);
+      }, timeoutMs);
+      const code = await proc.exited;
+      timer.cancel();
+      killGroup(proc.pid);
+      if (timedOut) return timing.finish(false, options.command, `timeout after ${timeoutMs}ms`);
+      if (code === 0) return timing.finish(true, options.command);
+      const detail = await stderr;
+      return timing.finish(false, options.command, `exit code ${code}${detail ? `: ${detail}` : ""}`);
+    },
+  };
+}
+
+/** SIGKILL the process group led by `pid`; a group that is already gone is fine. */
+export function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // ESRCH: nothing left in the group
+  }
+}
+
+/** The first line of stderr, trimmed; stops reading once it has enough, never throws. */
+async function readHead(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (text.length < STDERR_LIMIT) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    // the pipe closed under us; keep what we have
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return (text.trim().split("\n")[0] ?? "").slice(0, STDERR_LIMIT);
+}

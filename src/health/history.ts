@@ -1,0 +1,83 @@
+/** Recent probe results: the last 100 per service, a consecutive-failure count and the latest result. */
+import type { ProbeResult } from "./probe";
+
+export const HISTORY_LIMIT = 100;
+
+/** One service's results in a fixed ring: push is O(1) and memory never grows past `limit`. */
+export class ProbeHistory {
+  private readonly ring: ProbeResult[] = [];
+  private next = 0;
+  private failures = 0;
+
+  constructor(readonly limit = HISTORY_LIMIT) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`history limit must be a positive integer, got ${limit}`);
+  }
+
+  push(result: ProbeResult): void {
+    this.ring[this.next] = result;
+    this.next = (this.next + 1) % this.limit;
+    this.failures = result.ok ? 0 : this.failures + 1;
+  }
+
+  /** Failures since the last passing result. */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  get size(): number {
+    return this.ring.length;
+  }
+
+  latest(): ProbeResult | undefined {
+    if (this.ring.length === 0) return undefined;
+    return this.ring[(this.next - 1 + this.limit) % this.limit];
+  }
+
+  /** Oldest first; with `limit`, only the newest `limit` results. */
+  list(limit = this.limit): ProbeResult[] {
+    const count = Math.min(Math.max(0, limit), this.ring.length);
+    const out: ProbeResult[] = new Array(count);
+    const start = this.ring.length < this.limit ? this.ring.length - count : this.next + this.limit - count;
+    for (let i = 0; i < count; i++) out[i] = this.ring[(start + i) % this.limit];
+    return out;
+  }
+}
+
+/** Histories keyed by service name. */
+export class HealthHistory {
+  private readonly byService = new Map<string, ProbeHistory>();
+
+  constructor(private readonly limit = HISTORY_LIMIT) {}
+
+  /** Record a result; returns the service's history (e.g. to read `consecutiveFailures`). */
+  record(name: string, result: ProbeResult): ProbeHistory {
+    let history = this.byService.get(name);
+    if (!history) {
+      history = new ProbeHistory(this.limit);
+      this.byService.set(name, history);
+    }
+    history.push(result);
+    return history;
+  }
+
+  get(name: string): ProbeHistory | undefined {
+    return this.byService.get(name);
+  }
+
+  latest(name: string): ProbeResult | undefined {
+    return this.byService.get(name)?.latest();
+  }
+
+  consecutiveFailures(name: string): number {
+    return this.byService.get(name)?.consecutiveFailures ?? 0;
+  }
+
+  list(name: string, limit?: number): ProbeResult[] {
+    return this.byService.get(name)?.list(limit) ?? [];
+  }
+
+  /** Forget a service (removed on reload). */
+  remove(name: string): void {
+    this.byService.delete(name);
+  }
+}

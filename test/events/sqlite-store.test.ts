@@ -1,0 +1,94 @@
+import { Database } from "bun:sqlite";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SqliteEventStore } from "../../src/events/sqlite-store";
+import { FakeClock } from "../../src/lib/clock";
+import { healingEvent, runRetentionContract, runStoreContract, statusEvent } from "./store-contract";
+
+const dir = mkdtempSync(join(tmpdir(), "sqlite-store-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const freshFile = () => join(dir, `state-${++files}`, "events.db");
+
+runStoreContract("sqlite", () => new SqliteEventStore(freshFile()));
+runRetentionContract("sqlite", (limits) => new SqliteEventStore(freshFile(), limits));
+
+describe("SqliteEventStore", () => {
+  test("a new store on the same file sees the old events, healing records and lastSeq", () => {
+    const file = freshFile();
+    const first = new SqliteEventStore(file);
+    first.append(statusEvent(1));
+    first.append(healingEvent("api", 1, 7));
+    first.close(); // close flushes what is still pending
+    const second = new SqliteEventStore(file);
+    try {
+      expect(second.lastSeq()).toBe(7);
+      expect(second.since(0).map((e) => e.seq)).toEqual([1, 7]);
+      expect(second.healing({ service: "api" }).map((h) => h.seq)).toEqual([7]);
+      second.append(statusEvent(8));
+      expect(second.since(7).map((e) => e.seq)).toEqual([8]);
+    } finally {
+      second.close();
+    }
+  });
+
+  test("the database is in WAL mode and healing has a service index", () => {
+    const file = freshFile();
+    new SqliteEventStore(file).close();
+    const db = new Database(file, { readonly: true });
+    try {
+      expect((db.query("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
+      const indexes = db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'healing'").all() as { name: string }[];
+      expect(indexes.map((i) => i.name)).toContain("healing_by_service");
+    } finally {
+      db.close();
+    }
+  });
+
+  test("appends are batched: nothing hits the file until the flush timer or a full batch", async () => {
+    const file = freshFile();
+    const clock = new FakeClock();
+    const store = new SqliteEventStore(file, { clock, flushMs: 50, batchSize: 100 });
+    const onDisk = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return (db.query("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      for (let seq = 1; seq <= 10; seq++) store.append(statusEvent(seq));
+      expect(onDisk()).toBe(0);
+      await clock.advance(50);
+      expect(onDisk()).toBe(10);
+      for (let seq = 11; seq <= 110; seq++) store.append(statusEvent(seq));
+      expect(onDisk()).toBe(110); // the 100th pending event flushed the batch at once
+    } finally {
+      store.close();
+    }
+  });
+
+  test("shrinking the limits prunes old rows on the next open", () => {
+    const file = freshFile();
+    const first = new SqliteEventStore(file);
+    for (let seq = 1; seq <= 30; seq++) first.append(seq % 3 === 0 ? healingEvent("db", seq, seq) : statusEvent(seq));
+    first.close();
+    const second = new SqliteEventStore(file, { maxEvents: 5, maxHealing: 2 });
+    try {
+      expect(second.since(0).map((e) => e.seq)).toEqual([26, 27, 28, 29, 30]);
+      expect(second.healing().map((h) => h.seq)).toEqual([30, 27]);
+      expect(second.lastSeq()).toBe(30);
+    } finally {
+      second.close();
+    }
+  });
+
+  test("append after close is refused with a message that says so", () => {
+    const store = new SqliteEventStore(freshFile());
+    store.close();
+    expect(() => store.append(statusEvent(1))).toThrow("event store is closed");
+  });
+});

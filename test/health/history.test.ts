@@ -1,0 +1,58 @@
+import { describe, expect, test } from "bun:test";
+import { HISTORY_LIMIT, HealthHistory, ProbeHistory } from "../../src/health/history";
+import type { ProbeResult } from "../../src/health/probe";
+
+const result = (checkedAt: number, ok = true): ProbeResult => ({ ok, latencyMs: 1, checkedAt, ...(ok ? {} : { error: "HTTP 503" }) });
+
+describe("ProbeHistory", () => {
+  test("keeps only the last 100 results, oldest first", () => {
+    const history = new ProbeHistory();
+    for (let i = 0; i < 250; i++) history.push(result(i));
+    const list = history.list();
+    expect(list).toHaveLength(HISTORY_LIMIT);
+    expect(list[0].checkedAt).toBe(150);
+    expect(list[99].checkedAt).toBe(249);
+    expect(history.latest()?.checkedAt).toBe(249);
+  });
+
+  test("list(n) gives the newest n, before and after the ring wraps", () => {
+    const history = new ProbeHistory(5);
+    for (let i = 0; i < 3; i++) history.push(result(i));
+    expect(history.list(2).map((r) => r.checkedAt)).toEqual([1, 2]);
+    for (let i = 3; i < 12; i++) history.push(result(i));
+    expect(history.list(3).map((r) => r.checkedAt)).toEqual([9, 10, 11]);
+    expect(history.list(50).map((r) => r.checkedAt)).toEqual([7, 8, 9, 10, 11]);
+  });
+
+  test("counts consecutive failures and resets on a pass", () => {
+    const history = new ProbeHistory();
+    expect(history.latest()).toBeUndefined();
+    history.push(result(1, false));
+    history.push(result(2, false));
+    expect(history.consecutiveFailures).toBe(2);
+    history.push(result(3, true));
+    expect(history.consecutiveFailures).toBe(0);
+    history.push(result(4, false));
+    expect(history.consecutiveFailures).toBe(1);
+  });
+
+  test("rejects a limit that is not a positive integer", () => {
+    expect(() => new ProbeHistory(0)).toThrow("positive integer, got 0");
+  });
+});
+
+describe("HealthHistory", () => {
+  test("keeps each service apart and forgets a removed one", () => {
+    const histories = new HealthHistory();
+    histories.record("api", result(1, false));
+    histories.record("api", result(2, false));
+    histories.record("db", result(3, true));
+    expect(histories.consecutiveFailures("api")).toBe(2);
+    expect(histories.consecutiveFailures("db")).toBe(0);
+    expect(histories.latest("db")?.checkedAt).toBe(3);
+    expect(histories.list("api").map((r) => r.checkedAt)).toEqual([1, 2]);
+    histories.remove("api");
+    expect(histories.list("api")).toEqual([]);
+    expect(histories.consecutiveFailures("unknown")).toBe(0);
+  });
+});
