@@ -46,12 +46,18 @@ function unquote(value: string): string {
 
 /** Merge the layers; a missing envFile is an empty layer (validation reports it elsewhere). */
 export function buildServiceEnv(
-  service: Pick<ServiceConfig, "env" | "envFile" | "port" | "cwd">,
+  service: Pick<ServiceConfig, "env" | "envFile" | "port" | "cwd"> & Partial<Pick<ServiceConfig, "command" | "source">>,
   processEnv: Record<string, string | undefined>,
   readTextFile: ReadTextFile,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) env[key] = value;
+  // A package.json start script runs as a package manager would run it: its folder's
+  // node_modules/.bin first on PATH.
+  if (service.source?.script !== undefined && service.command === service.source.script) {
+    env.PATH = `${service.cwd}/node_modules/.bin${env.PATH ? `:${env.PATH}` : ""}`;
+    env.npm_lifecycle_event = "start";
+  }
   if (service.envFile) {
     const text = readTextFile(service.envFile);
     if (text !== undefined) Object.assign(env, parseEnvFile(text, service.envFile));

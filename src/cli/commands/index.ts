@@ -5,8 +5,9 @@ import { exportCommand } from "./export";
 import { graphCommand } from "./graph";
 import { planCommand } from "./plan";
 import { schemaCommand } from "./schema";
+import { upCommand } from "./up";
 
-export const COMMANDS: Command[] = [checkCommand, planCommand, graphCommand, schemaCommand, exportCommand];
+export const COMMANDS: Command[] = [upCommand, checkCommand, planCommand, graphCommand, schemaCommand, exportCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));

@@ -1,0 +1,41 @@
+/** Turns bus events into the orchestrator's own log lines (SYSTEM READY, state changes, healing). */
+import type { EventBus } from "../events/bus";
+import type { OrchestratorEvent } from "../events/types";
+import type { Logger } from "../lib/logger";
+
+export function logEvents(bus: EventBus, logger: Logger): () => void {
+  return bus.subscribe((message) => {
+    if (message.type === "snapshot" || message.type === "log") return;
+    logEvent(logger, message);
+  });
+}
+
+function logEvent(logger: Logger, event: OrchestratorEvent): void {
+  switch (event.type) {
+    case "status": {
+      const { state, reasons } = event.payload;
+      if (state === "ready") logger.info({ event: "status", state }, "SYSTEM READY");
+      else if (state === "degraded") logger.warn({ event: "status", state, reasons }, `SYSTEM DEGRADED: ${reasons.join("; ")}`);
+      else logger.info({ event: "status", state }, `system ${state}`);
+      return;
+    }
+    case "service": {
+      const { name, from, to, pid, reason } = event.payload;
+      const level = to === "failed" || to === "quarantined" || to === "unhealthy" ? "warn" : "info";
+      logger[level]({ event: "service", service: name, from, to, pid }, `${name}: ${from} -> ${to}${reason ? ` (${reason})` : ""}`);
+      return;
+    }
+    case "healing": {
+      const h = event.payload;
+      const level = h.action === "quarantined" || h.action === "breaker-opened" || h.action === "gave-up" ? "error" : "warn";
+      logger[level]({ event: "healing", service: h.service, action: h.action, attempt: h.attempt, tier: h.tier, delayMs: h.delayMs }, `${h.service}: ${h.action} (${h.reason})`);
+      return;
+    }
+    case "health": {
+      const { name, status, endpoint, error, latencyMs } = event.payload;
+      // State changes already say healthy/unhealthy; probe detail (refusals while starting) is debug.
+      logger.debug({ event: "health", service: name, status, endpoint, latencyMs }, `${name}: probe ${status}${error ? ` (${error})` : ""}`);
+      return;
+    }
+  }
+}

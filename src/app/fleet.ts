@@ -1,0 +1,112 @@
+/**
+ * A running fleet: the supervisor wired to the real adapters (Bun spawner, probes on a
+ * scheduler, SQLite event store, output sinks, /proc stats). The CLI's `up` and the API
+ * both work through this object; tests build it in process too.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { EventBus } from "../events/bus";
+import { SqliteEventStore } from "../events/sqlite-store";
+import { createProbe } from "../health/create-probe";
+import { ProbeScheduler } from "../health/scheduler";
+import { systemClock, type Clock } from "../lib/clock";
+import type { Logger } from "../lib/logger";
+import type { Config } from "../manifest/types";
+import { BunSpawner } from "../process/bun-spawner";
+import { ProcStatsSampler, type ProcUsage } from "../process/proc-stats";
+import type { Spawner } from "../process/spawner";
+import { Supervisor, type LaunchResult } from "../supervisor";
+import { logEvents } from "./event-log";
+import { OutputSinks } from "./output";
+
+export interface FleetOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Also write every service line to the orchestrator's log (the foreground `up`). */
+  logServiceOutput?: boolean;
+  processEnv?: Record<string, string | undefined>;
+  spawner?: Spawner;
+}
+
+const STATS_MIN_INTERVAL_MS = 1000;
+
+export class Fleet {
+  readonly clock: Clock;
+  readonly store: SqliteEventStore;
+  readonly bus: EventBus;
+  readonly scheduler: ProbeScheduler;
+  readonly output: OutputSinks;
+  readonly supervisor: Supervisor;
+  readonly startedAt: number;
+  private readonly spawner: Spawner;
+  private readonly sampler: ProcStatsSampler;
+  private usage = new Map<number, ProcUsage>();
+  private sampledAt = 0;
+  private unlog?: () => void;
+
+  constructor(
+    readonly config: Config,
+    options: FleetOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.startedAt = this.clock.now();
+    mkdirSync(join(config.stateDir, "logs"), { recursive: true });
+    this.store = new SqliteEventStore(join(config.stateDir, "orchestrator.db"), { clock: this.clock });
+    this.bus = new EventBus(this.store, this.clock);
+    this.scheduler = new ProbeScheduler(this.clock);
+    this.spawner = options.spawner ?? new BunSpawner({ clock: this.clock });
+    this.sampler = new ProcStatsSampler({ clock: this.clock });
+    const serviceLogger = options.logServiceOutput ? options.logger : undefined;
+    this.output = new OutputSinks(config.stateDir, this.bus, serviceLogger, () => this.clock.now());
+    if (options.logger) this.unlog = logEvents(this.bus, options.logger);
+    this.supervisor = new Supervisor({
+      config,
+      spawner: this.spawner,
+      clock: this.clock,
+      sink: this.bus,
+      probeRunner: this.scheduler,
+      processEnv: options.processEnv ?? process.env,
+      readTextFile,
+      createProbe: (service) => createProbe(service.health.check, { port: service.port, cwd: service.cwd, env: service.env, clock: this.clock }),
+      onOutput: (name, stream, line) => this.output.write(name, stream, line),
+    });
+  }
+
+  start(): Promise<LaunchResult> {
+    return this.supervisor.start();
+  }
+
+  /** RSS and CPU per pid, sampled from /proc at most once a second (on demand: nothing runs when nobody asks). */
+  processUsage(): Map<number, ProcUsage> {
+    const now = this.clock.now();
+    if (now - this.sampledAt >= STATS_MIN_INTERVAL_MS) {
+      const pids = this.supervisor.snapshot().services.flatMap((s) => (s.pid ? [s.pid] : []));
+      this.usage = this.sampler.sample(pids);
+      this.sampledAt = now;
+    }
+    return this.usage;
+  }
+
+  /** Stop every service in reverse dependency order, then flush and close the stores. */
+  async shutdown(): Promise<void> {
+    await this.supervisor.shutdown();
+    await this.close();
+  }
+
+  /** Release everything without stopping services gracefully (after shutdown, or when forced). */
+  async close(): Promise<void> {
+    this.scheduler.stopAll();
+    this.unlog?.();
+    await this.output.close();
+    this.store.close();
+    this.spawner.close?.();
+  }
+}
+
+function readTextFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}

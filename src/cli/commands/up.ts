@@ -1,0 +1,63 @@
+/**
+ * `orchestrator up`: run the fleet in the foreground. SIGTERM/SIGINT stop services in
+ * reverse dependency order, flush state and exit 0; a second signal kills every service
+ * group at once and exits 130. Exit 1 when a critical service could not start.
+ */
+import type { Command } from "../command";
+import { UsageError, flagString } from "../args";
+import { loadOrReport } from "../load-manifest";
+import { Fleet } from "../../app/fleet";
+import { createLogger, type LogFormat, type Logger } from "../../lib/logger";
+
+export const upCommand: Command = {
+  name: "up",
+  summary: "run the fleet in the foreground (the default command)",
+  usage: "orchestrator [up] [-c orchestrator.yaml] [--log-format json|pretty]",
+  flags: ["config", "log-format"],
+  async run(args, io) {
+    const format = flagString(args, "log-format") ?? (io.color ? "pretty" : "json");
+    if (format !== "json" && format !== "pretty") throw new UsageError(`--log-format: expected json or pretty, got "${format}"`);
+    const config = await loadOrReport(args, io);
+    if (!config) return 2;
+    const { logger, flush } = createLogger({ format: format as LogFormat, color: io.color });
+    const fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env });
+    const enabled = config.services.filter((s) => !s.disabled).length;
+    logger.info({ manifest: config.file, services: enabled, stateDir: config.stateDir }, `starting ${config.name}: ${enabled} services`);
+    const code = await runUntilStopped(fleet, logger);
+    flush();
+    return code;
+  },
+};
+
+async function runUntilStopped(fleet: Fleet, logger: Logger): Promise<number> {
+  let stopped: Promise<number> | null = null;
+  let signalled!: (code: Promise<number>) => void;
+  const untilSignal = new Promise<Promise<number>>((resolve) => (signalled = resolve));
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopped) {
+      logger.warn({ signal }, `second ${signal}: killing every service group now`);
+      void fleet.close().finally(() => process.exit(130));
+      return;
+    }
+    logger.info({ signal }, `${signal}: stopping services in reverse dependency order`);
+    stopped = fleet.shutdown().then(() => (logger.info("all services stopped"), 0));
+    signalled(stopped);
+  };
+  const handlers: [NodeJS.Signals, () => void][] = [
+    ["SIGTERM", () => stop("SIGTERM")],
+    ["SIGINT", () => stop("SIGINT")],
+    ["SIGHUP", () => logger.warn("SIGHUP: reload is not available yet; ignoring")],
+  ];
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  try {
+    const result = await Promise.race([fleet.start(), untilSignal.then(() => null)]);
+    if (result?.outcome === "aborted") {
+      logger.error({ service: result.service, reasons: result.reasons }, `launch aborted: ${result.reasons.join("; ")}`);
+      if (!stopped) await fleet.shutdown();
+      return 1;
+    }
+    return await (await untilSignal);
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
+}
