@@ -42,7 +42,7 @@ export interface SupervisorSnapshot {
 
 const RUNNING: ReadonlySet<ServiceState> = new Set(["starting", "healthy", "unhealthy", "degraded", "stopping", "backoff"]);
 
-export function snapshotService(core: SupervisorCore, service: ServiceRuntime): ServiceSnapshot {
+export function snapshotService(core: SupervisorCore, service: ServiceRuntime, history = true): ServiceSnapshot {
   const now = core.clock.now();
   const pid = service.child && service.child.pid > 0 ? service.child.pid : null;
   const up = pid !== null && RUNNING.has(service.state) && service.startedAt !== null;
@@ -58,7 +58,7 @@ export function snapshotService(core: SupervisorCore, service: ServiceRuntime): 
     startedAt: service.startedAt,
     uptimeMs: up ? now - service.startedAt! : 0,
     health: { ...service.health },
-    healthHistory: service.history.list(),
+    healthHistory: history ? service.history.list() : [],
     dependsOn: service.config.dependsOn.map((d) => ({ name: d.name, condition: d.condition })),
     breaker: { state: service.breaker.state, failures: service.breaker.failures },
     lastReason: service.lastReason,

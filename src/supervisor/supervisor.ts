@@ -101,8 +101,15 @@ export class Supervisor {
   }
 
   /** Everything the API shows, as plain data. */
-  snapshot(): SupervisorSnapshot {
-    return { system: snapshotSystem(this.core), services: this.core.ordered.map((service) => snapshotService(this.core, service)) };
+  /** `history: false` leaves out each service's probe history (cheap enough for list endpoints). */
+  snapshot(options: { history?: boolean } = {}): SupervisorSnapshot {
+    const history = options.history ?? true;
+    return { system: snapshotSystem(this.core), services: this.core.ordered.map((service) => snapshotService(this.core, service, history)) };
+  }
+
+  /** The system part of the snapshot alone. */
+  system(): SupervisorSnapshot["system"] {
+    return snapshotSystem(this.core);
   }
 
   /** One service's snapshot; throws UnknownServiceError. */

@@ -1,0 +1,174 @@
+/** OrchestratorPort over a running Fleet: shapes the supervisor's read model for the API. */
+import pkg from "../../package.json" with { type: "json" };
+import { buildGraph, renderJson } from "../graph";
+import type { ServiceSnapshot } from "../supervisor";
+import type { Fleet } from "./fleet";
+import type {
+  ActionAccepted,
+  HealthReport,
+  OrchestratorPort,
+  OrchestratorStats,
+  ReloadOutcome,
+  ServiceActionName,
+  ServiceDetail,
+  ServiceSummary,
+  SystemStatus,
+} from "./port";
+import type { ProcUsage } from "../process/proc-stats";
+
+const RECENT_HEALING = 20;
+
+export class FleetPort implements OrchestratorPort {
+  private cpuSample = { at: 0, usage: process.cpuUsage(), percent: null as number | null };
+
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly reloader: () => Promise<ReloadOutcome>,
+  ) {}
+
+  get name(): string {
+    return this.fleet.config.name;
+  }
+
+  status(): SystemStatus {
+    const { system, services } = this.fleet.supervisor.snapshot({ history: false });
+    const begun = services.filter((s) => s.state !== "pending" && s.state !== "blocked").map((s) => s.phase);
+    const index = begun.length ? Math.max(...begun) : -1;
+    return {
+      name: this.name,
+      state: system.state,
+      startedAt: system.startedAt,
+      uptimeMs: system.uptimeMs,
+      counts: system.counts,
+      total: services.length,
+      healthy: system.counts.healthy,
+      phase: { index, name: index >= 0 ? this.fleet.config.phases[index] ?? null : null },
+      reasons: system.reasons,
+    };
+  }
+
+  services(): ServiceSummary[] {
+    const usage = this.fleet.processUsage();
+    return this.fleet.supervisor.snapshot({ history: false }).services.map((s) => summarize(s, usage));
+  }
+
+  service(name: string): ServiceDetail | undefined {
+    if (!this.fleet.supervisor.names.includes(name)) return undefined;
+    const snap = this.fleet.supervisor.service(name);
+    return {
+      ...summarize(snap, this.fleet.processUsage()),
+      healthHistory: snap.healthHistory,
+      healing: this.fleet.store.healing({ service: name, limit: RECENT_HEALING }),
+      config: snap.config,
+    };
+  }
+
+  logs(name: string, lines?: number) {
+    return this.fleet.supervisor.names.includes(name) ? this.fleet.output.recent(name, lines) : undefined;
+  }
+
+  healthReport(): HealthReport {
+    const services = this.fleet.supervisor.snapshot({ history: false }).services.map((s) => ({
+      name: s.name,
+      state: s.state,
+      status: s.health.status,
+      critical: s.config.critical,
+      optional: s.config.optional,
+      endpoint: s.health.endpoint,
+      latencyMs: s.health.latencyMs,
+      reason: s.state === "healthy" || s.state === "completed" ? null : s.lastReason ?? s.health.error ?? s.state,
+    }));
+    const bad = services.filter((s) => s.state !== "healthy" && s.state !== "completed" && s.state !== "stopped");
+    const verdict = bad.some((s) => s.critical) ? "unhealthy" : bad.length > 0 ? "degraded" : "healthy";
+    return { verdict, checkedAt: this.fleet.clock.now(), services };
+  }
+
+  dependencies() {
+    return renderJson(buildGraph(this.fleet.config.services, this.fleet.config.phases));
+  }
+
+  healingHistory(query: { service?: string; limit?: number }) {
+    return this.fleet.store.healing(query);
+  }
+
+  events(since: number, limit?: number) {
+    return this.fleet.store.since(since, limit);
+  }
+
+  stats(): OrchestratorStats {
+    const mem = process.memoryUsage();
+    const services = this.fleet.supervisor.snapshot({ history: false }).services;
+    return {
+      name: this.name,
+      version: pkg.version,
+      pid: process.pid,
+      uptimeMs: this.fleet.clock.now() - this.fleet.startedAt,
+      memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
+      cpuPercent: this.ownCpuPercent(),
+      probesRun: this.fleet.scheduler.probesRun,
+      restarts: services.reduce((n, s) => n + s.restarts, 0),
+      events: { lastSeq: this.fleet.bus.lastSeq, subscribers: this.fleet.bus.subscriberCount },
+      services: services.length,
+    };
+  }
+
+  act(action: ServiceActionName, name: string): ActionAccepted {
+    const supervisor = this.fleet.supervisor;
+    return action === "restart" ? supervisor.restart(name) : action === "stop" ? supervisor.stop(name) : supervisor.start(name);
+  }
+
+  reload(): Promise<ReloadOutcome> {
+    return this.reloader();
+  }
+
+  subscribe(handler: Parameters<OrchestratorPort["subscribe"]>[0], options: { logs?: string[] } = {}): () => void {
+    const logs = new Set(options.logs ?? []);
+    const unwatch = [...logs].map((name) => this.fleet.output.watch(name));
+    const unsubscribe = this.fleet.bus.subscribe(handler, {
+      snapshot: () => ({ status: this.status(), services: this.services() }),
+      filter: (event) => event.type !== "log" || logs.has(event.payload.name),
+    });
+    return () => {
+      unsubscribe();
+      for (const stop of unwatch) stop();
+    };
+  }
+
+  // CPU of this process since the previous call, at most once a second.
+  private ownCpuPercent(): number | null {
+    const now = this.fleet.clock.now();
+    const elapsed = now - this.cpuSample.at;
+    if (this.cpuSample.at === 0 || elapsed >= 1000) {
+      const usage = process.cpuUsage();
+      if (this.cpuSample.at !== 0) {
+        const micros = usage.user - this.cpuSample.usage.user + (usage.system - this.cpuSample.usage.system);
+        this.cpuSample.percent = (micros / 1000 / elapsed) * 100;
+      }
+      this.cpuSample = { at: now, usage, percent: this.cpuSample.percent };
+    }
+    return this.cpuSample.percent;
+  }
+}
+
+function summarize(s: ServiceSnapshot, usage: Map<number, ProcUsage>): ServiceSummary {
+  const proc = s.pid ? usage.get(s.pid) : undefined;
+  return {
+    name: s.name,
+    state: s.state,
+    phase: s.phase,
+    phaseName: s.phaseName,
+    critical: s.config.critical,
+    optional: s.config.optional,
+    pid: s.pid,
+    port: s.port,
+    restarts: s.restarts,
+    attempt: s.attempt,
+    uptimeMs: s.uptimeMs,
+    health: { status: s.health.status, latencyMs: s.health.latencyMs, endpoint: s.health.endpoint, checkedAt: s.health.checkedAt, error: s.health.error },
+    memoryBytes: proc?.rssBytes ?? null,
+    cpuPercent: proc?.cpuPercent ?? null,
+    dependsOn: s.dependsOn,
+    breaker: s.breaker,
+    lastReason: s.lastReason,
+  };
+}
