@@ -18,6 +18,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`orchestrator ${pkg.version} (bun ${Bun.version})\n`);
       return 0;
     }
+    if (args.positionals.length === 0 && args.flags.help) return printHelp(io);
     const name = args.positionals[0] ?? "up";
     const command = findCommand(name);
     if (!command) {
