@@ -82,5 +82,6 @@ if (import.meta.main) {
     env: process.env,
   };
   const code = await runCli(process.argv.slice(2), io);
-  process.exitCode = code;
+  // Exit now: a command is finished when it returns, whatever timers or sockets linger.
+  process.exit(code);
 }

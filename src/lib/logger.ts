@@ -23,7 +23,7 @@ const MAX_BUFFER = 8 * 1024 * 1024;
 
 export function createLogger(options: LoggerOptions): { logger: Logger; flush(): void; dropped(): number } {
   let dropped = 0;
-  const destination = pino.destination({ dest: options.fd ?? 1, sync: false, minLength: 4096, maxLength: MAX_BUFFER });
+  const destination = pino.destination({ dest: options.fd ?? 1, sync: false, minLength: 0, maxLength: MAX_BUFFER });
   destination.on("drop", () => void dropped++);
   const stream =
     options.format === "pretty"
