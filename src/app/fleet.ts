@@ -44,10 +44,7 @@ export class Fleet {
   private sampledAt = 0;
   private unlog?: () => void;
 
-  constructor(
-    readonly config: Config,
-    options: FleetOptions = {},
-  ) {
+  constructor(config: Config, options: FleetOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.startedAt = this.clock.now();
     mkdirSync(join(config.stateDir, "logs"), { recursive: true });
@@ -70,6 +67,11 @@ export class Fleet {
       createProbe: (service) => createProbe(service.health.check, { port: service.port, cwd: service.cwd, env: service.env, clock: this.clock }),
       onOutput: (name, stream, line) => this.output.write(name, stream, line),
     });
+  }
+
+  /** The config in effect: the one the fleet was built with until a reload (src/app/reload.ts) replaces it. */
+  get config(): Config {
+    return this.supervisor.config;
   }
 
   start(): Promise<LaunchResult> {

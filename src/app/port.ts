@@ -75,11 +75,17 @@ export interface OrchestratorStats {
   services: number;
 }
 
+/** What a reload did; the full contract (what restarts, what applies in place) is ConfigDiff in src/supervisor/config-diff.ts. */
 export interface ReloadDiff {
   added: string[];
   removed: string[];
+  /** Restarted with the new config; `fields` names every changed field, e.g. ["command", "env.LOG_LEVEL", "health"]. */
   changed: { name: string; fields: string[] }[];
   unchanged: string[];
+  /** Changed only in fields applied in place (restart policy, dependsOn, timings...): same process, same pid. */
+  updated?: { name: string; fields: string[] }[];
+  /** Top-level keys that changed but only take effect when the orchestrator restarts (api.*, state.dir, launch.concurrency). */
+  ignored?: { key: string; reason: string }[];
 }
 
 export type ReloadOutcome = { ok: true; diff: ReloadDiff } | { ok: false; issues: Issue[] };

@@ -1,8 +1,8 @@
 import type { Config } from "../manifest/types.ts";
 import { buildGraph, removeDisabled } from "./build-graph.ts";
-import { listDependencies } from "./graph-lookups.ts";
 import { findCycles } from "./find-cycles.ts";
 import { GraphCycleError } from "./graph-error.ts";
+import { listDependencies } from "./graph-lookups.ts";
 import { sortTopologically } from "./sort-topologically.ts";
 import type { Graph, GraphNode, LaunchPhase, LaunchPlan } from "./types.ts";
 

@@ -17,7 +17,7 @@ export class CircuitBreaker {
   private cooldown: Timer | null = null;
 
   constructor(
-    private readonly config: CircuitBreakerConfig,
+    private config: CircuitBreakerConfig,
     private readonly clock: Clock,
     private readonly onChange: BreakerListener = () => {},
   ) {}
@@ -57,6 +57,11 @@ export class CircuitBreaker {
   reset(): void {
     if (this.current !== "closed") this.close();
     else this.failureTimes = [];
+  }
+
+  /** Use `config` from now on (a reload); counted failures and a running cooldown are kept. */
+  reconfigure(config: CircuitBreakerConfig): void {
+    this.config = config;
   }
 
   /** Cancel the cooldown timer. */

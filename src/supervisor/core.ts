@@ -25,7 +25,8 @@ export class SupervisorCore {
   /** Enabled services in launch order. */
   readonly ordered: ServiceRuntime[] = [];
   readonly counts = Object.fromEntries(SERVICE_STATES.map((s) => [s, 0])) as Record<ServiceState, number>;
-  readonly config: Config;
+  /** The running config; a reload replaces it (see reconcile.ts). */
+  config: Config;
   readonly spawner: Spawner;
   readonly clock: Clock;
   readonly sink: EventSink;
@@ -64,6 +65,21 @@ export class SupervisorCore {
     this.ordered.push(service);
     this.counts[service.state]++;
     if (!SETTLED_OK.has(service.state)) this.problems++;
+  }
+
+  /** Take `service` out (a reload removed or replaced it); its state leaves the counts with it. */
+  remove(service: ServiceRuntime): void {
+    if (this.services.get(service.name) === service) this.services.delete(service.name);
+    const index = this.ordered.indexOf(service);
+    if (index < 0) return;
+    this.ordered.splice(index, 1);
+    this.counts[service.state]--;
+    if (!SETTLED_OK.has(service.state)) this.problems--;
+  }
+
+  /** Re-judge the system state after services were added or removed without a transition. */
+  refreshSystemState(): void {
+    if (this.tracking) this.followServices();
   }
 
   onStateChange(listener: StateListener): void {

@@ -37,7 +37,8 @@ function degradeService(core: SupervisorCore, service: ServiceRuntime, reason: s
   core.apply(service, "degrade", reason);
 }
 
-function restoreService(core: SupervisorCore, service: ServiceRuntime): void {
+/** Release a degraded service whose upstream breakers are all closed again: re-verify it, or hand it back to the launcher. */
+export function restoreService(core: SupervisorCore, service: ServiceRuntime): void {
   const reason = "upstream circuit breaker closed";
   if (!service.child) {
     core.apply(service, "unblock", reason);

@@ -31,7 +31,7 @@ export class RestartLadder {
   private healthySince: number | null = null;
 
   constructor(
-    private readonly config: RestartConfig,
+    private config: RestartConfig,
     private readonly clock: Clock,
     private readonly random: RandomSource,
   ) {}
@@ -60,6 +60,11 @@ export class RestartLadder {
   /** The service stopped being healthy: the window restarts next time it is. */
   markUnhealthy(): void {
     this.healthySince = null;
+  }
+
+  /** Use `config` from now on (a reload); the attempt count is kept. */
+  reconfigure(config: RestartConfig): void {
+    this.config = config;
   }
 
   /** Forget every attempt (manual restart, quarantine lifted). */

@@ -58,9 +58,10 @@ export class ServiceRuntime {
   readonly breaker: CircuitBreaker;
 
   constructor(
-    readonly config: ServiceConfig,
-    /** Position in the launch order: lower launches first. */
-    readonly order: number,
+    /** Replaced in place by a reload that changes nothing needing a restart (see reconfigure). */
+    public config: ServiceConfig,
+    /** Position in the launch order: lower launches first (recomputed by a reload). */
+    public order: number,
     readonly probe: Probe | null,
     breakerConfig: CircuitBreakerConfig,
     clock: Clock,
@@ -82,6 +83,13 @@ export class ServiceRuntime {
 
   get alive(): boolean {
     return this.child !== null;
+  }
+
+  /** Take a config whose differences apply in place (restart ladder, breaker, timings, edges). */
+  reconfigure(config: ServiceConfig, breakerConfig: CircuitBreakerConfig): void {
+    this.config = config;
+    this.ladder.reconfigure(config.restart);
+    this.breaker.reconfigure(breakerConfig);
   }
 
   recordProbe(result: ProbeResult): void {

@@ -3,17 +3,20 @@
  * it down. It talks only through ports (Spawner, Clock, Probe, EventSink); see SupervisorOptions.
  */
 import { buildLaunchPlan } from "../graph/build-launch-plan";
+import type { Config } from "../manifest/types";
 import { SupervisorCore } from "./core";
-import { handleBreakerChange } from "./degradation";
+import type { ConfigDiff } from "./config-diff";
 import { ShuttingDownError, UnknownServiceError } from "./errors";
 import { Launcher, type LaunchResult } from "./launcher";
 import { spawnService } from "./lifecycle";
 import type { SupervisorOptions } from "./options";
-import { ServiceRuntime } from "./service-runtime";
+import { reconcile } from "./reconcile";
+import type { ServiceRuntime } from "./service-runtime";
 import { snapshotService, snapshotSystem, type ServiceSnapshot, type SupervisorSnapshot } from "./snapshot";
 import type { ServiceState } from "./states";
 import { stopAll, stopService } from "./stop";
 import { InvalidTransitionError, canTransition } from "./transition";
+import { createRuntime, wireDependencies } from "./wiring";
 
 /** A manual action accepted for `service`; `done` resolves once it has been carried out. */
 export interface ServiceAction {
@@ -29,6 +32,7 @@ export class Supervisor {
   private launchPromise: Promise<LaunchResult> | null = null;
   private shutdownPromise: Promise<void> | null = null;
   private aborting = false;
+  private reconciling: Promise<unknown> = Promise.resolve();
 
   /** Throws GraphCycleError when the enabled services form a dependency cycle. */
   constructor(options: SupervisorOptions) {
@@ -36,19 +40,8 @@ export class Supervisor {
     const { config } = options;
     const plan = buildLaunchPlan(config);
     const byName = new Map(config.services.map((service) => [service.name, service]));
-    plan.phases.flatMap((phase) => phase.steps.flat()).forEach((name, order) => {
-      const service = byName.get(name)!;
-      const runtime: ServiceRuntime = new ServiceRuntime(service, order, options.createProbe(service), config.circuitBreaker, core.clock, core.random, (state, failures) =>
-        handleBreakerChange(core, runtime, state, failures),
-      );
-      core.add(runtime);
-    });
-    for (const edge of plan.graph.edges) {
-      const dependent = core.services.get(edge.from)!;
-      const dependency = core.services.get(edge.to)!;
-      dependent.dependencies.push({ service: dependency, condition: edge.condition });
-      dependency.dependents.push(dependent);
-    }
+    plan.phases.flatMap((phase) => phase.steps.flat()).forEach((name, order) => core.add(createRuntime(core, byName.get(name)!, order)));
+    wireDependencies(core, plan.graph.edges);
     this.launcher = new Launcher(core, (service, reason) => this.abortLaunch(service, reason));
   }
 
@@ -98,6 +91,30 @@ export class Supervisor {
     this.shutdownPromise = stopAll(core, "orchestrator shutting down").then(() => core.setSystemState("stopped", []));
     this.launcher.cancel(this.shutdownPromise.then(() => ({ outcome: "stopped" as const, reasons: ["shutdown requested"] })));
     return this.shutdownPromise;
+  }
+
+  /**
+   * Apply `next`, an already validated config (a reload): start added services, stop removed
+   * ones, restart changed ones, apply in-place changes, leave the rest alone (see ConfigDiff
+   * and reconcile.ts). Resolves with the diff once removed and changed services are down and
+   * the new records are handed to the launcher (it does not wait for them to become ready).
+   * Reconciles run one at a time; one that arrives during the launch waits for it to end.
+   * Rejects with ShuttingDownError when the orchestrator is stopping.
+   */
+  reconcile(next: Config): Promise<ConfigDiff> {
+    const run = async (): Promise<ConfigDiff> => {
+      if (this.launchPromise) await this.launchPromise;
+      if (this.core.shuttingDown) throw new ShuttingDownError("reload", this.core.config.name);
+      return reconcile(this.core, next, this.launchPromise !== null);
+    };
+    const result = this.reconciling.then(run);
+    this.reconciling = result.catch(() => {});
+    return result;
+  }
+
+  /** The config now in effect (a reload replaces it). */
+  get config(): Config {
+    return this.core.config;
   }
 
   /** Everything the API shows, as plain data. */

@@ -7,6 +7,7 @@ import type { Command } from "../command";
 import { UsageError, flagString } from "../args";
 import { loadOrReport } from "../load-manifest";
 import { Fleet } from "../../app/fleet";
+import { reloadFleet } from "../../app/reload";
 import { createLogger, type LogFormat, type Logger } from "../../lib/logger";
 
 export const upCommand: Command = {
@@ -23,13 +24,18 @@ export const upCommand: Command = {
     const fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env });
     const enabled = config.services.filter((s) => !s.disabled).length;
     logger.info({ manifest: config.file, services: enabled, stateDir: config.stateDir }, `starting ${config.name}: ${enabled} services`);
-    const code = await runUntilStopped(fleet, logger);
+    const reload = () =>
+      reloadFleet(fleet, { env: io.env }).then(
+        (outcome) => (outcome.ok ? logger.info({ diff: outcome.diff }, "reloaded") : logger.error({ issues: outcome.issues }, "reload rejected: the running fleet is unchanged")),
+        (err: Error) => logger.warn({ err: err.message }, "reload refused"),
+      );
+    const code = await runUntilStopped(fleet, logger, reload);
     flush();
     return code;
   },
 };
 
-async function runUntilStopped(fleet: Fleet, logger: Logger): Promise<number> {
+async function runUntilStopped(fleet: Fleet, logger: Logger, reload: () => Promise<void>): Promise<number> {
   let stopped: Promise<number> | null = null;
   let signalled!: (code: Promise<number>) => void;
   const untilSignal = new Promise<Promise<number>>((resolve) => (signalled = resolve));
@@ -46,7 +52,7 @@ async function runUntilStopped(fleet: Fleet, logger: Logger): Promise<number> {
   const handlers: [NodeJS.Signals, () => void][] = [
     ["SIGTERM", () => stop("SIGTERM")],
     ["SIGINT", () => stop("SIGINT")],
-    ["SIGHUP", () => logger.warn("SIGHUP: reload is not available yet; ignoring")],
+    ["SIGHUP", () => (logger.info("SIGHUP: reloading the manifest"), void reload())],
   ];
   for (const [signal, handler] of handlers) process.on(signal, handler);
   try {

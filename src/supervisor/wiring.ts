@@ -1,0 +1,39 @@
+/** Building service records and the dependency links between them, at start and on reload. */
+import type { GraphEdge } from "../graph/types";
+import type { ServiceConfig } from "../manifest/types";
+import type { SupervisorCore } from "./core";
+import { handleBreakerChange } from "./degradation";
+import { ServiceRuntime } from "./service-runtime";
+
+/** A fresh, pending record for `service` at launch position `order` (not yet added to `core`). */
+export function createRuntime(core: SupervisorCore, service: ServiceConfig, order: number): ServiceRuntime {
+  const runtime: ServiceRuntime = new ServiceRuntime(
+    service,
+    order,
+    core.options.createProbe(service),
+    core.config.circuitBreaker,
+    core.clock,
+    core.random,
+    (state, failures) => handleBreakerChange(core, runtime, state, failures),
+  );
+  return runtime;
+}
+
+/**
+ * Point every record's `dependencies` and `dependents` at the records now in `core`, from
+ * `edges` (dependent → dependency). Edges naming a service not in `core` are dropped, and a
+ * record not named by any edge ends up with no links.
+ */
+export function wireDependencies(core: SupervisorCore, edges: readonly GraphEdge[]): void {
+  for (const service of core.ordered) {
+    service.dependencies = [];
+    service.dependents = [];
+  }
+  for (const edge of edges) {
+    const dependent = core.services.get(edge.from);
+    const dependency = core.services.get(edge.to);
+    if (!dependent || !dependency) continue;
+    dependent.dependencies.push({ service: dependency, condition: edge.condition });
+    dependency.dependents.push(dependent);
+  }
+}
