@@ -3,7 +3,7 @@ import type { ParsedArgs } from "./command";
 
 const SHORT: Record<string, string> = { c: "config", o: "output", f: "follow", n: "lines", h: "help", V: "version" };
 /** Flags that never take a value. */
-const BOOLEAN = new Set(["help", "version", "follow", "json", "no-color"]);
+const BOOLEAN = new Set(["help", "version", "follow", "json", "no-color", "wait"]);
 
 export class UsageError extends Error {
   readonly code = "USAGE";
