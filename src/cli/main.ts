@@ -81,7 +81,7 @@ if (import.meta.main) {
     cwd: process.cwd(),
     env: process.env,
   };
-  const code = await runCli(process.argv.slice(2), io);
-  // Exit now: a command is finished when it returns, whatever timers or sockets linger.
-  process.exit(code);
+  // Exit as soon as the command returns, whatever timers or sockets linger. (No top-level
+  // await: the binary is compiled to bytecode, which needs a plain module body.)
+  void runCli(process.argv.slice(2), io).then((code) => process.exit(code));
 }

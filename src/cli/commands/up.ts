@@ -6,8 +6,7 @@
 import type { Command } from "../command";
 import { UsageError, flagString } from "../args";
 import { loadOrReport } from "../load-manifest";
-import { Fleet } from "../../app/fleet";
-import { reloadFleet } from "../../app/reload";
+import type { Fleet } from "../../app/fleet";
 import { createLogger, type LogFormat, type Logger } from "../../lib/logger";
 
 export const upCommand: Command = {
@@ -21,6 +20,8 @@ export const upCommand: Command = {
     const config = await loadOrReport(args, io);
     if (!config) return 2;
     const { logger, flush } = createLogger({ format: format as LogFormat, color: io.color });
+    // Loaded here, not at the top: client commands (status, logs) must start fast.
+    const [{ Fleet }, { reloadFleet }] = await Promise.all([import("../../app/fleet"), import("../../app/reload")]);
     const fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env });
     const enabled = config.services.filter((s) => !s.disabled).length;
     logger.info({ manifest: config.file, services: enabled, stateDir: config.stateDir }, `starting ${config.name}: ${enabled} services`);
