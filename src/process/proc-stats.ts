@@ -43,6 +43,37 @@ export function readProcStat(pid: number): ProcStat | null {
   return stat && stat.state !== "Z" ? stat : null;
 }
 
+const MAX_TREE = 64;
+
+/**
+ * The stat of `pid` summed with its descendants (a start script's `sh` and the program it
+ * runs, a server's workers): one extra small read per process, via the kernel's child lists.
+ */
+export function readProcTreeStat(pid: number): ProcStat | null {
+  const root = readProcStat(pid);
+  if (!root) return null;
+  const total = { ...root };
+  const queue = readChildren(pid);
+  for (let seen = 0; queue.length > 0 && seen < MAX_TREE; seen++) {
+    const child = queue.shift()!;
+    const stat = readProcStat(child);
+    if (!stat) continue;
+    total.cpuTicks += stat.cpuTicks;
+    total.rssPages += stat.rssPages;
+    queue.push(...readChildren(child));
+  }
+  return total;
+}
+
+function readChildren(pid: number): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, "latin1").trim();
+    return text ? text.split(" ").map(Number) : [];
+  } catch {
+    return [];
+  }
+}
+
 export interface ProcStatsSamplerOptions {
   clock?: Clock;
   /** Bytes per page; default: detected once from /proc/self (4096 on most machines). */
@@ -69,12 +100,13 @@ export class ProcStatsSampler {
     const next = new Map<number, { ticks: number; at: number }>();
     const usage = new Map<number, ProcUsage>();
     for (const pid of pids) {
-      const stat = pid > 0 ? readProcStat(pid) : null;
+      const stat = pid > 0 ? readProcTreeStat(pid) : null;
       if (!stat) continue;
       const before = this.previous.get(pid);
       const seconds = before ? (now - before.at) / 1000 : 0;
+      // A child that exited since the last sample takes its ticks with it: never below 0.
       const cpuPercent =
-        before && seconds > 0 ? (((stat.cpuTicks - before.ticks) / CLOCK_TICKS_PER_SECOND) / seconds) * 100 : null;
+        before && seconds > 0 ? Math.max(0, ((stat.cpuTicks - before.ticks) / CLOCK_TICKS_PER_SECOND / seconds) * 100) : null;
       usage.set(pid, { pid, rssBytes: stat.rssPages * this.pageSize, cpuPercent });
       next.set(pid, { ticks: stat.cpuTicks, at: now });
     }

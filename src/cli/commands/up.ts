@@ -19,18 +19,39 @@ export const upCommand: Command = {
     if (format !== "json" && format !== "pretty") throw new UsageError(`--log-format: expected json or pretty, got "${format}"`);
     const config = await loadOrReport(args, io);
     if (!config) return 2;
+    const [{ Fleet }, { reloadFleet }, { FleetPort }, api] = await Promise.all([
+      import("../../app/fleet"),
+      import("../../app/reload"),
+      import("../../app/fleet-port"),
+      import("../../api"),
+    ]);
+    const exposure = api.checkExposure({ host: config.api.host, token: config.api.token });
+    if (exposure) {
+      io.stderr(`orchestrator: ${exposure}\n`);
+      return 2;
+    }
     const { logger, flush } = createLogger({ format: format as LogFormat, color: io.color });
-    // Loaded here, not at the top: client commands (status, logs) must start fast.
-    const [{ Fleet }, { reloadFleet }] = await Promise.all([import("../../app/fleet"), import("../../app/reload")]);
     const fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env });
     const enabled = config.services.filter((s) => !s.disabled).length;
     logger.info({ manifest: config.file, services: enabled, stateDir: config.stateDir }, `starting ${config.name}: ${enabled} services`);
+    const port = new FleetPort(fleet, () => reloadFleet(fleet, { env: io.env }));
+    let server: Awaited<ReturnType<typeof api.startApiServer>>;
+    try {
+      server = api.startApiServer(api.createApi(port, { ...config.api }), { host: config.api.host, port: config.api.port });
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, `cannot serve the API on ${config.api.host}:${config.api.port}: ${(err as Error).message}`);
+      flush();
+      await fleet.close();
+      return 1;
+    }
+    logger.info({ url: server.url }, `API ${server.url}/orchestrator  docs ${server.url}/docs  dashboard ${server.url}/`);
     const reload = () =>
-      reloadFleet(fleet, { env: io.env }).then(
+      port.reload().then(
         (outcome) => (outcome.ok ? logger.info({ diff: outcome.diff }, "reloaded") : logger.error({ issues: outcome.issues }, "reload rejected: the running fleet is unchanged")),
         (err: Error) => logger.warn({ err: err.message }, "reload refused"),
       );
     const code = await runUntilStopped(fleet, logger, reload);
+    await server.stop();
     flush();
     return code;
   },

@@ -1,0 +1,63 @@
+/**
+ * Params and query strings. Each carries an `error` that names the field and says what is
+ * expected, so a 400 reads `query.limit: expected an integer from 1 to 10000, got "-1"`.
+ */
+import { t } from "elysia";
+import { literals } from "./schema-helpers";
+
+/** The manifest's service-name rule; it also keeps `..`, `/`, NUL and friends out of every path. */
+export const SERVICE_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._~-]*$";
+export const MAX_NAME_LENGTH = 128;
+export const MAX_LOG_LINES = 1000;
+export const MAX_LIMIT = 10_000;
+
+function serviceName(where: string) {
+  return t.String({
+    pattern: SERVICE_NAME_PATTERN,
+    minLength: 1,
+    maxLength: MAX_NAME_LENGTH,
+    description: "A service name as in the manifest.",
+    examples: ["api"],
+    error: `${where}: expected a service name (letters, digits, ".", "_", "~", "-"; starting with a letter or digit; at most ${MAX_NAME_LENGTH} characters)`,
+  });
+}
+
+function integer(where: string, minimum: number, maximum: number, description: string, example: number) {
+  return t.Integer({ minimum, maximum, description, examples: [example], error: `${where}: expected an integer from ${minimum} to ${maximum}` });
+}
+
+export const NameParams = t.Object({ name: serviceName("params.name") });
+
+export const LogsQuery = t.Object({
+  lines: t.Optional(integer("query.lines", 1, MAX_LOG_LINES, "How many of the newest lines (default 100).", 100)),
+});
+
+export const DependenciesQuery = t.Object({
+  format: t.Optional(
+    literals(["json", "mermaid", "dot"], { description: "json (default), or mermaid / dot text.", error: 'query.format: expected "json", "mermaid" or "dot"' }),
+  ),
+});
+
+export const HealingQuery = t.Object({
+  service: t.Optional(serviceName("query.service")),
+  limit: t.Optional(integer("query.limit", 1, MAX_LIMIT, "Most records returned, newest first (default 100).", 50)),
+});
+
+export const EventsQuery = t.Object({
+  since: t.Optional(
+    integer("query.since", 0, Number.MAX_SAFE_INTEGER, "Return events with a greater seq (default 0: from the oldest kept).", 120),
+  ),
+  limit: t.Optional(integer("query.limit", 1, MAX_LIMIT, "Most events returned, oldest first (default 1000).", 1000)),
+});
+
+export const StreamQuery = t.Object({
+  logs: t.Optional(
+    t.String({
+      pattern: `^[A-Za-z0-9][A-Za-z0-9._~-]*(,[A-Za-z0-9][A-Za-z0-9._~-]*)*$`,
+      maxLength: 4096,
+      description: "Comma-separated services whose output lines to include as `log` events.",
+      error: "query.logs: expected comma-separated service names",
+    }),
+  ),
+  token: t.Optional(t.String({ maxLength: 1024, description: "The API token, for browsers that cannot send Authorization." })),
+});

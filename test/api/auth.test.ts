@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkExposure, createApi, startApiServer, type RunningApi } from "../../src/api";
+import { createTokenCheck } from "../../src/api/auth";
+import { freePort } from "../helpers/processes";
+import { startHarness, type Harness } from "./harness";
+import { connect, probeUpgrade } from "./ws-client";
+
+const TOKEN = "s3cret-token";
+const LISTED = "https://ops.example.com";
+const EVIL = "https://evil.example";
+
+let h: Harness;
+let secured: RunningApi;
+let open: RunningApi;
+let openApi: ReturnType<typeof createApi>;
+let openPort: number;
+beforeAll(async () => {
+  h = await startHarness({ token: TOKEN, cors: [LISTED] });
+  secured = startApiServer(h.api, { host: "127.0.0.1", port: h.apiPort });
+  openPort = freePort();
+  openApi = createApi(h.port, { cors: [], host: "127.0.0.1", port: openPort });
+  open = startApiServer(openApi, { host: "127.0.0.1", port: openPort });
+});
+afterAll(async () => {
+  await secured?.stop();
+  await open?.stop();
+  await h?.stop();
+});
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const credentials = { missing: {}, wrong: bearer("not-the-token"), right: bearer(TOKEN) } as const;
+
+describe("auth matrix", () => {
+  test("no token configured: read, mutate and stream are open", async () => {
+    const req = (path: string, init?: RequestInit) => openApi.handle(new Request(`http://127.0.0.1:${openPort}${path}`, init));
+    expect((await req("/orchestrator/status")).status).toBe(200);
+    // start on a running service passes auth and conflicts: 409 proves it got through without changing anything
+    expect((await req("/orchestrator/start/api", { method: "POST" })).status).toBe(409);
+    const client = connect(`ws://127.0.0.1:${openPort}/orchestrator/stream`);
+    await client.opened;
+    expect(client.messages[0]!.type).toBe("snapshot");
+    client.ws.close();
+  });
+
+  for (const [which, headers] of Object.entries(credentials)) {
+    test(`token configured, ${which} token: reads stay open`, async () => {
+      expect((await h.request("/orchestrator/services", { headers })).status).toBe(200);
+      expect((await h.request("/metrics", { headers })).status).toBe(200);
+    });
+
+    test(`token configured, ${which} token: mutating routes ${which === "right" ? "pass" : "answer 401 with WWW-Authenticate"}`, async () => {
+      for (const path of ["/orchestrator/start/api", "/orchestrator/reload"]) {
+        const res = await h.request(path, { method: "POST", headers });
+        const body = (await res.json()) as { error: string; message: string };
+        if (which === "right") {
+          expect(res.status).toBe(path.endsWith("reload") ? 422 : 409);
+        } else {
+          expect({ path, status: res.status, error: body.error }).toEqual({ path, status: 401, error: "UNAUTHORIZED" });
+          expect(res.headers.get("www-authenticate")).toStartWith("Bearer");
+          expect(body.message).not.toContain(TOKEN);
+        }
+      }
+    });
+
+    test(`token configured, ${which} token: the stream ${which === "right" ? "opens (header or ?token=)" : "is refused with 401"}`, async () => {
+      const url = `ws://127.0.0.1:${h.apiPort}/orchestrator/stream`;
+      if (which !== "right") {
+        const refused = await probeUpgrade(url, headers);
+        expect(refused.status).toBe(401);
+        expect(JSON.parse(refused.body)).toMatchObject({ error: "UNAUTHORIZED" });
+        const query = await probeUpgrade(`${url}?token=${which === "wrong" ? "nope" : ""}`);
+        expect(query.status).toBe(401);
+        return;
+      }
+      for (const client of [connect(url, headers), connect(`${url}?token=${TOKEN}`)]) {
+        await client.opened;
+        expect(client.messages[0]!.type).toBe("snapshot");
+        client.ws.close();
+      }
+    });
+  }
+
+  test("env values of a service are redacted unless the caller holds the token", async () => {
+    type Detail = { config: { env: Record<string, string> } };
+    const anonymous = (await (await h.request("/orchestrator/services/api")).json()) as Detail;
+    expect(anonymous.config.env.SECRET_KEY).toBe("[redacted]");
+    const holder = (await (await h.request("/orchestrator/services/api", { headers: credentials.right })).json()) as Detail;
+    expect(holder.config.env.SECRET_KEY).toBe("hunter2");
+  });
+});
+
+test("the stream refuses bad ?logs= before upgrading: 404 for an unknown service, 400 for garbage", async () => {
+  const url = `ws://127.0.0.1:${h.apiPort}/orchestrator/stream?token=${TOKEN}`;
+  const unknown = await probeUpgrade(`${url}&logs=api,nope`);
+  expect(unknown.status).toBe(404);
+  expect(JSON.parse(unknown.body).message).toContain('"nope"');
+  const garbage = await probeUpgrade(`${url}&logs=..%2Fetc`);
+  expect(garbage.status).toBe(400);
+  expect(JSON.parse(garbage.body).message).toStartWith("query.logs: expected comma-separated service names");
+});
+
+describe("browser origins", () => {
+  test("a preflight from a listed origin is answered; from any other origin it is refused", async () => {
+    const ok = await h.request("/orchestrator/restart/api", { method: "OPTIONS", headers: { origin: LISTED, "access-control-request-method": "POST" } });
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get("access-control-allow-origin")).toBe(LISTED);
+    expect(ok.headers.get("access-control-allow-headers")).toContain("Authorization");
+    const refused = await h.request("/orchestrator/restart/api", { method: "OPTIONS", headers: { origin: EVIL, "access-control-request-method": "POST" } });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("access-control-allow-origin")).toBeNull();
+    expect(await refused.json()).toMatchObject({ error: "FORBIDDEN" });
+  });
+
+  test("responses carry CORS headers only for listed origins (errors included)", async () => {
+    expect((await h.request("/orchestrator/status", { headers: { origin: LISTED } })).headers.get("access-control-allow-origin")).toBe(LISTED);
+    expect((await h.request("/orchestrator/services/nope", { headers: { origin: LISTED } })).headers.get("access-control-allow-origin")).toBe(LISTED);
+    expect((await h.request("/orchestrator/status", { headers: { origin: EVIL } })).headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  test("a mutating request from a foreign origin is refused even with the token; the API's own origin passes", async () => {
+    const foreign = await h.request("/orchestrator/start/api", { method: "POST", headers: { origin: EVIL, ...credentials.right } });
+    expect(foreign.status).toBe(403);
+    const own = await h.request("/orchestrator/start/api", { method: "POST", headers: { origin: `http://localhost:${h.apiPort}`, ...credentials.right } });
+    expect(own.status).toBe(409);
+  });
+
+  test("the stream refuses a foreign Origin (403) and accepts a listed one", async () => {
+    const url = `ws://127.0.0.1:${h.apiPort}/orchestrator/stream?token=${TOKEN}`;
+    const refused = await probeUpgrade(url, { origin: EVIL });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: "FORBIDDEN" });
+    const client = connect(url, { origin: LISTED });
+    await client.opened;
+    expect(client.messages[0]!.type).toBe("snapshot");
+    client.ws.close();
+  });
+});
+
+describe("token comparison and exposure", () => {
+  test("tokens compare by SHA-256 digest with timingSafeEqual, so any length is safe", () => {
+    const check = createTokenCheck("abc");
+    expect(check("abc")).toBe(true);
+    expect(check("abd")).toBe(false);
+    expect(check("ab")).toBe(false);
+    expect(check("abc".repeat(1000))).toBe(false);
+    expect(check("")).toBe(false);
+    expect(check(null)).toBe(false);
+    expect(createTokenCheck(undefined)("anything")).toBe(true);
+    const source = readFileSync(join(import.meta.dir, "../../src/api/auth.ts"), "utf8");
+    expect(source).toContain("timingSafeEqual(digest(candidate), expected)");
+  });
+
+  test("checkExposure refuses a non-loopback host without a token", () => {
+    for (const host of ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"]) expect(checkExposure({ host })).toBeNull();
+    for (const host of ["0.0.0.0", "::", "192.168.1.10", "example.com"]) {
+      expect(checkExposure({ host })).toContain(`api.host is "${host}"`);
+      expect(checkExposure({ host, token: "" })).not.toBeNull();
+      expect(checkExposure({ host, token: "t" })).toBeNull();
+    }
+  });
+});
