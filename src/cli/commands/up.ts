@@ -19,11 +19,13 @@ export const upCommand: Command = {
     if (format !== "json" && format !== "pretty") throw new UsageError(`--log-format: expected json or pretty, got "${format}"`);
     const config = await loadOrReport(args, io);
     if (!config) return 2;
-    const [{ Fleet }, { reloadFleet }, { FleetPort }, api] = await Promise.all([
+    // Loaded here, not at the top: client commands (status, logs) must start fast.
+    const [{ Fleet }, { reloadFleet }, { FleetPort }, api, { mountDashboard }] = await Promise.all([
       import("../../app/fleet"),
       import("../../app/reload"),
       import("../../app/fleet-port"),
       import("../../api"),
+      import("../../dashboard"),
     ]);
     const exposure = api.checkExposure({ host: config.api.host, token: config.api.token });
     if (exposure) {
@@ -37,7 +39,8 @@ export const upCommand: Command = {
     const port = new FleetPort(fleet, () => reloadFleet(fleet, { env: io.env }));
     let server: Awaited<ReturnType<typeof api.startApiServer>>;
     try {
-      server = api.startApiServer(api.createApi(port, { ...config.api }), { host: config.api.host, port: config.api.port });
+      const app = api.createApi(port, { ...config.api, dashboard: mountDashboard });
+      server = api.startApiServer(app, { host: config.api.host, port: config.api.port });
     } catch (err) {
       logger.error({ err: (err as Error).message }, `cannot serve the API on ${config.api.host}:${config.api.port}: ${(err as Error).message}`);
       flush();

@@ -1,0 +1,69 @@
+/**
+ * One service in depth for the details panel: GET /services/:name (re-read, throttled, when
+ * its events move), its recent output, and live output lines over a stream with `?logs=`.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { ApiClient } from "../api/client";
+import { openStream } from "../api/stream";
+import type { LogLine, ServiceDetail } from "../api/types";
+
+const LOG_LINES = 200;
+const THROTTLE_MS = 750;
+
+export interface ServiceDetailView {
+  detail: ServiceDetail | null;
+  logs: LogLine[];
+  error: string | null;
+  /** Re-read now (after an action). */
+  refresh(): void;
+}
+
+export function useServiceDetail(client: ApiClient, name: string, touchedSeq: number): ServiceDetailView {
+  const [detail, setDetail] = useState<ServiceDetail | null>(null);
+  const [logs, setLogs] = useState<LogLine[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const lastRead = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const read = () => {
+    lastRead.current = Date.now();
+    client.service(name).then(
+      (d) => (setDetail(d), setError(null)),
+      (err: Error) => setError(err.message),
+    );
+  };
+
+  useEffect(() => {
+    setDetail(null);
+    setLogs([]);
+    read();
+    return () => clearTimeout(timer.current);
+  }, [client, name]);
+
+  useEffect(() => {
+    if (timer.current) return;
+    const wait = Math.max(0, lastRead.current + THROTTLE_MS - Date.now());
+    timer.current = setTimeout(() => {
+      timer.current = undefined;
+      read();
+    }, wait);
+  }, [touchedSeq]);
+
+  useEffect(() => {
+    const stream = openStream(client, {
+      logs: name,
+      onState(state) {
+        // output is live-only: after every (re)connect, start again from the stored tail
+        if (state.kind === "open") client.logs(name, LOG_LINES).then(setLogs, () => undefined);
+      },
+      onMessage(message) {
+        if (message.type !== "log" || message.payload.name !== name) return;
+        const { stream: which, line } = message.payload;
+        setLogs((prev) => [...prev, { ts: message.ts, stream: which, line }].slice(-LOG_LINES));
+      },
+    });
+    return () => stream.close();
+  }, [client, name]);
+
+  return { detail, logs, error, refresh: read };
+}

@@ -1,0 +1,217 @@
+/**
+ * What the dashboard browser tests run against: a fleet of fixture services in a tmp dir,
+ * served by the compiled binary (`dist/orchestrator up`) once the CLI mounts the dashboard,
+ * until then by test/e2e/dashboard-server.ts (the same API and page) compiled the same way.
+ * A TCP proxy sits between the browser and the API so a test can cut the connection.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { ServiceSummary } from "../../src/app/port";
+import { fixturePath, freePort, isGone, killPids, waitGone } from "../helpers/processes";
+
+export const ROOT = resolve(import.meta.dir, "../..");
+export const BINARY = join(ROOT, "dist/orchestrator");
+const BUN = realpathSync(join(ROOT, "node_modules/.bin/bun"));
+
+/**
+ * binary: `dist/orchestrator up` (once the CLI mounts the dashboard); compiled: dashboard-server.ts
+ * compiled with `bun build --compile` like the binary (until then); dev: dashboard-server.ts under bun.
+ * DASHBOARD_E2E_TARGET picks one explicitly.
+ */
+export type TargetKind = "binary" | "compiled" | "dev";
+
+export function chooseTarget(): TargetKind {
+  const override = process.env.DASHBOARD_E2E_TARGET;
+  if (override === "binary" || override === "compiled" || override === "dev") return override;
+  const mounted = sourcesUnder(join(ROOT, "src/cli")).some((file) => readFileSync(file, "utf8").includes("mountDashboard"));
+  return mounted ? "binary" : "compiled";
+}
+
+function build(argv: string[]): void {
+  const result = Bun.spawnSync(argv, { cwd: ROOT, stdout: "pipe", stderr: "pipe", env: { ...process.env, PATH: `${ROOT}/node_modules/.bin:${process.env.PATH}` } });
+  if (result.exitCode !== 0) throw new Error(`${argv.join(" ")} failed:\n${result.stderr.toString()}${result.stdout.toString()}`);
+}
+
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourcesUnder(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+export interface Proxy {
+  port: number;
+  /** Drop every open connection and refuse new ones until restore(). */
+  cut(): void;
+  restore(): void;
+  stop(): Promise<void>;
+}
+
+export async function startProxy(targetPort: () => number): Promise<Proxy> {
+  let cut = false;
+  const open = new Set<Socket>();
+  const server = createServer((client) => {
+    if (cut) return void client.destroy();
+    const upstream = connect(targetPort(), "127.0.0.1");
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on("close", () => open.delete(s));
+      s.on("error", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("proxy: expected a TCP address");
+  return {
+    port: address.port,
+    cut() {
+      cut = true;
+      for (const s of open) s.destroy();
+    },
+    restore() {
+      cut = false;
+    },
+    stop: () =>
+      new Promise<void>((ok) => {
+        for (const s of open) s.destroy();
+        server.close(() => ok());
+      }),
+  };
+}
+
+export interface Target {
+  kind: TargetKind;
+  dir: string;
+  apiUrl: string;
+  /** The page as the browser sees it (through the proxy). */
+  pageUrl: string;
+  proxy: Proxy;
+  services(): Promise<ServiceSummary[]>;
+  service(name: string): Promise<ServiceSummary>;
+  api<T>(path: string): Promise<T>;
+  /** Output of the orchestrator process so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Healthy services across three phases, a one-shot that completes, and one that never gets healthy. */
+function manifest(apiPort: number, proxyPort: number) {
+  const svc = (fixture: string, extra: Record<string, unknown>) => ({ command: [BUN, fixturePath(fixture)], ...extra });
+  return {
+    version: 1,
+    name: "acme-platform",
+    discovery: { roots: [] },
+    state: { dir: "state" },
+    api: { host: "127.0.0.1", port: apiPort, cors: [`http://127.0.0.1:${proxyPort}`] },
+    phases: ["data", "core", "edge"],
+    // a breaker that stays closed, so report-worker climbs the whole ladder to quarantine
+    circuitBreaker: { failureThreshold: 50, window: "60s", cooldown: "1s" },
+    defaults: {
+      health: { interval: "1s", timeout: "1s", failureThreshold: 2 },
+      restart: { backoff: ["300ms", "300ms", "300ms", "500ms", "500ms", "500ms", "500ms"], resetAfter: "5m" },
+      shutdown: { timeout: "2s" },
+    },
+    services: {
+      postgres: svc("healthy.ts", { port: freePort(), phase: "data" }),
+      redis: svc("healthy.ts", { port: freePort(), phase: "data" }),
+      migrate: svc("exit-now.ts", { phase: "data", env: { EXIT_CODE: "0" }, dependsOn: ["postgres"], health: false }),
+      auth: svc("healthy.ts", { port: freePort(), phase: "core", dependsOn: ["postgres", "redis"] }),
+      api: svc("healthy.ts", { port: freePort(), phase: "core", dependsOn: ["postgres", "redis", "auth"] }),
+      web: svc("healthy.ts", { port: freePort(), phase: "edge", dependsOn: ["api"] }),
+      "report-worker": svc("never-healthy.ts", { port: freePort(), phase: "edge", optional: true, startupTimeout: "1500ms", dependsOn: ["postgres"] }),
+    },
+  };
+}
+
+export async function startTarget(): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), "orch-dash-"));
+  const apiPort = freePort();
+  const proxy = await startProxy(() => apiPort);
+  const file = join(dir, "orchestrator.yaml");
+  writeFileSync(file, JSON.stringify(manifest(apiPort, proxy.port), null, 2));
+  const kind = chooseTarget();
+  const server = join(ROOT, "test/e2e/dashboard-server.ts");
+  const compiled = join(dir, "dashboard-server");
+  if (kind === "binary" && !existsSync(BINARY)) build([BUN, "run", "build"]);
+  if (kind === "compiled") build([BUN, "build", "--compile", "--minify", server, "--outfile", compiled]);
+  const argv = kind === "binary" ? [BINARY, "up", "-c", file, "--log-format", "json"] : kind === "compiled" ? [compiled, file] : [BUN, server, file];
+  const child = Bun.spawn(argv, {
+    cwd: dir,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, NODE_ENV: "production" },
+  });
+  let out = "";
+  const decoder = new TextDecoder();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      out += decoder.decode(value, { stream: true });
+    }
+  };
+  void pump(child.stdout);
+  void pump(child.stderr);
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const api = async <T>(path: string): Promise<T> => {
+    const res = await fetch(apiUrl + path);
+    if (!res.ok) throw new Error(`GET ${path}: expected 200, got ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const seen = new Set<number>();
+  const services = async () => {
+    const list = await api<ServiceSummary[]>("/orchestrator/services");
+    for (const s of list) if (s.pid) seen.add(s.pid);
+    return list;
+  };
+  const target: Target = {
+    kind,
+    dir,
+    apiUrl,
+    pageUrl: `http://127.0.0.1:${proxy.port}/`,
+    proxy,
+    services,
+    async service(name) {
+      const s = (await services()).find((x) => x.name === name);
+      if (!s) throw new Error(`expected a service named ${name}`);
+      return s;
+    },
+    api,
+    output: () => out,
+    async stop() {
+      await services().catch(() => []);
+      if (child.pid && !isGone(child.pid)) child.kill("SIGTERM");
+      const left = await waitGone([child.pid], 15_000);
+      killPids(left);
+      killPids([...seen].filter((pid) => !isGone(pid)));
+      await waitGone([...seen], 5000);
+      await proxy.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitUntil(async () => (await fetch(`${apiUrl}/orchestrator/status`).catch(() => null))?.ok === true, 20_000, "the API to answer");
+  } catch (error) {
+    await target.stop();
+    throw new Error(`${kind} target did not serve the API: ${(error as Error).message}\n${out}`);
+  }
+  return target;
+}
+
+/** Poll an async predicate every 50 ms; throws with `what` after `timeoutMs`. */
+export async function waitUntil(predicate: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await predicate()) return;
+    if (Date.now() > deadline) throw new Error(`expected ${what} within ${timeoutMs} ms; it did not happen`);
+    await Bun.sleep(50);
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The dashboard in a real browser (playwright-core driving Debian's chromium) against a real
+ * fleet behind a compiled binary: `dist/orchestrator up` once the CLI mounts the dashboard,
+ * until then test/e2e/dashboard-server.ts compiled the same way (see dashboard-harness.ts).
+ * Screenshots land in docs/screenshots/.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import type { OrchestratorEvent } from "../../src/events/types";
+import { ROOT, startTarget, waitUntil, type Target } from "./dashboard-harness";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = join(ROOT, "docs/screenshots");
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+if (!HAS_CHROMIUM) console.warn(`dashboard browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+
+const CORE = ["postgres", "redis", "auth", "api", "web"];
+let target: Target;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+const external: string[] = [];
+const pageErrors: string[] = [];
+
+const card = (name: string) => page.locator(`[data-testid="card-${name}"]`);
+const cardState = (name: string) => card(name).getAttribute("data-state");
+
+async function waitCard(name: string, predicate: (state: string | null, pid: string | null) => boolean, what: string, timeoutMs = 20_000) {
+  await waitUntil(async () => predicate(await cardState(name), await card(name).getAttribute("data-pid")), timeoutMs, `${name}'s card ${what}`);
+}
+
+/** Record every state a card shows, however briefly (a MutationObserver in the page). */
+async function recordStates(name: string): Promise<() => Promise<string[]>> {
+  await page.evaluate((n) => {
+    const w = window as unknown as { __states: Record<string, string[]>; __observer?: MutationObserver };
+    w.__states = { [n]: [] };
+    w.__observer?.disconnect();
+    w.__observer = new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target as HTMLElement;
+        if (el.dataset.testid === `card-${n}`) w.__states[n].push(el.dataset.state ?? "");
+      }
+    });
+    w.__observer.observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-state"] });
+  }, name);
+  return () => page.evaluate((n) => (window as unknown as { __states: Record<string, string[]> }).__states[n], name);
+}
+
+async function noHorizontalScroll(): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth);
+}
+
+describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    target = await startTarget();
+    const { chromium } = await import("playwright-core");
+    profile = mkdtempSync(join(tmpdir(), "orch-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1440, height: 900 },
+      colorScheme: "light",
+      reducedMotion: "reduce",
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("request", (r) => {
+      if (!r.url().startsWith(`http://127.0.0.1:${target.proxy.port}/`) && !r.url().startsWith("data:")) external.push(r.url());
+    });
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await waitUntil(async () => (await target.services()).filter((s) => CORE.includes(s.name) && s.state === "healthy").length === CORE.length, 30_000, "the core services to be healthy");
+  }, 90_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await target?.stop();
+  }, 60_000);
+
+  test("the page loads from the orchestrator itself, with nothing fetched from elsewhere", async () => {
+    const res = await page.goto(target.pageUrl);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()["content-type"]).toContain("text/html");
+    await page.locator('[data-testid="connection"][data-state="open"]').waitFor({ timeout: 15_000 });
+    await waitUntil(async () => (await page.locator('[data-testid="fleet-name"]').textContent()) === "acme-platform", 10_000, "the header to name the fleet");
+    expect(external).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    const described = { binary: "dist/orchestrator up", compiled: "test/e2e/dashboard-server.ts compiled with bun build --compile", dev: "test/e2e/dashboard-server.ts under bun" };
+    console.info(`dashboard e2e target: ${described[target.kind]}`);
+  }, 30_000);
+
+  test("the grid shows the fleet's real states, grouped by phase", async () => {
+    await card("migrate").waitFor({ timeout: 10_000 });
+    await waitUntil(
+      async () => {
+        const services = await target.services();
+        const shown = await Promise.all(services.map((s) => cardState(s.name)));
+        return services.every((s, i) => shown[i] === s.state);
+      },
+      20_000,
+      "every card to show the state the API reports",
+    );
+    for (const name of CORE) expect(await cardState(name)).toBe("healthy");
+    expect(await cardState("migrate")).toBe("completed");
+    expect(await page.locator('[data-testid="phase-0"] [data-testid^="card-"]').count()).toBe(3);
+    expect(await page.locator('[data-testid="phase-2"] [data-testid="card-web"]').count()).toBe(1);
+    const healthyCount = (await target.services()).filter((s) => s.state === "healthy" || s.state === "completed").length;
+    await waitUntil(async () => (await page.locator('[data-testid="healthy-count"]').textContent()) === `${healthyCount}/7`, 10_000, "the header to count healthy services");
+    // filter and search narrow the grid
+    await page.locator('[data-testid="search"]').fill("red");
+    expect(await page.locator('[data-testid^="card-"]').count()).toBe(1);
+    await page.locator('[data-testid="search"]').fill("");
+    await page.locator('[data-testid="filter-healthy"]').click();
+    expect(await page.locator('[data-testid="card-report-worker"]').count()).toBe(0);
+    await page.locator('[data-testid="filter-all"]').click();
+    await waitUntil(async () => ["quarantined", "failed"].includes((await target.service("report-worker")).state), 40_000, "report-worker to give up");
+    await waitCard("report-worker", (s) => s === "quarantined" || s === "failed", "to show it gave up");
+    await page.screenshot({ path: join(SHOTS, "grid-light.png") });
+  }, 90_000);
+
+  test("a SIGKILLed service's card leaves healthy and comes back, without a reload", async () => {
+    await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+    const before = await target.service("auth");
+    expect(before.state).toBe("healthy");
+    const states = await recordStates("auth");
+    process.kill(before.pid!, "SIGKILL");
+    await waitCard("auth", (s, pid) => s === "healthy" && pid !== "" && pid !== String(before.pid), "to be healthy again with a new pid");
+    const seen = await states();
+    expect(seen.some((s) => s !== "healthy")).toBe(true);
+    expect(seen[seen.length - 1]).toBe("healthy");
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    expect((await target.service("auth")).pid).not.toBe(before.pid);
+  }, 60_000);
+
+  test("the restart button asks first, then restarts the service (new pid) and shows the result", async () => {
+    const before = await target.service("web");
+    await card("web").click();
+    const panel = page.locator('[data-testid="details"]');
+    await panel.waitFor();
+    await panel.locator('[data-testid="health-chart"]').waitFor({ timeout: 10_000 });
+    await panel.locator('[data-testid="action-restart"]').click();
+    await panel.locator('[data-testid="confirm"]').waitFor();
+    expect((await target.service("web")).pid).toBe(before.pid); // nothing happens before confirming
+    await panel.locator('[data-testid="confirm-yes"]').click();
+    expect(await panel.locator('[data-testid="action-result"]').textContent({ timeout: 10_000 })).toContain("Restart accepted");
+    await waitUntil(async () => {
+      const now = await target.service("web");
+      return now.state === "healthy" && now.pid !== before.pid;
+    }, 20_000, "web to run again under a new pid");
+    const pid = String((await target.service("web")).pid);
+    await waitUntil(async () => (await panel.locator('[data-testid="details-pid"]').textContent()) === pid, 10_000, "the panel to show the new pid");
+    await panel.locator('[data-testid="logs"]').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(SHOTS, "details-panel.png") });
+    await panel.locator('[data-testid="details-close"]').click();
+  }, 60_000);
+
+  test("the dependency graph highlights what a service needs and what needs it", async () => {
+    await page.locator('[data-testid="tab-graph"]').click();
+    await page.locator('[data-testid="node-auth"]').click();
+    const role = (name: string) => page.locator(`[data-testid="node-${name}"]`).getAttribute("data-role");
+    expect(await role("auth")).toBe("sel");
+    expect(await role("postgres")).toBe("up");
+    expect(await role("redis")).toBe("up");
+    expect(await role("api")).toBe("down");
+    expect(await role("web")).toBe("down");
+    expect(await role("report-worker")).toBe("dim");
+    await page.screenshot({ path: join(SHOTS, "dependency-graph.png") });
+    await page.locator('[data-testid="tab-services"]').click();
+  }, 30_000);
+
+  test("dark mode toggles and is remembered across a reload", async () => {
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await theme()).toBe("light");
+    const light = await background();
+    await page.locator('[data-testid="theme-toggle"]').click();
+    await waitUntil(async () => (await theme()) === "dark", 5000, "the page to turn dark");
+    await waitUntil(async () => (await background()) !== light, 5000, "the background to change");
+    await page.reload();
+    await page.locator('[data-testid="connection"][data-state="open"]').waitFor({ timeout: 15_000 });
+    expect(await theme()).toBe("dark");
+    await card("web").waitFor();
+    await page.screenshot({ path: join(SHOTS, "grid-dark.png") });
+    await page.locator('[data-testid="theme-toggle"]').click();
+    await waitUntil(async () => (await theme()) === "light", 5000, "the page to turn light again");
+  }, 30_000);
+
+  test("at 375 px wide nothing scrolls sideways", async () => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    await card("web").waitFor();
+    expect(await noHorizontalScroll()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, "mobile-375.png") });
+    await card("api").click();
+    await page.locator('[data-testid="details"]').waitFor();
+    expect(await noHorizontalScroll()).toBe(true);
+    await page.locator('[data-testid="details-close"]').click();
+    await page.locator('[data-testid="tab-graph"]').click();
+    expect(await noHorizontalScroll()).toBe(true);
+    await page.locator('[data-testid="tab-services"]').click();
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }, 30_000);
+
+  test("when the stream is cut it says so, reconnects by itself and the feed has no gap", async () => {
+    await page.locator('[data-testid="connection"][data-state="open"]').waitFor({ timeout: 15_000 });
+    const lastBefore = (await target.api<{ events: { lastSeq: number } }>("/orchestrator/stats")).events.lastSeq;
+    await waitUntil(async () => (await feedSeqs()).includes(lastBefore), 10_000, `the feed to show event ${lastBefore}`);
+    const victim = await target.service("redis");
+
+    target.proxy.cut();
+    await page.locator('[data-testid="reconnecting"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid="connection"]').getAttribute("data-state")).not.toBe("open");
+    process.kill(victim.pid!, "SIGKILL"); // events the page cannot see while cut
+    await waitUntil(async () => {
+      const s = await target.service("redis");
+      return s.state === "healthy" && s.pid !== victim.pid;
+    }, 20_000, "redis to be healthy again");
+    const missed = await target.api<OrchestratorEvent[]>(`/orchestrator/events?since=${lastBefore}`);
+    expect(missed.some((e) => e.type === "service" && e.payload.name === "redis")).toBe(true);
+
+    target.proxy.restore();
+    await page.locator('[data-testid="connection"][data-state="open"]').waitFor({ timeout: 20_000 });
+    const upTo = missed[missed.length - 1]!.seq;
+    const expected = missed.filter((e) => e.type !== "health").map((e) => e.seq);
+    await waitUntil(async () => {
+      const shown = new Set(await feedSeqs());
+      return expected.every((seq) => shown.has(seq));
+    }, 15_000, "every missed event to appear in the feed");
+    const shown = (await feedSeqs()).filter((seq) => seq > lastBefore && seq <= upTo);
+    expect(shown.sort((a, b) => a - b)).toEqual(expected);
+    expect(await cardState("redis")).toBe("healthy");
+  }, 90_000);
+});
+
+/** Seqs of the feed's items (health events are hidden by default; the others are all listed). */
+async function feedSeqs(): Promise<number[]> {
+  return page.locator('[data-testid="feed"] [data-seq]').evaluateAll((items) => items.map((el) => Number((el as HTMLElement).dataset.seq)));
+}
