@@ -97,8 +97,29 @@ export function readRoutes(ctx: ApiContext) {
     .get("/stats", () => port.stats(), {
       response: { 200: StatsSchema },
       detail: { tags, summary: "Orchestrator statistics", description: "The orchestrator's own uptime, memory, CPU, probes run, restarts and events." },
-    });
+    })
+    .get(
+      "/session",
+      ({ request }) => {
+        const token = presentedToken(request, true);
+        const required = ctx.tokenCheck.required;
+        return { tokenRequired: required, authenticated: !required || (token !== null && ctx.tokenCheck(token)) };
+      },
+      {
+        response: { 200: SessionSchema },
+        detail: {
+          tags,
+          summary: "Does this caller hold the token?",
+          description: "Whether the API needs a token for actions and the stream, and whether the one presented (Bearer header or ?token=) is right. Lets a browser ask before opening the stream.",
+        },
+      },
+    );
 }
+
+const SessionSchema = t.Object(
+  { tokenRequired: t.Boolean(), authenticated: t.Boolean() },
+  { examples: [{ tokenRequired: true, authenticated: false }] },
+);
 
 function throwUnknown(ctx: ApiContext, name: string): never {
   const known = ctx.port.services().map((s) => s.name);

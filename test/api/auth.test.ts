@@ -161,3 +161,15 @@ describe("token comparison and exposure", () => {
     }
   });
 });
+
+describe("GET /orchestrator/session", () => {
+  test("says whether a token is needed and whether the presented one (header or ?token=) is right", async () => {
+    const session = async (path: string, headers: Record<string, string> = {}) => (await h.request(path, { headers })).json();
+    expect(await session("/orchestrator/session")).toEqual({ tokenRequired: true, authenticated: false });
+    expect(await session("/orchestrator/session", credentials.wrong)).toEqual({ tokenRequired: true, authenticated: false });
+    expect(await session("/orchestrator/session", credentials.right)).toEqual({ tokenRequired: true, authenticated: true });
+    expect(await session(`/orchestrator/session?token=${TOKEN}`)).toEqual({ tokenRequired: true, authenticated: true });
+    const res = await openApi.handle(new Request(`http://127.0.0.1:${openPort}/orchestrator/session`));
+    expect(await res.json()).toEqual({ tokenRequired: false, authenticated: true });
+  });
+});

@@ -16,7 +16,6 @@ import type {
 } from "./types";
 
 const TOKEN_KEY = "orchestrator.token";
-const TOKEN_PROBE_NAME = "0~token-check";
 
 export class ApiError extends Error {
   constructor(
@@ -107,14 +106,9 @@ export function createApiClient(baseUrl: string = location.origin, storage: Stor
     act: (action, name) => request("POST", `/orchestrator/${action}/${enc(name)}`),
     streamUrl: (options = {}) => baseUrl.replace(/^http/, "ws") + streamQuery(options.logs),
     async tokenRefused() {
-      // `start` of a name no service has: the token check answers 401 first; with a good
-      // token the answer is 404 and nothing happens (at worst a 409 if such a service ran)
-      try {
-        await request("POST", `/orchestrator/start/${enc(TOKEN_PROBE_NAME)}`);
-        return false;
-      } catch (err) {
-        return err instanceof ApiError && err.unauthorized;
-      }
+      // A browser cannot see why a WebSocket upgrade failed: ask the API directly.
+      const session = await request<{ tokenRequired: boolean; authenticated: boolean }>("GET", "/orchestrator/session");
+      return session.tokenRequired && !session.authenticated;
     },
   };
 }
