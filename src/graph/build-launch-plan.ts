@@ -20,7 +20,9 @@ export function buildLaunchPlan(config: Config): LaunchPlan {
   const phases = groupByPhase(graph.nodes).map(([index, nodes]): LaunchPhase => {
     const order = sortTopologically(nodes, graph.edges).order;
     const name = graph.phaseNames[index];
-    if (index === 0) return { index, name, mode: "serial", concurrency: 1, steps: order.map((service) => [service]) };
+    const critical = Math.max(1, config.launch.criticalConcurrency ?? 1);
+    if (index === 0 && critical === 1) return { index, name, mode: "serial", concurrency: 1, steps: order.map((service) => [service]) };
+    if (index === 0) return { index, name, mode: "parallel", concurrency: critical, steps: groupIntoWaves(order, graph) };
     const steps = groupIntoWaves(order, graph);
     return { index, name, mode: "parallel", concurrency: config.launch.concurrency, steps };
   });

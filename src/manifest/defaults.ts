@@ -5,7 +5,7 @@ export const DEFAULTS = {
   api: { host: "127.0.0.1", port: 9000 },
   discovery: { roots: ["services"] },
   state: { dir: ".orchestrator" },
-  launch: { concurrency: 10, startupTimeout: "60s" },
+  launch: { concurrency: 10, criticalConcurrency: 1, startupTimeout: "60s" },
   health: { endpoints: ["/health", "/api/health", "/status", "/ping"], interval: "5s", timeout: "5s", failureThreshold: 3 },
   restart: { policy: "on-failure", backoff: ["1s", "5s", "15s", "30s", "60s", "60s", "60s"], resetAfter: "5m" },
   shutdown: { signal: "SIGTERM", timeout: "10s" },

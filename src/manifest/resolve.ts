@@ -27,6 +27,7 @@ export function resolveConfig(file: string, raw: RawManifest, drafts: ServiceDra
     stateDir: resolve(dir, raw.state?.dir ?? DEFAULTS.state.dir),
     launch: {
       concurrency: raw.launch?.concurrency ?? DEFAULTS.launch.concurrency,
+      criticalConcurrency: raw.launch?.criticalConcurrency ?? DEFAULTS.launch.criticalConcurrency,
       startupTimeoutMs: ms(raw.launch?.startupTimeout, DEFAULTS.launch.startupTimeout),
     },
     phases,

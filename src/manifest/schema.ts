@@ -100,7 +100,16 @@ export const ManifestSchema = T.Object(
     ),
     state: T.Optional(T.Object({ dir: T.Optional(T.String()) }, Strict)),
     launch: T.Optional(
-      T.Object({ concurrency: T.Optional(T.Integer({ minimum: 1 })), startupTimeout: T.Optional(Duration) }, Strict),
+      T.Object(
+        {
+          concurrency: T.Optional(T.Integer({ minimum: 1, description: "Services of later phases starting at once." })),
+          criticalConcurrency: T.Optional(
+            T.Integer({ minimum: 1, description: "Phase 0 services starting at once, still in dependency order (default 1: serial)." }),
+          ),
+          startupTimeout: T.Optional(Duration),
+        },
+        Strict,
+      ),
     ),
     phases: T.Optional(T.Array(T.String({ minLength: 1 }), { minItems: 1 })),
     defaults: T.Optional(

@@ -76,7 +76,8 @@ export interface Config {
   name: string;
   api: { host: string; port: number; token?: string; cors: string[] };
   stateDir: string;
-  launch: { concurrency: number; startupTimeoutMs: number };
+  /** criticalConcurrency 1 (the default) launches phase 0 serially. */
+  launch: { concurrency: number; criticalConcurrency: number; startupTimeoutMs: number };
   phases: string[];
   circuitBreaker: CircuitBreakerConfig;
   /** Enabled and disabled services alike, in a stable order (by name). */

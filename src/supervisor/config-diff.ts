@@ -110,7 +110,8 @@ export function diffService(a: ServiceConfig, b: ServiceConfig): string[] {
  * keep their running values, so readers of the live config never see a value not in effect.
  */
 export function mergeLiveConfig(old: Config, next: Config): Config {
-  return { ...next, api: old.api, stateDir: old.stateDir, launch: { ...next.launch, concurrency: old.launch.concurrency } };
+  const launch = { ...next.launch, concurrency: old.launch.concurrency, criticalConcurrency: old.launch.criticalConcurrency };
+  return { ...next, api: old.api, stateDir: old.stateDir, launch };
 }
 
 function diffTopLevel(old: Config, next: Config): IgnoredChange[] {
@@ -120,6 +121,8 @@ function diffTopLevel(old: Config, next: Config): IgnoredChange[] {
   }
   if (old.stateDir !== next.stateDir) ignored.push({ key: "state.dir", reason: IGNORED_REASON.state });
   if (old.launch.concurrency !== next.launch.concurrency) ignored.push({ key: "launch.concurrency", reason: IGNORED_REASON.concurrency });
+  if (old.launch.criticalConcurrency !== next.launch.criticalConcurrency)
+    ignored.push({ key: "launch.criticalConcurrency", reason: IGNORED_REASON.concurrency });
   return ignored;
 }
 

@@ -1,5 +1,6 @@
 /**
- * The launch (SPEC §5). Phase 0 goes one service at a time, each until ready; then every later
+ * The launch (SPEC §5). Phase 0 goes one service at a time, each until ready (or up to
+ * `launch.criticalConcurrency` at once, still in dependency order); then every later
  * service joins one queue in (phase, dependency) order and starts as soon as its own
  * dependencies meet their condition and fewer than `launch.concurrency` are starting.
  * The queue outlives the launch: blocked and degraded services wait in it until released.
@@ -59,6 +60,7 @@ export class Launcher {
     this.firstLeft = first.length;
     if (first.length > 0) {
       this.stage = "critical";
+      this.concurrency = Math.max(1, this.core.config.launch.criticalConcurrency ?? 1);
       this.queue.push(...first);
       this.pump();
     } else this.beginLaterPhases();

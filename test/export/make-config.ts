@@ -38,7 +38,7 @@ export function makeConfig(services: ServiceConfig[], overrides: Partial<Config>
     name: "demo",
     api: { host: "127.0.0.1", port: 9000, cors: [] },
     stateDir: `${FIXTURE_DIR}/.orchestrator`,
-    launch: { concurrency: 10, startupTimeoutMs: 60_000 },
+    launch: { concurrency: 10, criticalConcurrency: 1, startupTimeoutMs: 60_000 },
     phases: ["critical", "core", "intelligence", "b2b", "user-facing", "advanced", "optional"],
     circuitBreaker: { failureThreshold: 3, windowMs: 60_000, cooldownMs: 30_000 },
     services: [...services].sort((a, b) => (a.name < b.name ? -1 : 1)),

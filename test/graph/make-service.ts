@@ -46,7 +46,7 @@ export function makeConfig(services: ServiceConfig[], concurrency = 10): Config 
     name: "test-fleet",
     api: { host: "127.0.0.1", port: 9000, cors: [] },
     stateDir: "/srv/.orchestrator",
-    launch: { concurrency, startupTimeoutMs: 60_000 },
+    launch: { concurrency, criticalConcurrency: 1, startupTimeoutMs: 60_000 },
     phases: PHASES,
     circuitBreaker: { failureThreshold: 3, windowMs: 60_000, cooldownMs: 30_000 },
     services: [...services].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),

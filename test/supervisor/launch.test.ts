@@ -38,6 +38,20 @@ describe("phased launch", () => {
     expect(h.sink.statuses().at(-1)).toEqual({ state: "ready", reasons: [] });
   });
 
+  test("launch.criticalConcurrency > 1 starts phase 0 services together, still in dependency order", async () => {
+    const h = createHarness(
+      [service("db", { phase: 0 }), service("cache", { phase: 0 }), service("auth", { phase: 0, dependsOn: ["db"] }), service("api", { phase: 1 })],
+      { configure: (config) => void (config.launch.criticalConcurrency = 8) },
+    );
+    void h.supervisor.start();
+    await h.settle();
+    expect(spawnedNames(h).sort()).toEqual(["cache", "db"]); // auth waits for db; api for phase 0
+    h.probes.pass("db");
+    expect(spawnedNames(h).at(-1)).toBe("auth");
+    h.probes.pass("cache", "auth");
+    expect(spawnedNames(h).at(-1)).toBe("api");
+  });
+
   test("a dependent never waits for unrelated services", async () => {
     const h = createHarness([service("slow", { phase: 1 }), service("a", { phase: 1 }), service("b", { phase: 2, dependsOn: ["a"] })]);
     void h.supervisor.start();
