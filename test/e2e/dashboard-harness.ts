@@ -1,45 +1,19 @@
 /**
  * What the dashboard browser tests run against: a fleet of fixture services in a tmp dir,
- * served by the compiled binary (`dist/orchestrator up`) once the CLI mounts the dashboard,
- * until then by test/e2e/dashboard-server.ts (the same API and page) compiled the same way.
+ * served by the compiled binary (`dist/orchestrator up`, built with `bun run build` when
+ * missing), which mounts the dashboard next to the API.
  * A TCP proxy sits between the browser and the API so a test can cut the connection.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { ServiceSummary } from "../../src/app/port";
+import { BINARY, ROOT, ensureBinary } from "../helpers/binary-run";
 import { fixturePath, freePort, isGone, killPids, waitGone } from "../helpers/processes";
 
-export const ROOT = resolve(import.meta.dir, "../..");
-export const BINARY = join(ROOT, "dist/orchestrator");
+export { BINARY, ROOT };
 const BUN = realpathSync(join(ROOT, "node_modules/.bin/bun"));
-
-/**
- * binary: `dist/orchestrator up` (once the CLI mounts the dashboard); compiled: dashboard-server.ts
- * compiled with `bun build --compile` like the binary (until then); dev: dashboard-server.ts under bun.
- * DASHBOARD_E2E_TARGET picks one explicitly.
- */
-export type TargetKind = "binary" | "compiled" | "dev";
-
-export function chooseTarget(): TargetKind {
-  const override = process.env.DASHBOARD_E2E_TARGET;
-  if (override === "binary" || override === "compiled" || override === "dev") return override;
-  const mounted = sourcesUnder(join(ROOT, "src/cli")).some((file) => readFileSync(file, "utf8").includes("mountDashboard"));
-  return mounted ? "binary" : "compiled";
-}
-
-function build(argv: string[]): void {
-  const result = Bun.spawnSync(argv, { cwd: ROOT, stdout: "pipe", stderr: "pipe", env: { ...process.env, PATH: `${ROOT}/node_modules/.bin:${process.env.PATH}` } });
-  if (result.exitCode !== 0) throw new Error(`${argv.join(" ")} failed:\n${result.stderr.toString()}${result.stdout.toString()}`);
-}
-
-function sourcesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourcesUnder(path) : path.endsWith(".ts") ? [path] : [];
-  });
-}
 
 export interface Proxy {
   port: number;
@@ -87,7 +61,8 @@ export async function startProxy(targetPort: () => number): Promise<Proxy> {
 }
 
 export interface Target {
-  kind: TargetKind;
+  /** What serves the API and page: always the compiled binary. */
+  kind: "binary";
   dir: string;
   apiUrl: string;
   /** The page as the browser sees it (through the proxy). */
@@ -131,18 +106,13 @@ function manifest(apiPort: number, proxyPort: number) {
 }
 
 export async function startTarget(): Promise<Target> {
+  ensureBinary();
   const dir = mkdtempSync(join(tmpdir(), "orch-dash-"));
   const apiPort = freePort();
   const proxy = await startProxy(() => apiPort);
   const file = join(dir, "orchestrator.yaml");
   writeFileSync(file, JSON.stringify(manifest(apiPort, proxy.port), null, 2));
-  const kind = chooseTarget();
-  const server = join(ROOT, "test/e2e/dashboard-server.ts");
-  const compiled = join(dir, "dashboard-server");
-  if (kind === "binary" && !existsSync(BINARY)) build([BUN, "run", "build"]);
-  if (kind === "compiled") build([BUN, "build", "--compile", "--minify", server, "--outfile", compiled]);
-  const argv = kind === "binary" ? [BINARY, "up", "-c", file, "--log-format", "json"] : kind === "compiled" ? [compiled, file] : [BUN, server, file];
-  const child = Bun.spawn(argv, {
+  const child = Bun.spawn([BINARY, "up", "-c", file, "--log-format", "json"], {
     cwd: dir,
     stdout: "pipe",
     stderr: "pipe",
@@ -173,7 +143,7 @@ export async function startTarget(): Promise<Target> {
     return list;
   };
   const target: Target = {
-    kind,
+    kind: "binary",
     dir,
     apiUrl,
     pageUrl: `http://127.0.0.1:${proxy.port}/`,
@@ -201,7 +171,7 @@ export async function startTarget(): Promise<Target> {
     await waitUntil(async () => (await fetch(`${apiUrl}/orchestrator/status`).catch(() => null))?.ok === true, 20_000, "the API to answer");
   } catch (error) {
     await target.stop();
-    throw new Error(`${kind} target did not serve the API: ${(error as Error).message}\n${out}`);
+    throw new Error(`${BINARY} up did not serve the API: ${(error as Error).message}\n${out}`);
   }
   return target;
 }

@@ -1,7 +1,6 @@
 /**
  * The dashboard in a real browser (playwright-core driving Debian's chromium) against a real
- * fleet behind a compiled binary: `dist/orchestrator up` once the CLI mounts the dashboard,
- * until then test/e2e/dashboard-server.ts compiled the same way (see dashboard-harness.ts).
+ * fleet behind the compiled binary, `dist/orchestrator up` (see dashboard-harness.ts).
  * Screenshots land in docs/screenshots/.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -88,8 +87,6 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
     await waitUntil(async () => (await page.locator('[data-testid="fleet-name"]').textContent()) === "acme-platform", 10_000, "the header to name the fleet");
     expect(external).toEqual([]);
     expect(pageErrors).toEqual([]);
-    const described = { binary: "dist/orchestrator up", compiled: "test/e2e/dashboard-server.ts compiled with bun build --compile", dev: "test/e2e/dashboard-server.ts under bun" };
-    console.info(`dashboard e2e target: ${described[target.kind]}`);
   }, 30_000);
 
   test("the grid shows the fleet's real states, grouped by phase", async () => {
