@@ -62,7 +62,6 @@ export async function startProxy(targetPort: () => number): Promise<Proxy> {
 
 export interface Target {
   /** What serves the API and page: always the compiled binary. */
-  kind: "binary";
   dir: string;
   apiUrl: string;
   /** The page as the browser sees it (through the proxy). */
@@ -143,7 +142,6 @@ export async function startTarget(): Promise<Target> {
     return list;
   };
   const target: Target = {
-    kind: "binary",
     dir,
     apiUrl,
     pageUrl: `http://127.0.0.1:${proxy.port}/`,
