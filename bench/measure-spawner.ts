@@ -1,14 +1,14 @@
-// Measurements, not tests: `bun test/process/measure-spawner.ts`. Spawn cost for 200, exit→respawn
+// Measurements, not tests: `bun bench/measure-spawner.ts`. Spawn cost for 200, exit→respawn
 // overhead, stdout flood (RSS, lines/s, event-loop lag) and /proc sampling cost.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LogRingBuffer } from "../../src/logs/ring-buffer";
-import { RotatingFile } from "../../src/logs/rotating-file";
-import { BunSpawner } from "../../src/process/bun-spawner";
-import { ProcStatsSampler } from "../../src/process/proc-stats";
-import type { ChildHandle } from "../../src/process/spawner";
-import { fixtureCommand } from "../helpers/processes";
+import { LogRingBuffer } from "../src/logs/ring-buffer";
+import { RotatingFile } from "../src/logs/rotating-file";
+import { BunSpawner } from "../src/process/bun-spawner";
+import { ProcStatsSampler } from "../src/process/proc-stats";
+import type { ChildHandle } from "../src/process/spawner";
+import { fixtureCommand } from "../test/helpers/processes";
 
 const env = process.env as Record<string, string>;
 const spec = (name: string, command: string[] | string) => ({ name, command, cwd: import.meta.dir, env });

@@ -26,8 +26,13 @@ export function docsPlugin() {
   const assets = new Elysia({ name: "orchestrator-docs-assets" }).get(
     `${DOCS_PATH}/assets/:file`,
     ({ params }) => {
-      const asset = Object.hasOwn(ASSETS, params.file) ? ASSETS[params.file] : undefined;
-      if (!asset) return Response.json({ error: "NOT_FOUND", message: `no docs asset ${JSON.stringify(params.file.slice(0, 100))}` }, { status: 404 });
+      // a malformed %-escape (e.g. %zz) reaches the handler as null, not as a string
+      const file: unknown = params.file;
+      const asset = typeof file === "string" && Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
+      if (!asset) {
+        const got = typeof file === "string" ? JSON.stringify(file.slice(0, 100)) : "with a malformed %-escape";
+        return Response.json({ error: "NOT_FOUND", message: `no docs asset ${got}` }, { status: 404 });
+      }
       return new Response(Bun.file(asset.file), { headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" } });
     },
     { detail: { hide: true } },
