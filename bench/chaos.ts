@@ -81,6 +81,8 @@ export interface ChaosReport {
   systemState: string;
   api: { requests: number; non2xx: number; failed: number; rps: number; p50Ms: number; p99Ms: number; maxMs: number };
   rss: { readyMiB: number; afterMiB: number; peakMiB: number; growthMiB: number; heapUsedReadyMiB: number; heapUsedAfterMiB: number; samples: [seconds: number, MiB: number][] };
+  /** The orchestrator's CPU between consecutive RSS samples, % of one core: [seconds, percent]. */
+  cpu: { samples: [seconds: number, percent: number][] };
   /** Processes tracked for the no-orphan check: the orchestrator's descendants seen during the run, plus every killed pid. */
   shutdown: { exitCode: number | null; ms: number; tracked: number; leftover: number[] };
   violations: string[];
@@ -156,6 +158,17 @@ function descendants(root: number): ProcInfo[] {
 function stillRuns(proc: { pid: number; start: string }): boolean {
   const info = procInfo(proc.pid);
   return info !== null && info.start === proc.start && info.state !== "Z" && info.state !== "X";
+}
+
+/** utime + stime of `pid` in clock ticks (1/100 s). */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
 }
 
 function rssMiB(pid: number): number {
@@ -452,6 +465,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const heapReady = await heapUsedMiB(api);
     let rssPeak = rssReady;
     const samples: [number, number][] = [[0, round(rssReady)]];
+    const cpuSamples: [number, number][] = [];
+    let cpuMark = { ticks: cpuTicks(orchestratorPid), at: performance.now() };
+    const sampleCpu = (seconds: number) => {
+      const now = { ticks: cpuTicks(orchestratorPid), at: performance.now() };
+      cpuSamples.push([seconds, round(((now.ticks - cpuMark.ticks) / 100 / ((now.at - cpuMark.at) / 1000)) * 100)]);
+      cpuMark = now;
+    };
     log(`chaos: ${options.services} services ready in ${Math.round(launchMs)} ms, orchestrator RSS ${round(rssReady)} MiB (seed ${seed}, ${service.kind})`);
 
     // 2. load + kills
@@ -473,7 +493,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const rss = rssMiB(orchestratorPid);
         rssPeak = Math.max(rssPeak, rss);
         const seconds = Math.round((lastSample - killStart) / 1000);
-        if (seconds >= samples[samples.length - 1]![0] + Math.max(10, options.seconds / 20)) samples.push([seconds, round(rss)]);
+        if (seconds >= samples[samples.length - 1]![0] + Math.max(10, options.seconds / 20)) {
+          samples.push([seconds, round(rss)]);
+          sampleCpu(seconds);
+        }
         recordDescendants();
       }
       const rows = await getJson<ServiceRow[]>(`${api}/orchestrator/services`);
@@ -626,6 +649,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         maxMs: round(sorted[sorted.length - 1] ?? 0, 2),
       },
       rss: { readyMiB: round(rssReady), afterMiB: round(rssAfter), peakMiB: round(rssPeak), growthMiB: round(rssAfter - rssReady), heapUsedReadyMiB: round(heapReady), heapUsedAfterMiB: round(heapAfter), samples },
+      cpu: { samples: cpuSamples },
       shutdown: { exitCode, ms: Math.round(stopMs), tracked: seen.size, leftover },
       violations,
     };
@@ -669,6 +693,7 @@ function humanSummary(r: ChaosReport): string {
     `  API load: ${r.api.requests} requests (${r.api.rps}/s), ${r.api.non2xx} non-2xx, ${r.api.failed} failed, p50 ${r.api.p50Ms} ms, p99 ${r.api.p99Ms} ms, max ${r.api.maxMs} ms`,
     `  orchestrator RSS: ${r.rss.readyMiB} MiB at ready, ${r.rss.afterMiB} MiB after, peak ${r.rss.peakMiB} MiB, growth ${r.rss.growthMiB} MiB (JS heap in use ${r.rss.heapUsedReadyMiB} -> ${r.rss.heapUsedAfterMiB} MiB)`,
     `  RSS over the run [s, MiB]: ${r.rss.samples.map(([t, m]) => `${t}:${m}`).join(" ")}`,
+    `  CPU over the run [s, % of a core since the previous sample]: ${r.cpu.samples.map(([t, c]) => `${t}:${c}`).join(" ")}`,
     `  shutdown: exit ${r.shutdown.exitCode} in ${r.shutdown.ms} ms; of ${r.shutdown.tracked} processes tracked and the fleet binary's, ${r.shutdown.leftover.length} left`,
     ...r.violations.map((v) => `  VIOLATION: ${v}`),
   ].join("\n");

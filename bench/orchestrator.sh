@@ -7,7 +7,7 @@ ORCH_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ORCH_BIN="${ORCH_BIN:-$ORCH_REPO/dist/orchestrator}"
 ORCH_API_PORT="${ORCH_API_PORT:-$((BASEPORT - 1))}"
 RUNNER_DESC="orchestrator compiled binary (bun), foreground, discovery of services/*/package.json"
-RUNNER_NOTES="Manifest written per run: discovery of FLEET_DIR/services, defaults.restart.backoff [0ms] (immediate restarts, as PM2's restart_delay 0), HTTP probes on every service every 5 s (the default endpoint list), API on 127.0.0.1:BASEPORT-1. Start scripts run as \`sh -c 'PORT=... exec tinyhttp'\`. Stop = SIGTERM to the orchestrator."
+RUNNER_NOTES="Manifest written per run: discovery of FLEET_DIR/services, launch.concurrency and launch.criticalConcurrency 32 (the fleet puts 90 % of its services in phase 0, which is serial by default; dependency order and readiness gating are kept), defaults.restart.backoff [0ms] (immediate restarts, as PM2's restart_delay 0), HTTP probes on every service every 5 s (the default endpoint list), API on 127.0.0.1:BASEPORT-1. Start scripts run as \`sh -c 'PORT=... exec tinyhttp'\`. Stop = SIGTERM to the orchestrator."
 
 runner_setup() {
   [ -x "$ORCH_BIN" ] || (cd "$ORCH_REPO" && npm run build >&2) || return 1
@@ -23,7 +23,7 @@ name: bench-$N
 api: { host: 127.0.0.1, port: $ORCH_API_PORT }
 discovery: { roots: ["$FLEET_DIR/services"] }
 state: { dir: "$STATE_DIR/state" }
-launch: { concurrency: 32 }
+launch: { concurrency: 32, criticalConcurrency: 32 }
 defaults:
   health: { interval: 5s, timeout: 2s }
   restart: { backoff: [0ms] }

@@ -74,14 +74,25 @@ function printHelp(io: CliIo, topic?: string): number {
 
 if (import.meta.main) {
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !process.argv.includes("--no-color");
+  // Exit only once every byte is in the pipe: exiting earlier cuts output short when the reader
+  // is slower than us (`orchestrator status --json | jq` on a big fleet). Not Bun.write: on a
+  // pipe that takes a partial write it was seen to start the text over at 64 KiB.
+  let written: Promise<unknown> = Promise.resolve();
+  const write = (stream: NodeJS.WriteStream, text: string) => {
+    const done = new Promise<void>((resolve) => stream.write(text, () => resolve()));
+    written = Promise.all([written, done]);
+  };
   const io: CliIo = {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stdout: (t) => write(process.stdout, t),
+    stderr: (t) => write(process.stderr, t),
     color,
     cwd: process.cwd(),
     env: process.env,
   };
-  // Exit as soon as the command returns, whatever timers or sockets linger. (No top-level
-  // await: the binary is compiled to bytecode, which needs a plain module body.)
-  void runCli(process.argv.slice(2), io).then((code) => process.exit(code));
+  // Exit as soon as the command returns and its output is written, whatever timers or sockets
+  // linger. (No top-level await: the binary is compiled to bytecode, which needs a plain module body.)
+  void runCli(process.argv.slice(2), io).then(async (code) => {
+    await written;
+    process.exit(code);
+  });
 }

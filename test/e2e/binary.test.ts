@@ -6,9 +6,10 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { generateFleet } from "../../bench/gen-fleet";
 
 const ROOT = resolve(import.meta.dir, "../..");
-const BINARY = join(ROOT, "dist/orchestrator");
+const BINARY = process.env.ORCHESTRATOR_BINARY ?? join(ROOT, "dist/orchestrator");
 let dir: string;
 
 function run(args: string[], cwd = dir) {
@@ -74,5 +75,20 @@ describe("compiled binary", () => {
     const usage = run(["chekc"]);
     expect(usage.code).toBe(2);
     expect(usage.err).toContain('did you mean "check"');
+  });
+
+  test("output larger than a pipe buffer reaches a slow reader whole (no cut at 64 KiB)", async () => {
+    const big = mkdtempSync(join(tmpdir(), "orch-bigfleet-"));
+    try {
+      generateFleet(1000, big, 30000, "exec sleep 1");
+      // A shell pipe whose reader starts late: the kernel pipe (64 KiB) fills before anyone reads.
+      const proc = Bun.spawnSync(["sh", "-c", `"${BINARY}" graph --format json | (sleep 0.3; cat)`], { cwd: big, stdout: "pipe", stderr: "pipe" });
+      expect(proc.exitCode).toBe(0);
+      const text = proc.stdout.toString();
+      expect(text.length).toBeGreaterThan(200_000);
+      expect(JSON.parse(text).nodes).toHaveLength(1000);
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
   });
 });
