@@ -3,6 +3,7 @@
  * and the whole group is SIGKILLed when it exits or times out, so no grandchild outlives a check.
  */
 import { systemClock, type Clock } from "../lib/clock";
+import { killGroup } from "../process/group-kill";
 import type { Probe, ProbeResult } from "./probe";
 import { startCheck } from "./probe-timing";
 
@@ -49,15 +50,6 @@ export function createExecProbe(options: ExecProbeOptions): Probe {
       return timing.finish(false, options.command, `exit code ${code}${detail ? `: ${detail}` : ""}`);
     },
   };
-}
-
-/** SIGKILL the process group led by `pid`; a group that is already gone is fine. */
-export function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // ESRCH: nothing left in the group
-  }
 }
 
 /** The first line of stderr, trimmed; stops reading once it has enough, never throws. */
