@@ -28,6 +28,7 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { readAnyProcStat } from "../src/process/proc-stats";
 import { generateFleet } from "./gen-fleet";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -100,13 +101,8 @@ interface ProcInfo {
 }
 
 function procInfo(pid: number): ProcInfo | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { pid, state: fields[0]!, ppid: Number(fields[1]), start: fields[19]! };
-  } catch {
-    return null;
-  }
+  const stat = readAnyProcStat(pid);
+  return stat && { pid, state: stat.state, ppid: stat.ppid, start: String(stat.startTicks) };
 }
 
 function allPids(): number[] {
@@ -162,13 +158,7 @@ function stillRuns(proc: { pid: number; start: string }): boolean {
 
 /** utime + stime of `pid` in clock ticks (1/100 s). */
 function cpuTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
+  return readAnyProcStat(pid)?.cpuTicks ?? 0;
 }
 
 function rssMiB(pid: number): number {

@@ -12,6 +12,9 @@ export interface ProcStat {
   rssPages: number;
   /** One-letter state: R, S, D, Z, … */
   state: string;
+  ppid: number;
+  /** Start time in clock ticks since boot: (pid, startTicks) names one process even when pids are reused. */
+  startTicks: number;
 }
 
 export interface ProcUsage {
@@ -25,21 +28,30 @@ export interface ProcUsage {
 export function parseProcStat(text: string): ProcStat | null {
   const close = text.lastIndexOf(")");
   if (close < 0) return null;
-  // Fields after ")" start at field 3 (state); utime=14, stime=15, rss=24.
+  // Fields after ")" start at field 3 (state); ppid=4, utime=14, stime=15, starttime=22, rss=24.
   const fields = text.slice(close + 2).split(" ");
   if (fields.length < 22) return null;
-  return { state: fields[0], cpuTicks: Number(fields[11]) + Number(fields[12]), rssPages: Number(fields[21]) };
+  return {
+    state: fields[0],
+    ppid: Number(fields[1]),
+    cpuTicks: Number(fields[11]) + Number(fields[12]),
+    startTicks: Number(fields[19]),
+    rssPages: Number(fields[21]),
+  };
+}
+
+/** Read and parse /proc/PID/stat, zombies included; null when there is no such pid. */
+export function readAnyProcStat(pid: number): ProcStat | null {
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, "latin1"));
+  } catch {
+    return null;
+  }
 }
 
 /** Read and parse /proc/PID/stat; null when the pid is gone or a zombie. */
 export function readProcStat(pid: number): ProcStat | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "latin1");
-  } catch {
-    return null;
-  }
-  const stat = parseProcStat(text);
+  const stat = readAnyProcStat(pid);
   return stat && stat.state !== "Z" ? stat : null;
 }
 

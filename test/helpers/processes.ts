@@ -1,6 +1,7 @@
 /** Helpers for real-process tests: is a pid gone (by /proc state), wait for pids, free ports, fixtures. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readAnyProcStat } from "../../src/process/proc-stats";
 
 /** Absolute path of test/fixtures/NAME. */
 export function fixturePath(name: string): string {
@@ -14,12 +15,7 @@ export function fixtureCommand(name: string): string[] {
 
 /** The process state letter from /proc/PID/stat ("R", "S", "Z", …), or null when there is no such pid. */
 export function readProcState(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-  } catch {
-    return null;
-  }
+  return readAnyProcStat(pid)?.state ?? null;
 }
 
 /**
