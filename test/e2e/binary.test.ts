@@ -5,11 +5,10 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { generateFleet } from "../../bench/gen-fleet";
+import { BINARY, ROOT, ensureBinary } from "../helpers/binary-run";
 
-const ROOT = resolve(import.meta.dir, "../..");
-const BINARY = process.env.ORCHESTRATOR_BINARY ?? join(ROOT, "dist/orchestrator");
 let dir: string;
 
 function run(args: string[], cwd = dir) {
@@ -18,10 +17,7 @@ function run(args: string[], cwd = dir) {
 }
 
 beforeAll(() => {
-  if (!existsSync(BINARY)) {
-    const build = Bun.spawnSync(["bun", "run", "build"], { cwd: ROOT, stdout: "inherit", stderr: "inherit", env: { ...process.env, PATH: `${ROOT}/node_modules/.bin:${process.env.PATH}` } });
-    if (build.exitCode !== 0) throw new Error("npm run build failed");
-  }
+  ensureBinary();
   dir = mkdtempSync(join(tmpdir(), "orch-binary-"));
   cpSync(join(ROOT, "services"), join(dir, "services"), { recursive: true });
   cpSync(join(ROOT, "orchestrator.yaml"), join(dir, "orchestrator.yaml"));

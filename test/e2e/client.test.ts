@@ -6,19 +6,15 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { ServiceSummary } from "../../src/app/port";
+import { BINARY, ensureBinary } from "../helpers/binary-run";
 import { fixturePath, freePort, isGone, killPids, waitGone } from "../helpers/processes";
 
-const ROOT = resolve(import.meta.dir, "../..");
-const BINARY = join(ROOT, "dist/orchestrator");
 const API_WAIT_MS = 20_000;
 const SETTLE_MS = 20_000;
 
-if (!existsSync(BINARY)) {
-  const build = Bun.spawnSync([process.execPath, "run", "build"], { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
-  if (build.exitCode !== 0) throw new Error(`expected "bun run build" to succeed, it exited ${build.exitCode}`);
-}
+ensureBinary();
 
 const dir = mkdtempSync(join(tmpdir(), "orch-client-e2e-"));
 const apiPort = freePort();
