@@ -48,8 +48,9 @@ export class FleetPort implements OrchestratorPort {
   }
 
   services(): ServiceSummary[] {
-    const usage = this.fleet.processUsage();
-    return this.fleet.supervisor.snapshot({ history: false }).services.map((s) => summarize(s, usage));
+    const { services } = this.fleet.supervisor.snapshot({ history: false });
+    const usage = this.fleet.processUsage(services);
+    return services.map((s) => summarize(s, usage));
   }
 
   service(name: string): ServiceDetail | undefined {

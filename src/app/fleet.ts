@@ -78,12 +78,15 @@ export class Fleet {
     return this.supervisor.start();
   }
 
-  /** RSS and CPU per pid, sampled from /proc at most once a second (on demand: nothing runs when nobody asks). */
-  processUsage(): Map<number, ProcUsage> {
+  /**
+   * RSS and CPU per pid, sampled from /proc at most once a second (on demand: nothing runs
+   * when nobody asks). `services` is the caller's snapshot, when it has one.
+   */
+  processUsage(services?: readonly { pid: number | null }[]): Map<number, ProcUsage> {
     const now = this.clock.now();
     if (now - this.sampledAt >= STATS_MIN_INTERVAL_MS) {
-      const pids = this.supervisor.snapshot().services.flatMap((s) => (s.pid ? [s.pid] : []));
-      this.usage = this.sampler.sample(pids);
+      const running = services ?? this.supervisor.snapshot({ history: false }).services;
+      this.usage = this.sampler.sample(running.flatMap((s) => (s.pid ? [s.pid] : [])));
       this.sampledAt = now;
     }
     return this.usage;
