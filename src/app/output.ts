@@ -35,10 +35,6 @@ export class OutputSinks {
     return this.rings.get(name)?.lines(limit) ?? [];
   }
 
-  logFile(name: string): string {
-    return join(this.stateDir, "logs", `${name}.log`);
-  }
-
   /** Start emitting `log` events for `name`; returns the function that stops it. */
   watch(name: string): () => void {
     this.interest.set(name, (this.interest.get(name) ?? 0) + 1);

@@ -13,7 +13,9 @@ import type { LogLine } from "../logs/ring-buffer";
 import type { BreakerState } from "../supervisor/circuit-breaker";
 import type { ServiceState } from "../supervisor/states";
 
-export type HealthStatus = "unknown" | "healthy" | "unhealthy";
+import type { HealthStatus } from "../supervisor/service-runtime";
+
+export type { HealthStatus };
 
 export interface ServiceSummary {
   name: string;

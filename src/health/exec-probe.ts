@@ -4,7 +4,7 @@
  */
 import { systemClock, type Clock } from "../lib/clock";
 import { killGroup } from "../process/group-kill";
-import type { Probe, ProbeResult } from "./probe";
+import type { Probe } from "./probe";
 import { startCheck } from "./probe-timing";
 
 export interface ExecProbeOptions {

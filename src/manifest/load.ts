@@ -94,7 +94,7 @@ export function loadText(path: string, text: string, options: LoadOptions = {}):
   issues.push(...duplicateDiscoveries(discovery.services, dir));
 
   const drafts = mergeServices(discovery.services, fields, raw.services ?? {}, source);
-  const config = resolveConfig(path, raw, drafts, env);
+  const config = resolveConfig(path, raw, drafts);
   issues.push(...validateConfig({ config, drafts: new Map(drafts.map((d) => [d.name, d])), env, checkCommands: options.checkCommands ?? true }));
   sortIssues(issues);
   return hasErrors(issues) ? { issues } : { config, issues };

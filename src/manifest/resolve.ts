@@ -11,7 +11,7 @@ import { normalizeDeps, type ServiceDraft } from "./merge";
 
 const ms = (value: unknown, fallback: string | number): number => parseDuration(value) ?? parseDuration(fallback)!;
 
-export function resolveConfig(file: string, raw: RawManifest, drafts: ServiceDraft[], env: Record<string, string | undefined>): Config {
+export function resolveConfig(file: string, raw: RawManifest, drafts: ServiceDraft[]): Config {
   const dir = resolve(file, "..");
   const phases = raw.phases ?? [...DEFAULT_PHASES];
   const config: Config = {
@@ -38,13 +38,13 @@ export function resolveConfig(file: string, raw: RawManifest, drafts: ServiceDra
     },
     services: [],
   };
-  config.services = drafts.map((d) => resolveService(d, raw, config, env));
+  config.services = drafts.map((d) => resolveService(d, raw, config));
   assignDefaultPhases(config.services, drafts, phases.length > 1 ? 1 : 0);
   for (const s of config.services) s.phaseName = phases[s.phase] ?? String(s.phase);
   return config;
 }
 
-function resolveService(draft: ServiceDraft, raw: RawManifest, config: Config, env: Record<string, string | undefined>): ServiceConfig {
+function resolveService(draft: ServiceDraft, raw: RawManifest, config: Config): ServiceConfig {
   const spec = draft.spec;
   const cwd = spec.cwd ? (isAbsolute(spec.cwd) ? spec.cwd : resolve(config.dir, spec.cwd)) : config.dir;
   const phase = resolvePhaseIndex(spec.phase, config.phases);

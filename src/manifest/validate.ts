@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { buildGraph, findCycles, findPhaseViolations, formatCycle } from "../graph";
-import type { Config, ServiceConfig } from "./types";
+import type { Config } from "./types";
 import type { Issue } from "./issues";
 import type { Origin, ServiceDraft } from "./merge";
 import { resolvePhaseIndex } from "./resolve";

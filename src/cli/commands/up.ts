@@ -37,7 +37,7 @@ export const upCommand: Command = {
     const enabled = config.services.filter((s) => !s.disabled).length;
     logger.info({ manifest: config.file, services: enabled, stateDir: config.stateDir }, `starting ${config.name}: ${enabled} services`);
     const port = new FleetPort(fleet, () => reloadFleet(fleet, { env: io.env }));
-    let server: Awaited<ReturnType<typeof api.startApiServer>>;
+    let server: ReturnType<typeof api.startApiServer>;
     try {
       const app = api.createApi(port, { ...config.api, dashboard: mountDashboard });
       server = api.startApiServer(app, { host: config.api.host, port: config.api.port });
