@@ -35,6 +35,8 @@ interface Subscriber {
 export class EventBus implements EventSink {
   private seq: number;
   private readonly subscribers = new Set<Subscriber>();
+  /** The subscribers as an array, rebuilt only when they change (not on every event). */
+  private list: readonly Subscriber[] = [];
   private readonly queue: OrchestratorEvent[] = [];
   private delivering = false;
 
@@ -71,7 +73,10 @@ export class EventBus implements EventSink {
     const subscriber: Subscriber = { after: this.seq, handler, filter: options.filter };
     if (options.snapshot) deliver(subscriber, { type: "snapshot", seq: subscriber.after, ts: this.clock.now(), payload });
     this.subscribers.add(subscriber);
-    return () => void this.subscribers.delete(subscriber);
+    this.list = [...this.subscribers];
+    return () => {
+      if (this.subscribers.delete(subscriber)) this.list = [...this.subscribers];
+    };
   }
 
   get subscriberCount(): number {
@@ -84,7 +89,7 @@ export class EventBus implements EventSink {
     this.delivering = true;
     try {
       for (let event = this.queue.shift(); event; event = this.queue.shift()) {
-        for (const subscriber of [...this.subscribers]) {
+        for (const subscriber of this.list) {
           if (!this.subscribers.has(subscriber)) continue; // unsubscribed by an earlier handler
           if (event.seq <= subscriber.after && event.type !== "log") continue; // subscribed mid-drain: already in its snapshot
           if (subscriber.filter && !safely(() => subscriber.filter!(event))) continue;
