@@ -3,31 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createExecProbe } from "../../src/health/exec-probe";
+import { killPids, waitGone } from "../helpers/processes";
 
 const dir = mkdtempSync(join(tmpdir(), "exec-probe-"));
 const started: number[] = [];
 afterEach(() => {
-  for (const pid of started.splice(0)) if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  killPids(started.splice(0));
 });
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Bounded wait: polls up to ~5 s, never asserts on how long it took. */
-async function waitUntil(condition: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
-    if (condition()) return true;
-    await Bun.sleep(50);
-  }
-  return condition();
-}
 
 function readPid(file: string): number {
   const pid = Number(readFileSync(file, "utf8").trim());
@@ -56,7 +39,7 @@ test("a command that outlives the timeout is killed with its whole group", async
   const result = await createExecProbe({ command: `sleep 30 & echo $! > ${pidFile}; wait` }).check(300);
   expect(result).toMatchObject({ ok: false, error: "timeout after 300ms" });
   const grandchild = readPid(pidFile);
-  expect(await waitUntil(() => !isAlive(grandchild))).toBe(true);
+  expect(await waitGone([grandchild])).toEqual([]);
 });
 
 test("a grandchild left behind by a passing command does not leak", async () => {
@@ -64,7 +47,7 @@ test("a grandchild left behind by a passing command does not leak", async () => 
   const result = await createExecProbe({ command: `sleep 30 > /dev/null 2>&1 & echo $! > ${pidFile}; exit 0` }).check(5000);
   expect(result.ok).toBe(true);
   const grandchild = readPid(pidFile);
-  expect(await waitUntil(() => !isAlive(grandchild))).toBe(true);
+  expect(await waitGone([grandchild])).toEqual([]);
 });
 
 test("a cwd that does not exist is a failed result, not a rejection", async () => {
