@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ServiceSummary } from "../../src/app/port";
 import { BINARY, ROOT, ensureBinary } from "../helpers/binary-run";
-import { fixturePath, freePort, isGone, killPids, waitGone } from "../helpers/processes";
+import { fixturePath, freePort, isGone, killPids, waitFor, waitGone } from "../helpers/processes";
 
 export { BINARY, ROOT };
 const BUN = realpathSync(join(ROOT, "node_modules/.bin/bun"));
@@ -166,7 +166,7 @@ export async function startTarget(): Promise<Target> {
     },
   };
   try {
-    await waitUntil(async () => (await fetch(`${apiUrl}/orchestrator/status`).catch(() => null))?.ok === true, 20_000, "the API to answer");
+    await waitFor(async () => (await fetch(`${apiUrl}/orchestrator/status`).catch(() => null))?.ok === true, 20_000, "the API to answer");
   } catch (error) {
     await target.stop();
     throw new Error(`${BINARY} up did not serve the API: ${(error as Error).message}\n${out}`);
@@ -175,11 +175,5 @@ export async function startTarget(): Promise<Target> {
 }
 
 /** Poll an async predicate every 50 ms; throws with `what` after `timeoutMs`. */
-export async function waitUntil(predicate: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error(`expected ${what} within ${timeoutMs} ms; it did not happen`);
-    await Bun.sleep(50);
-  }
-}
+/** Bounded polling, shared with every other real-process test. */
+export { waitFor as waitUntil } from "../helpers/processes";

@@ -58,10 +58,10 @@ export function freePort(): number {
   return port;
 }
 
-/** Poll `predicate` every 10 ms until it is true; throws after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
+/** Poll `predicate` (sync or async) every 10 ms until it is true; throws after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() >= deadline) throw new Error(`waitFor: expected ${what} within ${timeoutMs} ms, it never happened`);
     await Bun.sleep(10);
   }
