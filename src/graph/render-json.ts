@@ -1,18 +1,11 @@
-import type { DependencyCondition } from "../manifest/types.ts";
 import { resolveView, type RenderInput } from "./render-input.ts";
+import type { GraphEdge, GraphNode } from "./types.ts";
 
 /** The graph as served by `GET /orchestrator/dependencies`. */
 export interface GraphJson {
-  nodes: {
-    name: string;
-    phase: number;
-    phaseName: string;
-    critical: boolean;
-    optional: boolean;
-    disabled: boolean;
-    port: number | null;
-  }[];
-  edges: { from: string; to: string; condition: DependencyCondition }[];
+  /** A GraphNode whose port is always present (null when unset), so JSON never drops the key. */
+  nodes: (Omit<GraphNode, "port"> & { port: number | null })[];
+  edges: GraphEdge[];
   phases: string[];
   order: string[];
 }
