@@ -1,4 +1,5 @@
 /** Human renderings for the client: durations, sizes, clock times and aligned tables. */
+export { clockTime, humanBytes } from "../../lib/format";
 
 /** 3s, 4m, 2h, 3d: the largest whole unit (under a second is "0s"). */
 export function humanDuration(ms: number): string {
@@ -7,27 +8,6 @@ export function humanDuration(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m`;
   if (s < 86_400) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86_400)}d`;
-}
-
-const UNITS = ["KiB", "MiB", "GiB", "TiB"];
-
-/** 512 B, 12.3 MiB, 1.5 GiB. */
-export function humanBytes(bytes: number): string {
-  if (bytes < 1024) return `${Math.max(0, Math.round(bytes))} B`;
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 100 ? Math.round(value) : value.toFixed(1)} ${UNITS[unit]}`;
-}
-
-/** HH:MM:SS.mmm in local time. */
-export function clockTime(ts: number): string {
-  const d = new Date(ts);
-  const two = (n: number) => String(n).padStart(2, "0");
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, "0")}`;
 }
 
 /** A cell: its plain text (for widths) and how to paint it once padded. */

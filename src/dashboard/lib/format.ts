@@ -1,4 +1,5 @@
 /** Short, human formats for durations, bytes, percentages and clock times. */
+import { clockTime, humanBytes } from "../../lib/format";
 
 export function formatDuration(ms: number | null | undefined): string {
   if (ms == null || !Number.isFinite(ms) || ms < 0) return "—";
@@ -11,16 +12,9 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
+/** Binary units (KiB, MiB), as the CLI prints them. */
 export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes == null || !Number.isFinite(bytes)) return "—";
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+  return bytes == null || !Number.isFinite(bytes) ? "—" : humanBytes(bytes);
 }
 
 export function formatPercent(value: number | null | undefined): string {
@@ -31,11 +25,7 @@ export function formatLatency(ms: number | null | undefined): string {
   return ms == null ? "—" : ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
 }
 
-export function formatClock(ts: number): string {
-  const d = new Date(ts);
-  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-}
+export { clockTime as formatClock };
 
 export function formatAgo(ts: number | null, now: number): string {
   if (ts == null) return "never";
