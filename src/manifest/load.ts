@@ -28,10 +28,6 @@ export interface LoadResult {
   issues: Issue[];
 }
 
-export async function loadConfig(file: string, options: LoadOptions = {}): Promise<LoadResult> {
-  return loadConfigSync(file, options);
-}
-
 export function loadConfigSync(file: string, options: LoadOptions = {}): LoadResult {
   const path = resolve(file);
   let text: string;

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { EXPORT_TARGETS, renderExport, type ExportFile, type ExportOptions, type ExportTarget } from "../../src/export";
-import { loadConfig } from "../../src/manifest/load";
+import { loadConfigSync } from "../../src/manifest/load";
 import type { Config } from "../../src/manifest/types";
 import { FIXTURE_DIR, makeFleet } from "./make-config";
 import { composeErrors, parseDocuments, SYSTEMD_ANALYZE, validateKubernetesObject, verifyUnits } from "./validators";
@@ -39,7 +39,7 @@ describe("golden files: the fixture fleet", () => {
 });
 
 async function loadDemo(): Promise<Config> {
-  const { config, issues } = await loadConfig(DEMO_MANIFEST, { env: {}, checkCommands: false });
+  const { config, issues } = loadConfigSync(DEMO_MANIFEST, { env: {}, checkCommands: false });
   if (!config) throw new Error(`the demo manifest does not load:\n${issues.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`).join("\n")}`);
   return config;
 }
