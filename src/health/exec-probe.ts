@@ -1,9 +1,10 @@
 /**
- * Exec probe: `sh -c command`, exit 0 is healthy. The command runs in its own process group,
+ * Exec probe: `sh -c command` (a simple command is exec'd directly), exit 0 is healthy. The command runs in its own process group,
  * and the whole group is SIGKILLed when it exits or times out, so no grandchild outlives a check.
  */
 import { systemClock, type Clock } from "../lib/clock";
 import { killGroup } from "../process/group-kill";
+import { toDirectCommand } from "../process/simple-command";
 import type { Probe } from "./probe";
 import { startCheck } from "./probe-timing";
 
@@ -16,7 +17,7 @@ export interface ExecProbeOptions {
 
 const STDERR_LIMIT = 200;
 
-/** Create a probe that runs `command` under `sh -c` and reports its exit as health. */
+/** Create a probe that runs `command` (as `sh -c` would) and reports its exit as health. */
 export function createExecProbe(options: ExecProbeOptions): Probe {
   const clock = options.clock ?? systemClock;
   return {
@@ -24,14 +25,7 @@ export function createExecProbe(options: ExecProbeOptions): Probe {
       const timing = startCheck(clock, timeoutMs);
       let proc: ReturnType<typeof Bun.spawn>;
       try {
-        proc = Bun.spawn(["sh", "-c", options.command], {
-          cwd: options.cwd,
-          env: options.env,
-          detached: true,
-          stdin: "ignore",
-          stdout: "ignore",
-          stderr: "pipe",
-        });
+        proc = spawnCheck(options);
       } catch (error) {
         return timing.finish(false, options.command, `could not run: ${String(error)}`);
       }
@@ -50,6 +44,21 @@ export function createExecProbe(options: ExecProbeOptions): Probe {
       return timing.finish(false, options.command, `exit code ${code}${detail ? `: ${detail}` : ""}`);
     },
   };
+}
+
+// A simple command (`pg_isready -h $DB_HOST`) is exec'd without the shell, as the spawner does
+// for start commands; anything else, or a program that cannot be exec'd, runs under `sh -c`.
+function spawnCheck(options: ExecProbeOptions): ReturnType<typeof Bun.spawn> {
+  const spawnOptions = { cwd: options.cwd, env: options.env, detached: true, stdin: "ignore", stdout: "ignore", stderr: "pipe" } as const;
+  const direct = toDirectCommand(options.command, options.env ?? process.env, options.cwd ?? process.cwd());
+  if (direct) {
+    try {
+      return Bun.spawn(direct.argv, { ...spawnOptions, env: direct.env, argv0: direct.argv[0] });
+    } catch {
+      // fall through to sh -c
+    }
+  }
+  return Bun.spawn(["sh", "-c", options.command], spawnOptions);
 }
 
 /** The first line of stderr, trimmed; stops reading once it has enough, never throws. */

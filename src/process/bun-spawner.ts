@@ -1,8 +1,10 @@
 /** The real Spawner: each service in its own process group, watched by the fleet orphan watchdog. */
+import type { Subprocess } from "bun";
 import { existsSync } from "node:fs";
 import { systemClock, type Clock } from "../lib/clock";
 import { BunChild } from "./bun-child";
 import { createFailedChild } from "./exits";
+import { toDirectCommand } from "./simple-command";
 import type { ChildHandle, SpawnSpec, Spawner, StreamName } from "./spawner";
 import { OrphanWatchdog } from "./watchdog";
 
@@ -15,11 +17,14 @@ export interface BunSpawnerOptions {
   maxOutputBytesPerSecond?: number;
   /** Pass `false` to run without the orphan watchdog (only for tests of the watchdog itself). */
   watchdog?: OrphanWatchdog | false;
+  /** Exec simple command strings without `sh -c` (default true; see simple-command.ts). */
+  directExec?: boolean;
 }
 
 /**
- * Spawns with `Bun.spawn({detached: true})`: an argv array is exec'd directly, a string runs
- * under `sh -c`. stdout/stderr arrive as lines. Never throws: a bad command or cwd comes
+ * Spawns with `Bun.spawn({detached: true})`: an argv array is exec'd directly, and so is a
+ * string that is one simple command (`PORT=… exec prog args`); any other string runs under
+ * `sh -c`. stdout/stderr arrive as lines. Never throws: a bad command or cwd comes
  * back as an Exit with reason `spawn-error`.
  */
 export class BunSpawner implements Spawner {
@@ -27,11 +32,13 @@ export class BunSpawner implements Spawner {
   private readonly drainTimeoutMs: number;
   private readonly watchdog: OrphanWatchdog | null;
   private readonly maxOutputBytesPerSecond: number;
+  private readonly directExec: boolean;
 
   constructor(options: BunSpawnerOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 100;
     this.maxOutputBytesPerSecond = options.maxOutputBytesPerSecond ?? 16 * 1024 * 1024;
+    this.directExec = options.directExec ?? true;
     this.watchdog = options.watchdog === false ? null : (options.watchdog ?? new OrphanWatchdog());
   }
 
@@ -43,19 +50,8 @@ export class BunSpawner implements Spawner {
   spawn(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void): ChildHandle {
     const argv = toArgv(spec.command);
     if (argv.length === 0) return createFailedChild(`cannot start "${spec.name}": expected a command, got an empty one`);
-    let proc;
-    try {
-      proc = Bun.spawn(argv, {
-        cwd: spec.cwd,
-        env: spec.env,
-        stdin: "ignore",
-        stdout: "pipe",
-        stderr: "pipe",
-        detached: true,
-      });
-    } catch (error) {
-      return createFailedChild(describeSpawnError(spec, argv, error));
-    }
+    const proc = this.start(spec, argv);
+    if (proc instanceof Error) return createFailedChild(describeSpawnError(spec, argv, proc));
     this.watchdog?.register(proc.pid);
     return new BunChild(proc, onLine, {
       clock: this.clock,
@@ -65,10 +61,32 @@ export class BunSpawner implements Spawner {
     });
   }
 
+  // A simple command string is exec'd directly (see simple-command.ts); when that cannot be
+  // exec'd, the shell runs it after all, so its message and exit status stay the shell's.
+  private start(spec: SpawnSpec, argv: string[]): Subprocess<"ignore", "pipe", "pipe"> | Error {
+    const direct = this.directExec && typeof spec.command === "string" ? toDirectCommand(spec.command, spec.env, spec.cwd) : null;
+    if (direct) {
+      try {
+        return spawnDetached(direct.argv, spec.cwd, direct.env, direct.argv[0]);
+      } catch {
+        // fall through to sh -c
+      }
+    }
+    try {
+      return spawnDetached(argv, spec.cwd, spec.env);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
   /** Close the watchdog: any group still running is SIGKILLed by it. */
   close(): void {
     this.watchdog?.close();
   }
+}
+
+function spawnDetached(argv: string[], cwd: string, env: Record<string, string | undefined>, argv0?: string): Subprocess<"ignore", "pipe", "pipe"> {
+  return Bun.spawn(argv, { cwd, env, argv0, stdin: "ignore", stdout: "pipe", stderr: "pipe", detached: true });
 }
 
 function toArgv(command: string[] | string): string[] {
