@@ -11,7 +11,8 @@
  *     fleet's private binary, and none of the orchestrator's descendants seen during the run.
  * It reports RSS growth, kills/s and the load's request count and latency.
  *
- *   bun bench/chaos.ts [--services 200] [--kills 1000] [--seconds 180] [--rate 200] [--seed N] [--bun-service] [--keep]
+ *   bun bench/chaos.ts [--services 200] [--kills 1000] [--seconds 180] [--rate 200] [--seed N]
+ *                      [--binary PATH | --bun-service] [--orchestrator PATH] [--keep]
  *
  * The fleet is bench/gen-fleet.ts running the shared harness's C service (tinyhttp,
  * `bash ../shared/bench/build.sh`; CHAOS_SERVICE_BINARY or --binary points elsewhere). When
@@ -709,9 +710,12 @@ function parseArgs(argv: string[]): ChaosOptions {
     else if (flag === "--binary") {
       options.serviceBinary = value;
       i++;
+    } else if (flag === "--orchestrator") {
+      options.orchestratorBinary = value;
+      i++;
     } else if (flag === "--keep") options.keepDir = true;
     else if (flag === "--bun-service") options.bunService = true;
-    else throw new Error(`chaos: unknown argument ${flag}\nusage: bun bench/chaos.ts [--services 200] [--kills 1000] [--seconds 180] [--rate 200] [--seed N] [--binary PATH | --bun-service] [--keep]`);
+    else throw new Error(`chaos: unknown argument ${flag}\nusage: bun bench/chaos.ts [--services 200] [--kills 1000] [--seconds 180] [--rate 200] [--seed N] [--binary PATH | --bun-service] [--orchestrator PATH] [--keep]`);
   }
   return options;
 }
