@@ -8,7 +8,7 @@
  *   - spawn -> healthy per service (p10/p50/p90/max);
  *   - RSS 3 s after start, split into anonymous and file-backed pages.
  *
- *   bun bench/launch-cost.ts [N=200] [RUNS=5] [--binary dist/orchestrator] [--concurrency 32]
+ *   bun bench/launch-cost.ts [N=200] [RUNS=5] [--binary dist/orchestrator] [--concurrency 32] [--base-port 24000]
  *
  * Needs the shared harness's C service (`bash ../shared/bench/build.sh` ->
  * /tmp/bench-work/tinyhttp, or TINYHTTP=path).
@@ -40,7 +40,7 @@ if (!existsSync(tinyhttp)) throw new Error(`launch-cost: expected the C service 
 if (!existsSync(binary)) throw new Error(`launch-cost: expected ${binary} (npm run build)`);
 
 const dir = mkdtempSync(join(tmpdir(), "orch-launch-"));
-const base = 41000;
+const base = Number(flag("--base-port", "24000")); // below the ephemeral range (32768+), where client sockets would collide
 mkdirSync(join(dir, "bin"));
 copyFileSync(tinyhttp, join(dir, "bin/tinyhttp"));
 generateFleet(n, dir, base + 1, `exec ${join(dir, "bin/tinyhttp")}`);

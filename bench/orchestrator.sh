@@ -1,13 +1,14 @@
 # shellcheck shell=bash disable=SC2034  # RUNNER_* are read by bench_one.sh
 # Runner for ../shared/bench: the orchestrator's compiled binary, discovering the fleet from
-# its services/*/package.json (each start script runs under `sh -c ... exec tinyhttp`).
+# its services/*/package.json (each start script, `PORT=${PORT:-P} exec DIR/bin/tinyhttp`, is a
+# simple command, which the orchestrator execs directly, without `sh -c`).
 #   EXTRA_RUNNERS_DIR=$PWD/bench RUNNERS="pm2 supervisord orchestrator" ../shared/bench/run.sh
 # Env from bench_one.sh: WORK FLEET_DIR N BASEPORT STATE_DIR BIN. ORCH_BIN overrides the binary.
 ORCH_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ORCH_BIN="${ORCH_BIN:-$ORCH_REPO/dist/orchestrator}"
 ORCH_API_PORT="${ORCH_API_PORT:-$((BASEPORT - 1))}"
 RUNNER_DESC="orchestrator compiled binary (bun), foreground, discovery of services/*/package.json"
-RUNNER_NOTES="Manifest written per run: discovery of FLEET_DIR/services, launch.concurrency and launch.criticalConcurrency 32 (the fleet puts 90 % of its services in phase 0, which is serial by default; dependency order and readiness gating are kept), defaults.restart.backoff [0ms] (immediate restarts, as PM2's restart_delay 0), HTTP probes on every service every 5 s (the default endpoint list), API on 127.0.0.1:BASEPORT-1. Start scripts run as \`sh -c 'PORT=... exec tinyhttp'\`. Stop = SIGTERM to the orchestrator."
+RUNNER_NOTES="Manifest written per run: discovery of FLEET_DIR/services, launch.concurrency and launch.criticalConcurrency 32 (the fleet puts 90 % of its services in phase 0, which is serial by default; dependency order and readiness gating are kept), defaults.restart.backoff [0ms] (immediate restarts, as PM2's restart_delay 0), HTTP probes on every service every 5 s (the default endpoint list), API on 127.0.0.1:BASEPORT-1. Start scripts (\`PORT=\${PORT:-P} exec DIR/bin/tinyhttp\`) are simple commands, exec'd directly without \`sh -c\` (README: Command strings without the shell). Stop = SIGTERM to the orchestrator."
 
 runner_setup() {
   [ -x "$ORCH_BIN" ] || (cd "$ORCH_REPO" && npm run build >&2) || return 1
