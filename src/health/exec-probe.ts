@@ -4,7 +4,7 @@
  */
 import { systemClock, type Clock } from "../lib/clock";
 import { killGroup } from "../process/group-kill";
-import { toDirectCommand } from "../process/simple-command";
+import { spawnCommandString } from "../process/simple-command";
 import type { Probe } from "./probe";
 import { startCheck } from "./probe-timing";
 
@@ -23,13 +23,14 @@ export function createExecProbe(options: ExecProbeOptions): Probe {
   return {
     async check(timeoutMs) {
       const timing = startCheck(clock, timeoutMs);
-      let proc: ReturnType<typeof Bun.spawn>;
+      let proc: ReturnType<typeof spawnCommandString<"ignore">>;
       try {
-        proc = spawnCheck(options);
+        // a simple command (`pg_isready -h $DB_HOST`) is exec'd without the shell, as start commands are
+        proc = spawnCommandString(options.command, { cwd: options.cwd, env: options.env, stdout: "ignore" });
       } catch (error) {
         return timing.finish(false, options.command, `could not run: ${String(error)}`);
       }
-      const stderr = readHead(proc.stderr as ReadableStream<Uint8Array>);
+      const stderr = readHead(proc.stderr);
       let timedOut = false;
       const timer = clock.setTimeout(() => {
         timedOut = true;
@@ -44,21 +45,6 @@ export function createExecProbe(options: ExecProbeOptions): Probe {
       return timing.finish(false, options.command, `exit code ${code}${detail ? `: ${detail}` : ""}`);
     },
   };
-}
-
-// A simple command (`pg_isready -h $DB_HOST`) is exec'd without the shell, as the spawner does
-// for start commands; anything else, or a program that cannot be exec'd, runs under `sh -c`.
-function spawnCheck(options: ExecProbeOptions): ReturnType<typeof Bun.spawn> {
-  const spawnOptions = { cwd: options.cwd, env: options.env, detached: true, stdin: "ignore", stdout: "ignore", stderr: "pipe" } as const;
-  const direct = toDirectCommand(options.command, options.env ?? process.env, options.cwd ?? process.cwd());
-  if (direct) {
-    try {
-      return Bun.spawn(direct.argv, { ...spawnOptions, env: direct.env, argv0: direct.argv[0] });
-    } catch {
-      // fall through to sh -c
-    }
-  }
-  return Bun.spawn(["sh", "-c", options.command], spawnOptions);
 }
 
 /** The first line of stderr, trimmed; stops reading once it has enough, never throws. */

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { systemClock, type Clock } from "../lib/clock";
 import { BunChild } from "./bun-child";
 import { createFailedChild } from "./exits";
-import { toDirectCommand } from "./simple-command";
+import { spawnCommandString } from "./simple-command";
 import type { ChildHandle, SpawnSpec, Spawner, StreamName } from "./spawner";
 import { OrphanWatchdog } from "./watchdog";
 
@@ -61,19 +61,12 @@ export class BunSpawner implements Spawner {
     });
   }
 
-  // A simple command string is exec'd directly (see simple-command.ts); when that cannot be
-  // exec'd, the shell runs it after all, so its message and exit status stay the shell's.
   private start(spec: SpawnSpec, argv: string[]): Subprocess<"ignore", "pipe", "pipe"> | Error {
-    const direct = this.directExec && typeof spec.command === "string" ? toDirectCommand(spec.command, spec.env, spec.cwd) : null;
-    if (direct) {
-      try {
-        return spawnDetached(direct.argv, spec.cwd, direct.env, direct.argv[0]);
-      } catch {
-        // fall through to sh -c
-      }
-    }
+    const { cwd, env } = spec;
     try {
-      return spawnDetached(argv, spec.cwd, spec.env);
+      return typeof spec.command === "string"
+        ? spawnCommandString(spec.command, { cwd, env, stdout: "pipe", directExec: this.directExec })
+        : Bun.spawn(argv, { cwd, env, stdin: "ignore", stdout: "pipe", stderr: "pipe", detached: true });
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }
@@ -83,10 +76,6 @@ export class BunSpawner implements Spawner {
   close(): void {
     this.watchdog?.close();
   }
-}
-
-function spawnDetached(argv: string[], cwd: string, env: Record<string, string | undefined>, argv0?: string): Subprocess<"ignore", "pipe", "pipe"> {
-  return Bun.spawn(argv, { cwd, env, argv0, stdin: "ignore", stdout: "pipe", stderr: "pipe", detached: true });
 }
 
 function toArgv(command: string[] | string): string[] {

@@ -27,6 +27,8 @@
  * falls back to `sh -c`, so the shell's own message and exit status 127/126 are unchanged.
  */
 
+import type { Subprocess } from "bun";
+
 export interface DirectCommand {
   /** argv to exec, argv[0] as written (the spawner resolves it through env.PATH). */
   argv: string[];
@@ -91,6 +93,28 @@ export function toDirectCommand(command: string, env: Record<string, string | un
   for (const [name, value] of assigned) out[name] = value;
   if (cwd.startsWith("/")) out.PWD = cwd;
   return { argv, env: out };
+}
+
+/**
+ * Spawn a command string detached (own process group, stdin ignored, stderr piped): exec'd
+ * directly when it is a simple command (and `directExec` is not false), else, or when that
+ * exec fails, under `/bin/sh -c`. Throws what `Bun.spawn` throws for the shell.
+ */
+export function spawnCommandString<Out extends "pipe" | "ignore">(
+  command: string,
+  options: { cwd?: string; env?: Record<string, string | undefined>; stdout: Out; directExec?: boolean },
+): Subprocess<"ignore", Out, "pipe"> {
+  const { cwd, env, stdout } = options;
+  const spawnOptions = { cwd, env, stdout, stdin: "ignore", stderr: "pipe", detached: true } as const;
+  const direct = options.directExec === false ? null : toDirectCommand(command, env ?? process.env, cwd ?? process.cwd());
+  if (direct) {
+    try {
+      return Bun.spawn(direct.argv, { ...spawnOptions, env: direct.env, argv0: direct.argv[0] });
+    } catch {
+      // not exec'able: the shell runs it, so its message and exit status (127/126) stay the shell's
+    }
+  }
+  return Bun.spawn(["/bin/sh", "-c", command], spawnOptions);
 }
 
 /** Expand one word's `$` forms; null when it has anything else a shell would interpret. */
