@@ -26,11 +26,12 @@
  * never climbs to the graceful/dependencies tiers or quarantine; the breaker needs 1,000
  * failures within 1 s, so it never opens.
  */
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readAnyProcStat } from "../src/process/proc-stats";
 import { generateFleet } from "./gen-fleet";
+import { percentile, procStatusMiB } from "./measure";
 
 const ROOT = resolve(import.meta.dir, "..");
 const HOST = "127.0.0.1";
@@ -162,15 +163,6 @@ function cpuTicks(pid: number): number {
   return readAnyProcStat(pid)?.cpuTicks ?? 0;
 }
 
-function rssMiB(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // small helpers
 
@@ -188,11 +180,6 @@ function prng(seed: number): () => number {
 
 const sleep = (ms: number) => Bun.sleep(Math.max(0, ms));
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 /** `count` consecutive loopback ports that were free a moment ago. */
 function freePortRange(count: number, random: () => number): number {
@@ -452,7 +439,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     const launchMs = performance.now() - t0;
     recordDescendants();
-    const rssReady = rssMiB(orchestratorPid);
+    const rssReady = procStatusMiB(orchestratorPid);
     const heapReady = await heapUsedMiB(api);
     let rssPeak = rssReady;
     const samples: [number, number][] = [[0, round(rssReady)]];
@@ -481,7 +468,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await sleep(target - performance.now());
       if (performance.now() - lastSample > 2000) {
         lastSample = performance.now();
-        const rss = rssMiB(orchestratorPid);
+        const rss = procStatusMiB(orchestratorPid);
         rssPeak = Math.max(rssPeak, rss);
         const seconds = Math.round((lastSample - killStart) / 1000);
         if (seconds >= samples[samples.length - 1]![0] + Math.max(10, options.seconds / 20)) {
@@ -531,7 +518,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const apiFigures = await load.stop();
     load = null;
     // measured before the checks below page through every stored event (that allocates too)
-    const rssAfter = rssMiB(orchestratorPid);
+    const rssAfter = procStatusMiB(orchestratorPid);
     rssPeak = Math.max(rssPeak, rssAfter);
     samples.push([Math.round((performance.now() - killStart) / 1000), round(rssAfter)]);
     const heapAfter = await heapUsedMiB(api);
@@ -593,7 +580,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       violations.push(`load: ${apiFigures.non2xx} non-2xx, ${apiFigures.failed} failed requests (${apiFigures.firstProblems.join("; ")})`);
     }
     const sorted = [...apiFigures.latencies].sort((a, b) => a - b);
-    rssPeak = Math.max(rssPeak, rssMiB(orchestratorPid));
+    rssPeak = Math.max(rssPeak, procStatusMiB(orchestratorPid));
 
     // 5. shutdown
     recordDescendants();

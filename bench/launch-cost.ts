@@ -13,11 +13,12 @@
  * Needs the shared harness's C service (`bash ../shared/bench/build.sh` ->
  * /tmp/bench-work/tinyhttp, or TINYHTTP=path).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CLOCK_TICKS_PER_SECOND, readAnyProcStat } from "../src/process/proc-stats";
 import { generateFleet } from "./gen-fleet";
+import { median, percentile, procStatusMiB } from "./measure";
 
 interface EventRow {
   seq: number;
@@ -49,10 +50,6 @@ const cpuMs = (pid: number) => {
   const stat = readAnyProcStat(pid);
   return stat ? (stat.cpuTicks * 1000) / CLOCK_TICKS_PER_SECOND : NaN;
 };
-const status = (pid: number) => readFileSync(`/proc/${pid}/status`, "utf8");
-const kib = (text: string, field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(text)?.[1] ?? NaN);
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
 console.log(`launch-cost: ${n} tinyhttp services, ${runs} runs, ${binary}, launch.concurrency ${concurrency}`);
 const totals: { toFirst: number; launch: number; cpu: number; rss: number }[] = [];
@@ -77,7 +74,7 @@ try {
         }
       }
       await Bun.sleep(Math.max(0, t0 + 3000 - Date.now()));
-      const memory = status(proc.pid);
+      const [rss, anon, file] = ["VmRSS", "RssAnon", "RssFile"].map((field) => procStatusMiB(proc.pid, field)) as [number, number, number];
       const events = (await fetch(`${api}/orchestrator/events?since=0&limit=10000`).then((r) => r.json())) as EventRow[];
       const started = new Map<string, number>();
       const spans: number[] = [];
@@ -94,12 +91,11 @@ try {
         }
       }
       spans.sort((a, b) => a - b);
-      const rss = kib(memory, "VmRSS") / 1024;
       totals.push({ toFirst: first - t0, launch: last - first, cpu: cpuAtReady, rss });
       console.log(
         `run ${run + 1}: start->first spawn ${first - t0} ms, first spawn->last healthy ${last - first} ms (${spans.length} healthy), ` +
-          `CPU at ready ${cpuAtReady} ms; spawn->healthy p10 ${pct(spans, 0.1)} p50 ${pct(spans, 0.5)} p90 ${pct(spans, 0.9)} max ${spans.at(-1)} ms; ` +
-          `RSS at 3 s ${rss.toFixed(1)} MiB (anon ${(kib(memory, "RssAnon") / 1024).toFixed(1)}, file ${(kib(memory, "RssFile") / 1024).toFixed(1)})`,
+          `CPU at ready ${cpuAtReady} ms; spawn->healthy p10 ${percentile(spans, 10)} p50 ${percentile(spans, 50)} p90 ${percentile(spans, 90)} max ${spans.at(-1)} ms; ` +
+          `RSS at 3 s ${rss.toFixed(1)} MiB (anon ${anon.toFixed(1)}, file ${file.toFixed(1)})`,
       );
     } finally {
       proc.kill("SIGTERM");

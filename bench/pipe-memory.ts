@@ -11,11 +11,11 @@
  *   bun bench/pipe-memory.ts read       # one mode
  */
 import { spawn as nodeSpawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { procStatusMiB } from "./measure";
 
 const MODES = ["ignore", "pipe", "read", "node"] as const;
 const N = 200;
-const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))![1]) / 1024;
+const rssMiB = () => procStatusMiB("self");
 
 async function measure(mode: string): Promise<void> {
   const argv = ["/bin/sh", "-c", "echo hello; exec sleep 30"];

@@ -1,0 +1,23 @@
+/** Small measuring helpers shared by the bench scripts. */
+import { readFileSync } from "node:fs";
+
+/** A memory field of /proc/PID/status (`VmRSS`, `RssAnon`, `RssFile`, …) in MiB; 0 when the process is gone. */
+export function procStatusMiB(pid: number | "self", field = "VmRSS"): number {
+  try {
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The p-th percentile (0–100, nearest rank) of an ascending array; 0 for an empty one. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** The median of unsorted values. */
+export function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
