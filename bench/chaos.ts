@@ -26,7 +26,7 @@
  * never climbs to the graceful/dependencies tiers or quarantine; the breaker needs 1,000
  * failures within 1 s, so it never opens.
  */
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readAnyProcStat } from "../src/process/proc-stats";
@@ -178,13 +178,24 @@ function prng(seed: number): () => number {
   };
 }
 
+function readFileSyncSafe(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 const sleep = (ms: number) => Bun.sleep(Math.max(0, ms));
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
 /** `count` consecutive loopback ports that were free a moment ago. */
+// Below the kernel's ephemeral range: a port in it can be taken at any moment by some
+// client's outgoing connection (the load loop's own, say), and a restarted service could not bind.
 function freePortRange(count: number, random: () => number): number {
+  const ephemeralStart = Number(readFileSyncSafe("/proc/sys/net/ipv4/ip_local_port_range").split(/\s+/)[0]) || 32768;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(random() * (40000 - count));
+    const base = 10000 + Math.floor(random() * Math.max(1, ephemeralStart - 10000 - count));
     const held: { stop(): void }[] = [];
     let ok = true;
     for (let port = base; port < base + count && ok; port++) {
