@@ -309,7 +309,7 @@ interface LoadFigures {
   firstProblems: string[];
 }
 
-function startLoad(api: string, rate: number, concurrency: number): { stop(): Promise<LoadFigures & { seconds: number }> } {
+function startLoad(api: string, rate: number, concurrency: number): { requestsSoFar(): number; stop(): Promise<LoadFigures & { seconds: number }> } {
   const figures: LoadFigures = { requests: 0, non2xx: 0, failed: 0, latencies: [], firstProblems: [] };
   const paths = ["/orchestrator/services", "/orchestrator/status"];
   let stopped = false;
@@ -355,6 +355,7 @@ function startLoad(api: string, rate: number, concurrency: number): { stop(): Pr
   })();
 
   return {
+    requestsSoFar: () => figures.requests,
     async stop() {
       stopped = true;
       await loop;
@@ -466,9 +467,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // 2. load + kills
     load = startLoad(api, rate, concurrency);
     const kills = new Map<string, number>();
-    const killedPids = new Set<number>();
+    // Killed processes as pid:start-time: pids wrap (pid_max is often 32768), and a bare pid
+    // set would, after the wrap, mark a service's new process as killed and never pick it
+    // again; once every service was marked, the loop found nothing to kill and stalled.
+    const killed = new Set<string>();
+    const wasKilled = (pid: number) => {
+      const info = procInfo(pid);
+      return info === null || killed.has(`${pid}:${info.start}`);
+    };
     let sent = 0;
     let repicks = 0;
+    let emptyPicks = 0;
+    let lastProgress = performance.now();
     const killStart = performance.now();
     const gapMs = (options.seconds * 1000) / Math.max(1, options.kills);
     const killDeadline = killStart + options.seconds * 1000 * 2 + 30_000;
@@ -482,31 +492,37 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const rss = procStatusMiB(orchestratorPid);
         rssPeak = Math.max(rssPeak, rss);
         const seconds = Math.round((lastSample - killStart) / 1000);
-        if (seconds >= samples[samples.length - 1]![0] + Math.max(10, options.seconds / 20)) {
+        if (seconds >= samples[samples.length - 1]![0] + Math.max(10, options.seconds / 60)) {
           samples.push([seconds, round(rss)]);
           sampleCpu(seconds);
         }
         recordDescendants();
       }
+      if (performance.now() - lastProgress > 60_000) {
+        lastProgress = performance.now();
+        const heap = await heapUsedMiB(api).catch(() => NaN);
+        log(`chaos: ${Math.round((lastProgress - killStart) / 1000)} s: ${sent} kills, ${repicks} repicks (${emptyPicks} found none eligible), RSS ${round(procStatusMiB(orchestratorPid))} MiB, JS heap ${round(heap)} MiB, ${load.requestsSoFar()} load requests`);
+      }
       const rows = await getJson<ServiceRow[]>(`${api}/orchestrator/services`);
       const eligible = (row: ServiceRow) =>
-        row.state === "healthy" && row.attempt === 0 && row.pid !== null && !killedPids.has(row.pid) && isExe(exeOf(row.pid), binary);
+        row.state === "healthy" && row.attempt === 0 && row.pid !== null && !wasKilled(row.pid) && isExe(exeOf(row.pid), binary);
       let pick = rows[Math.floor(random() * rows.length)]!;
       if (!eligible(pick)) {
         repicks++;
         const candidates = rows.filter(eligible);
         if (candidates.length === 0) {
-          target = performance.now(); // nothing healthy right now: try again shortly
+          emptyPicks++;
+          target = performance.now() + 20; // nothing healthy right now: try again shortly
           continue;
         }
         pick = candidates[Math.floor(random() * candidates.length)]!;
       }
       const pid = pick.pid!;
-      if (!isExe(exeOf(pid), binary)) continue; // checked again right before the signal
       const info = procInfo(pid);
-      if (info) seen.set(pid, info);
+      if (!info || !isExe(exeOf(pid), binary)) continue; // checked again right before the signal
+      seen.set(pid, info);
       process.kill(pid, "SIGKILL");
-      killedPids.add(pid);
+      killed.add(`${pid}:${info.start}`);
       kills.set(pick.name, (kills.get(pick.name) ?? 0) + 1);
       sent++;
       if (sent % Math.max(1, Math.floor(options.kills / 10)) === 0) log(`chaos: ${sent}/${options.kills} kills`);
@@ -520,7 +536,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const recoverDeadline = Date.now() + 60_000;
     for (;;) {
       rows = await getJson<ServiceRow[]>(`${api}/orchestrator/services`);
-      const done = rows.every((r) => r.state === "healthy" && r.pid !== null && !killedPids.has(r.pid));
+      const done = rows.every((r) => r.state === "healthy" && r.pid !== null && !wasKilled(r.pid));
       if (done || Date.now() > recoverDeadline) break;
       await sleep(100);
     }
