@@ -10,6 +10,8 @@
  *   - SIGTERM exits 0 and leaves no process behind: nothing whose /proc/PID/exe is the
  *     fleet's private binary, and none of the orchestrator's descendants seen during the run.
  * It reports RSS growth, kills/s and the load's request count and latency.
+ * `--kills 0` only watches the fleet for --seconds and `--rate 0` sends no load, so the same
+ * runner measures the RSS of a quiet fleet, of API load alone, and of kills alone.
  *
  *   bun bench/chaos.ts [--services 200] [--kills 1000] [--seconds 180] [--rate 200] [--seed N]
  *                      [--binary PATH | --bun-service] [--orchestrator PATH] [--keep]
@@ -83,7 +85,9 @@ export interface ChaosReport {
   notHealthy: string[];
   systemState: string;
   api: { requests: number; non2xx: number; failed: number; rps: number; p50Ms: number; p99Ms: number; maxMs: number };
-  rss: { readyMiB: number; afterMiB: number; peakMiB: number; growthMiB: number; heapUsedReadyMiB: number; heapUsedAfterMiB: number; samples: [seconds: number, MiB: number][] };
+  rss: { readyMiB: number; afterMiB: number; peakMiB: number; growthMiB: number; heapUsedReadyMiB: number; heapUsedAfterMiB: number; samples: [seconds: number, MiB: number][];
+    /** The same samples split into anonymous and file-backed (the executable's own pages, mostly) RSS. */
+    split: [seconds: number, anonMiB: number, fileMiB: number][] };
   /** The orchestrator's CPU between consecutive RSS samples, % of one core: [seconds, percent]. */
   cpu: { samples: [seconds: number, percent: number][] };
   /** Processes tracked for the no-orphan check: the orchestrator's descendants seen during the run, plus every killed pid. */
@@ -338,7 +342,7 @@ function startLoad(api: string, rate: number, concurrency: number): { requestsSo
   const loop = (async () => {
     const period = 1000 / rate;
     let next = performance.now();
-    for (let i = 0; !stopped; i++) {
+    for (let i = 0; !stopped && rate > 0; i++) { // --rate 0: no load
       next += period;
       if (inFlight < concurrency) {
         inFlight++;
@@ -455,6 +459,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const heapReady = await heapUsedMiB(api);
     let rssPeak = rssReady;
     const samples: [number, number][] = [[0, round(rssReady)]];
+    const split: [number, number, number][] = [];
+    const sampleSplit = (seconds: number) => split.push([seconds, round(procStatusMiB(orchestratorPid, "RssAnon")), round(procStatusMiB(orchestratorPid, "RssFile"))]);
+    sampleSplit(0);
     const cpuSamples: [number, number][] = [];
     let cpuMark = { ticks: cpuTicks(orchestratorPid), at: performance.now() };
     const sampleCpu = (seconds: number) => {
@@ -480,11 +487,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let emptyPicks = 0;
     let lastProgress = performance.now();
     const killStart = performance.now();
-    const gapMs = (options.seconds * 1000) / Math.max(1, options.kills);
+    // --kills 0 watches the fleet for --seconds without killing (RSS/CPU of a quiet or loaded fleet)
+    const watchOnly = options.kills === 0;
+    const gapMs = watchOnly ? 1000 : (options.seconds * 1000) / options.kills;
     const killDeadline = killStart + options.seconds * 1000 * 2 + 30_000;
     let target = killStart;
     let lastSample = killStart;
-    while (sent < options.kills && performance.now() < killDeadline) {
+    while (performance.now() < killDeadline && (watchOnly ? performance.now() < killStart + options.seconds * 1000 : sent < options.kills)) {
       target += gapMs * (0.5 + random()); // small random gaps, averaging seconds/kills
       await sleep(target - performance.now());
       if (performance.now() - lastSample > 2000) {
@@ -494,6 +503,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const seconds = Math.round((lastSample - killStart) / 1000);
         if (seconds >= samples[samples.length - 1]![0] + Math.max(10, options.seconds / 60)) {
           samples.push([seconds, round(rss)]);
+          sampleSplit(seconds);
           sampleCpu(seconds);
         }
         recordDescendants();
@@ -503,6 +513,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const heap = await heapUsedMiB(api).catch(() => NaN);
         log(`chaos: ${Math.round((lastProgress - killStart) / 1000)} s: ${sent} kills, ${repicks} repicks (${emptyPicks} found none eligible), RSS ${round(procStatusMiB(orchestratorPid))} MiB, JS heap ${round(heap)} MiB, ${load.requestsSoFar()} load requests`);
       }
+      if (watchOnly) continue;
       const rows = await getJson<ServiceRow[]>(`${api}/orchestrator/services`);
       const eligible = (row: ServiceRow) =>
         row.state === "healthy" && row.attempt === 0 && row.pid !== null && !wasKilled(row.pid) && isExe(exeOf(row.pid), binary);
@@ -548,6 +559,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const rssAfter = procStatusMiB(orchestratorPid);
     rssPeak = Math.max(rssPeak, rssAfter);
     samples.push([Math.round((performance.now() - killStart) / 1000), round(rssAfter)]);
+    sampleSplit(samples[samples.length - 1]![0]);
     const heapAfter = await heapUsedMiB(api);
 
     const notHealthy = rows.filter((r) => r.state !== "healthy").map((r) => `${r.name} is ${r.state}`);
@@ -653,7 +665,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         p99Ms: round(percentile(sorted, 99), 2),
         maxMs: round(sorted[sorted.length - 1] ?? 0, 2),
       },
-      rss: { readyMiB: round(rssReady), afterMiB: round(rssAfter), peakMiB: round(rssPeak), growthMiB: round(rssAfter - rssReady), heapUsedReadyMiB: round(heapReady), heapUsedAfterMiB: round(heapAfter), samples },
+      rss: { readyMiB: round(rssReady), afterMiB: round(rssAfter), peakMiB: round(rssPeak), growthMiB: round(rssAfter - rssReady), heapUsedReadyMiB: round(heapReady), heapUsedAfterMiB: round(heapAfter), samples, split },
       cpu: { samples: cpuSamples },
       shutdown: { exitCode, ms: Math.round(stopMs), tracked: seen.size, leftover },
       violations,
@@ -698,6 +710,7 @@ function humanSummary(r: ChaosReport): string {
     `  API load: ${r.api.requests} requests (${r.api.rps}/s), ${r.api.non2xx} non-2xx, ${r.api.failed} failed, p50 ${r.api.p50Ms} ms, p99 ${r.api.p99Ms} ms, max ${r.api.maxMs} ms`,
     `  orchestrator RSS: ${r.rss.readyMiB} MiB at ready, ${r.rss.afterMiB} MiB after, peak ${r.rss.peakMiB} MiB, growth ${r.rss.growthMiB} MiB (JS heap in use ${r.rss.heapUsedReadyMiB} -> ${r.rss.heapUsedAfterMiB} MiB)`,
     `  RSS over the run [s, MiB]: ${r.rss.samples.map(([t, m]) => `${t}:${m}`).join(" ")}`,
+    `  of which anonymous/file-backed [s, MiB/MiB]: ${r.rss.split.map(([t, a, f]) => `${t}:${a}/${f}`).join(" ")}`,
     `  CPU over the run [s, % of a core since the previous sample]: ${r.cpu.samples.map(([t, c]) => `${t}:${c}`).join(" ")}`,
     `  shutdown: exit ${r.shutdown.exitCode} in ${r.shutdown.ms} ms; of ${r.shutdown.tracked} processes tracked and the fleet binary's, ${r.shutdown.leftover.length} left`,
     ...r.violations.map((v) => `  VIOLATION: ${v}`),
