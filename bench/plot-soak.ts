@@ -41,7 +41,8 @@ function plot(r: ChaosReport): string {
     ticksX.push(`<text x="${x(m * 60)}" y="${height - bottom + 18}" text-anchor="middle">${m}</text>`);
   }
   const ticksY: string[] = [];
-  for (let m = rssMin; m <= rssMax; m += Math.max(5, (rssMax - rssMin) / 4)) {
+  const rssStep = [5, 10, 20, 50, 100].find((step) => (rssMax - rssMin) / step <= 6) ?? 200; // round MiB ticks
+  for (let m = rssMin; m <= rssMax; m += rssStep) {
     ticksY.push(`<text x="${left - 6}" y="${yRss(m) + 4}" text-anchor="end" fill="#1f6feb">${Math.round(m)}</text>`);
     ticksY.push(`<line x1="${left}" y1="${yRss(m)}" x2="${width - right}" y2="${yRss(m)}" stroke="#ddd"/>`);
   }
