@@ -250,7 +250,7 @@ async function heapUsedMiB(api: string): Promise<number> {
 // the service binary
 
 /** Resolve the service: tinyhttp (given, found, or built from the shared harness), else the Bun stand-in. */
-function resolveService(given: string | undefined, bunService: boolean, log: (line: string) => void): { kind: "tinyhttp" | "bun"; source: string } {
+export function resolveService(given: string | undefined, bunService: boolean, log: (line: string) => void): { kind: "tinyhttp" | "bun"; source: string } {
   if (bunService) return { kind: "bun", source: process.execPath };
   const explicit = given ?? process.env.CHAOS_SERVICE_BINARY;
   if (explicit) {
@@ -271,7 +271,7 @@ process.on("SIGTERM", () => { server.stop(true); process.exit(0); });
 `;
 
 /** Put a private copy (or hard link) of the service binary in DIR/bin; returns [binary, start command]. */
-function installService(dir: string, kind: "tinyhttp" | "bun", source: string): [string, string] {
+export function installService(dir: string, kind: "tinyhttp" | "bun", source: string): [string, string] {
   mkdirSync(join(dir, "bin"), { recursive: true });
   const binary = join(dir, "bin", kind === "bun" ? "bun-svc" : "tinyhttp");
   try {
@@ -285,7 +285,7 @@ function installService(dir: string, kind: "tinyhttp" | "bun", source: string): 
   return [binary, `exec ${binary} ${join(dir, "bin", "service.js")}`];
 }
 
-function manifest(n: number, apiPort: number): string {
+export function manifest(n: number, apiPort: number): string {
   return [
     "version: 1",
     `name: chaos-${n}`,
