@@ -31,7 +31,7 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { readAnyProcStat } from "../src/process/proc-stats";
+import { CLOCK_TICKS_PER_SECOND, readAnyProcStat } from "../src/process/proc-stats";
 import { generateFleet } from "./gen-fleet";
 import { percentile, procStatusMiB } from "./measure";
 
@@ -162,7 +162,7 @@ function stillRuns(proc: { pid: number; start: string }): boolean {
   return info !== null && info.start === proc.start && info.state !== "Z" && info.state !== "X";
 }
 
-/** utime + stime of `pid` in clock ticks (1/100 s). */
+/** utime + stime of `pid` in clock ticks (1/CLOCK_TICKS_PER_SECOND s). */
 function cpuTicks(pid: number): number {
   return readAnyProcStat(pid)?.cpuTicks ?? 0;
 }
@@ -193,10 +193,12 @@ function readFileSyncSafe(path: string): string {
 const sleep = (ms: number) => Bun.sleep(Math.max(0, ms));
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
-/** `count` consecutive loopback ports that were free a moment ago. */
-// Below the kernel's ephemeral range: a port in it can be taken at any moment by some
-// client's outgoing connection (the load loop's own, say), and a restarted service could not bind.
-function freePortRange(count: number, random: () => number): number {
+/**
+ * `count` consecutive loopback ports that were free a moment ago, below the kernel's
+ * ephemeral range: a port in it can be taken at any moment by some client's outgoing
+ * connection (the load loop's own, say), and a restarted service could not bind.
+ */
+export function freePortRange(count: number, random: () => number = Math.random): number {
   const ephemeralStart = Number(readFileSyncSafe("/proc/sys/net/ipv4/ip_local_port_range").split(/\s+/)[0]) || 32768;
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 10000 + Math.floor(random() * Math.max(1, ephemeralStart - 10000 - count));
@@ -466,7 +468,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let cpuMark = { ticks: cpuTicks(orchestratorPid), at: performance.now() };
     const sampleCpu = (seconds: number) => {
       const now = { ticks: cpuTicks(orchestratorPid), at: performance.now() };
-      cpuSamples.push([seconds, round(((now.ticks - cpuMark.ticks) / 100 / ((now.at - cpuMark.at) / 1000)) * 100)]);
+      cpuSamples.push([seconds, round(((now.ticks - cpuMark.ticks) / CLOCK_TICKS_PER_SECOND / ((now.at - cpuMark.at) / 1000)) * 100)]);
       cpuMark = now;
     };
     log(`chaos: ${options.services} services ready in ${Math.round(launchMs)} ms, orchestrator RSS ${round(rssReady)} MiB (seed ${seed}, ${service.kind})`);

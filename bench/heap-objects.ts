@@ -17,7 +17,7 @@ import { Fleet } from "../src/app/fleet";
 import { FleetPort } from "../src/app/fleet-port";
 import { createLogger } from "../src/lib/logger";
 import { loadConfigSync } from "../src/manifest/load";
-import { installService, manifest, resolveService } from "./chaos";
+import { freePortRange, installService, manifest, resolveService } from "./chaos";
 import { generateFleet } from "./gen-fleet";
 import { procStatusMiB } from "./measure";
 
@@ -39,7 +39,7 @@ const killEvery = args.get("--kill-every") ?? 0;
 const dir = mkdtempSync(join(tmpdir(), "orch-heap-"));
 const service = resolveService(undefined, false, (line) => console.error(line));
 const [, command] = installService(dir, service.kind, service.source);
-const basePort = 10000 + Math.floor(Math.random() * 20000);
+const basePort = freePortRange(services + 1);
 generateFleet(services, dir, basePort + 1, command);
 writeFileSync(join(dir, "orchestrator.yaml"), manifest(services, basePort));
 const loaded = loadConfigSync(join(dir, "orchestrator.yaml"), { env: process.env as Record<string, string> });
