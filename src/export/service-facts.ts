@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { runsStartScript } from "../manifest/start-script";
 import type { Config, HealthCheck, ServiceConfig } from "../manifest/types";
 import type { FileExists } from "./types";
 
@@ -25,11 +26,6 @@ const START_COMMANDS: Record<string, string[]> = {
   pnpm: ["pnpm", "start"],
   yarn: ["yarn", "start"],
 };
-
-/** Whether the service runs its package.json start script (the manifest did not replace the command). */
-export function runsStartScript(service: ServiceConfig): boolean {
-  return service.source.packageManager !== undefined && service.source.script !== undefined && service.command === service.source.script;
-}
 
 /**
  * The argv a container or unit runs: the package manager's start for a package.json start

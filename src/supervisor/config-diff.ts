@@ -2,6 +2,7 @@
  * What a reload changes (SPEC §10 `POST /orchestrator/reload`): a pure comparison of the
  * running Config with the newly loaded one, service by service and key by key.
  */
+import { runsStartScript } from "../manifest/start-script";
 import type { Config, ServiceConfig } from "../manifest/types";
 
 /** A service whose configuration differs; `fields` names what changed, e.g. ["command", "env.LOG_LEVEL", "health"]. */
@@ -128,11 +129,6 @@ function diffTopLevel(old: Config, next: Config): IgnoredChange[] {
 
 function enabledByName(config: Config): Map<string, ServiceConfig> {
   return new Map(config.services.filter((service) => !service.disabled).map((service) => [service.name, service]));
-}
-
-// buildServiceEnv puts the folder's node_modules/.bin on PATH only when the start script runs as is.
-function runsStartScript(service: ServiceConfig): boolean {
-  return service.source.script !== undefined && service.command === service.source.script;
 }
 
 function sortedDependencies(service: ServiceConfig): string[] {

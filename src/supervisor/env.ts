@@ -1,4 +1,5 @@
 /** The environment a service is spawned with: orchestrator env, then envFile, then `env`, then PORT. */
+import { runsStartScript } from "../manifest/start-script";
 import type { ServiceConfig } from "../manifest/types";
 
 /** Reads a file as text, or returns undefined when it does not exist. Injected so tests need no disk. */
@@ -54,7 +55,7 @@ export function buildServiceEnv(
   for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) env[key] = value;
   // A package.json start script runs as a package manager would run it: its folder's
   // node_modules/.bin first on PATH.
-  if (service.source?.script !== undefined && service.command === service.source.script) {
+  if (runsStartScript(service)) {
     env.PATH = `${service.cwd}/node_modules/.bin${env.PATH ? `:${env.PATH}` : ""}`;
     env.npm_lifecycle_event = "start";
   }
