@@ -4,12 +4,9 @@
  * `bun src/...` bundles it on the fly. Either way Bun serves `/` and the hashed
  * `/chunk-*.js|css` files the page links to, as native routes of its server.
  *
- * Mount it on the API with `createApi(port, { ..., dashboard: mountDashboard })`, or with
- * Bun.serve as `routes: { "/": dashboardPage }`.
+ * Mount it on the API with `createApi(port, { ..., dashboard: mountDashboard })`.
  */
 import page from "./index.html";
-
-export const dashboardPage = page;
 
 /** The slice of an Elysia app this needs (kept structural so the dashboard does not depend on Elysia). */
 interface ServeConfigurable {

@@ -15,7 +15,6 @@ export type EventOrigin = "live" | "replay" | "history";
 export interface SequencerSink {
   snapshot(payload: SnapshotMessage["payload"], seq: number): void;
   events(events: StoredEvent[], origin: EventOrigin): void;
-  log?(event: LogEvent): void;
   /** A replay failed: the caller should reconnect (the next snapshot replays again). */
   failed?(error: unknown): void;
 }
@@ -33,7 +32,7 @@ export function createSequencer(client: ApiClient, sink: SequencerSink, historyS
   let broken = false;
 
   async function handle(message: StreamMessage): Promise<void> {
-    if (message.type === "log") return sink.log?.(message);
+    if (message.type === "log") return; // output lines are for a details panel's own stream
     if (message.type === "snapshot") {
       broken = false;
       if (lastSeq === null) await fetchRange(Math.max(0, message.seq - historySize), message.seq, "history");

@@ -15,23 +15,14 @@ export type { LogLine } from "../../logs/ring-buffer";
 export type { ProbeResult } from "../../health/probe";
 export type { ServiceState } from "../../supervisor/states";
 
-import type { ServiceSummary, SystemStatus } from "../../app/port";
+import type { ActionAccepted, ServiceSummary, SystemStatus } from "../../app/port";
+import type { SnapshotMessage as BusSnapshot } from "../../events/bus";
 import type { OrchestratorEvent } from "../../events/types";
 
-/** The first message on the stream: the state as of `seq`. */
-export interface SnapshotMessage {
-  type: "snapshot";
-  seq: number;
-  ts: number;
-  payload: { status: SystemStatus; services: ServiceSummary[] };
-}
+/** The first message on the stream: the bus's snapshot, whose payload the API fills with this. */
+export type SnapshotMessage = Omit<BusSnapshot, "payload"> & { payload: { status: SystemStatus; services: ServiceSummary[] } };
 
 export type StreamMessage = SnapshotMessage | OrchestratorEvent;
 
 /** What a POST action answers with (the port's `done` promise stays on the server). */
-export interface ActionResult {
-  service: string;
-  action: "start" | "stop" | "restart";
-  from: string;
-  accepted: boolean;
-}
+export type ActionResult = Omit<ActionAccepted, "done"> & { accepted: true };

@@ -75,6 +75,7 @@ export function App() {
         <>
           <div class="panel-backdrop" onClick={close} />
           <DetailsPanel
+            key={summary.name /* a fresh panel per service: its own reads, stream and confirm step */}
             client={client}
             summary={summary}
             touchedSeq={fleet.touched[summary.name] ?? 0}

@@ -10,7 +10,7 @@ const TOP = 14;
 
 export function HealthChart({ history }: { history: ProbeResult[] }) {
   const probes = history.slice(-SLOTS);
-  if (probes.length === 0) return <p class="empty small">No probes yet{history.length === 0 ? " (none configured, or not started)" : ""}.</p>;
+  if (probes.length === 0) return <p class="empty small">No probes yet (none configured, or not started).</p>;
   const max = niceMax(Math.max(1, ...probes.map((p) => p.latencyMs)));
   const slot = W / SLOTS;
   const plot = H - STRIP - 4 - TOP;

@@ -8,8 +8,6 @@ import { createSequencer, type SequencerSink } from "../api/sequencer";
 import { openStream, type StreamHandle, type StreamState } from "../api/stream";
 
 export interface RealtimeOptions {
-  /** Also receive this service's output lines (as `log` events). */
-  logs?: string;
   /** How many stored events before the first snapshot to fetch as history (0: none). */
   history?: number;
   /** Bump to reconnect (e.g. after a new token). */
@@ -33,7 +31,6 @@ export function useRealtimeUpdates(client: ApiClient, sink: SequencerSink, optio
       {
         snapshot: (payload, seq) => sinkRef.current.snapshot(payload, seq),
         events: (events, origin) => sinkRef.current.events(events, origin),
-        log: (event) => sinkRef.current.log?.(event),
         failed: (error) => {
           sinkRef.current.failed?.(error);
           handleRef.current?.reconnect();
@@ -41,10 +38,10 @@ export function useRealtimeUpdates(client: ApiClient, sink: SequencerSink, optio
       },
       options.history ?? 0,
     );
-    const handle = openStream(client, { logs: options.logs, onMessage: sequencer.push, onState: setConnection });
+    const handle = openStream(client, { onMessage: sequencer.push, onState: setConnection });
     handleRef.current = handle;
     return () => handle.close();
-  }, [client, options.logs, options.history, options.generation]);
+  }, [client, options.history, options.generation]);
 
   return { connection, reconnect: () => handleRef.current?.reconnect() };
 }

@@ -24,6 +24,8 @@ export function useServiceDetail(client: ApiClient, name: string, touchedSeq: nu
   const [error, setError] = useState<string | null>(null);
   const lastRead = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  /** The touchedSeq the last read already covers (the mount's read covers the first). */
+  const readSeq = useRef(touchedSeq);
 
   const read = () => {
     lastRead.current = Date.now();
@@ -37,11 +39,15 @@ export function useServiceDetail(client: ApiClient, name: string, touchedSeq: nu
     setDetail(null);
     setLogs([]);
     read();
-    return () => clearTimeout(timer.current);
+    return () => {
+      clearTimeout(timer.current);
+      timer.current = undefined; // else the throttle below would wait for a timer that never fires
+    };
   }, [client, name]);
 
   useEffect(() => {
-    if (timer.current) return;
+    if (touchedSeq === readSeq.current || timer.current) return;
+    readSeq.current = touchedSeq;
     const wait = Math.max(0, lastRead.current + THROTTLE_MS - Date.now());
     timer.current = setTimeout(() => {
       timer.current = undefined;

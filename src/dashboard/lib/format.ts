@@ -27,8 +27,3 @@ export function formatLatency(ms: number | null | undefined): string {
 
 export { clockTime as formatClock };
 
-export function formatAgo(ts: number | null, now: number): string {
-  if (ts == null) return "never";
-  const ms = Math.max(0, now - ts);
-  return ms < 1500 ? "just now" : `${formatDuration(ms)} ago`;
-}

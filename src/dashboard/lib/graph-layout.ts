@@ -7,9 +7,9 @@ import type { GraphJson } from "../api/types";
 
 export const NODE_W = 140;
 export const NODE_H = 46;
-export const COL_GAP = 52;
-export const ROW_GAP = 22;
-export const PAD = 16;
+const COL_GAP = 52;
+const ROW_GAP = 22;
+const PAD = 16;
 /** Room for the phase labels above the first row. */
 const LABEL_H = 40;
 /** How far an edge that skips columns arcs above its end points. */
@@ -38,8 +38,6 @@ export interface GraphLayout {
   bands: PhaseBand[];
   width: number;
   height: number;
-  /** Where the first row starts (below the labels and the highest arc). */
-  top: number;
 }
 
 export function layoutGraph(graph: GraphJson): GraphLayout {
@@ -103,7 +101,6 @@ export function layoutGraph(graph: GraphJson): GraphLayout {
     bands,
     width: PAD * 2 + Math.max(1, keys.length) * (NODE_W + COL_GAP) - COL_GAP,
     height: top + Math.max(1, maxRows) * (NODE_H + ROW_GAP) - ROW_GAP + PAD,
-    top,
   };
 }
 
