@@ -14,6 +14,7 @@ process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 function readPid(file: string): number {
   const pid = Number(readFileSync(file, "utf8").trim());
+  expect(pid).toBeGreaterThan(0); // an empty file would make waitGone([0]) pass for nothing
   started.push(pid);
   return pid;
 }

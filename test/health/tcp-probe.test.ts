@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { createTcpProbe } from "../../src/health/tcp-probe";
+import { waitFor } from "../helpers/processes";
 
 const HOST = "127.0.0.1";
 
@@ -10,6 +11,7 @@ test("a listening port is healthy, reported as host:port", async () => {
     const result = await createTcpProbe({ host: HOST, port: listener.port }).check(2000);
     expect(result).toMatchObject({ ok: true, endpoint: `${HOST}:${listener.port}` });
     expect(result.error).toBeUndefined();
+    await waitFor(() => accepted === 1, 2000, "the listener to see the probe's one connection");
   } finally {
     listener.stop(true);
   }
