@@ -136,7 +136,9 @@ export class ProbeScheduler {
       }
       // the handler may have stopped, re-moded or re-run this service already
       if (this.entries.get(entry.name) === entry && !entry.inFlight && entry.dueAt === null) this.scheduleNext(entry, this.clock.now());
-      this.arm();
+      // Only a probe now due before the armed timer moves it (whatever else the handler did re-armed
+      // itself); a full arm() per result would scan every service per result: N² per aligned round.
+      if (entry.dueAt !== null && entry.dueAt < this.timerAt) this.arm();
       return result;
     });
     entry.inFlight = inFlight;
