@@ -36,12 +36,6 @@ export class ForbiddenError extends ApiError {
   }
 }
 
-export class RouteNotFoundError extends ApiError {
-  constructor(method: string, path: string) {
-    super("NOT_FOUND", 404, `no route ${method} ${truncate(path, 200)}; see /docs for the API`);
-  }
-}
-
 export class UnsupportedMediaTypeError extends ApiError {
   constructor(got: string) {
     super("UNSUPPORTED_MEDIA_TYPE", 415, `expected no body or an application/json body, got content-type "${truncate(got, 100)}"`);

@@ -1,6 +1,4 @@
 /** The HTTP API: build it over an OrchestratorPort, check its exposure, serve it. */
 export { createApi, type ApiOptions, type OrchestratorApi } from "./create-api";
 export { startApiServer, ApiServerError, type RunningApi } from "./server";
-export { checkExposure, isLoopbackHost } from "./auth";
-export { renderMetrics } from "./metrics";
-export { DEFAULT_MAX_BACKLOG_BYTES, CLOSE_TOO_SLOW } from "./stream";
+export { checkExposure } from "./auth";

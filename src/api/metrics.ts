@@ -4,6 +4,7 @@
  */
 import { Elysia, t } from "elysia";
 import type { OrchestratorPort } from "../app/port";
+import { SYSTEM_STATES } from "../events/types";
 import { SERVICE_STATES } from "../supervisor/states";
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -38,7 +39,7 @@ export function renderMetrics(port: OrchestratorPort): string {
   const per = (value: (s: (typeof services)[number]) => number | null): Sample[] => services.map((s) => [{ service: s.name }, value(s)]);
   const families = [
     family("orchestrator_info", "gauge", "Constant 1, labelled with the fleet name and version.", [[{ name: stats.name, version: stats.version }, 1]]),
-    family("orchestrator_system_state", "gauge", "1 for the orchestrator's current state, 0 for the others.", ["starting", "ready", "degraded", "stopping", "stopped"].map((state) => [{ state }, status.state === state ? 1 : 0])),
+    family("orchestrator_system_state", "gauge", "1 for the orchestrator's current state, 0 for the others.", SYSTEM_STATES.map((state): Sample => [{ state }, status.state === state ? 1 : 0])),
     family("orchestrator_service_up", "gauge", "1 when the service is running and its health check passes (state healthy), else 0.", per((s) => (s.state === "healthy" ? 1 : 0))),
     family("orchestrator_service_state", "gauge", "1 for the service's current state, 0 for every other state.", services.flatMap((s) => SERVICE_STATES.map((state): Sample => [{ service: s.name, state }, s.state === state ? 1 : 0]))),
     family("orchestrator_service_restarts_total", "counter", "Restarts of the service since the orchestrator started.", per((s) => s.restarts)),

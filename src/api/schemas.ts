@@ -5,13 +5,14 @@
  */
 import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
+import { SYSTEM_STATES } from "../events/types";
 import { SERVICE_STATES } from "../supervisor/states";
 import { literals, Nullable } from "./schema-helpers";
 
 const Millis = (description: string) => t.Number({ description });
 
 export const ServiceStateSchema = literals(SERVICE_STATES, { description: "A service's state (SPEC §9)." });
-export const SystemStateSchema = literals(["starting", "ready", "degraded", "stopping", "stopped"], { description: "The orchestrator's overall state." });
+export const SystemStateSchema = literals(SYSTEM_STATES, { description: "The orchestrator's overall state." });
 export const HealthStatusSchema = literals(["unknown", "healthy", "unhealthy"]);
 export const BreakerStateSchema = literals(["closed", "open", "half-open"]);
 export const ConditionSchema = literals(["healthy", "started", "completed"]);

@@ -1,7 +1,10 @@
 /** Every event the orchestrator emits: a typed union keyed by `type`. */
 import type { ServiceState } from "../supervisor/states";
 
-export type SystemState = "starting" | "ready" | "degraded" | "stopping" | "stopped";
+/** The orchestrator's overall states; the API's schema and /metrics list them from here. */
+export const SYSTEM_STATES = ["starting", "ready", "degraded", "stopping", "stopped"] as const;
+
+export type SystemState = (typeof SYSTEM_STATES)[number];
 
 export type HealingAction =
   | "detected"
