@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
 import { ServiceStateSchema, ServiceSummarySchema, SystemStateSchema, SystemStatusSchema, HealingRecordSchema } from "./schemas";
 import { literals } from "./schema-helpers";
+import { NOTICE_KINDS } from "../events/types";
 
 const Stamp = {
   seq: Type.Integer({ minimum: 0, description: "Strictly increasing; `log` events repeat the last stored seq." }),
@@ -36,6 +37,19 @@ export const StatusEventSchema = t.Object({
   payload: t.Object({ state: SystemStateSchema, reasons: t.Array(t.String()) }),
 });
 
+export const NoticeEventSchema = t.Object({
+  ...Stamp,
+  type: t.Literal("notice"),
+  payload: t.Object({
+    kind: literals(NOTICE_KINDS),
+    level: literals(["info", "warn", "error"]),
+    message: t.String(),
+    path: t.Optional(t.String()),
+    pid: t.Optional(Type.Integer()),
+    service: t.Optional(t.String()),
+  }),
+});
+
 export const LogEventSchema = t.Object({
   ...Stamp,
   type: t.Literal("log"),
@@ -43,7 +57,7 @@ export const LogEventSchema = t.Object({
 });
 
 /** Any published event, `log` included (the stream sends those only when asked). */
-export const EventSchema = t.Union([ServiceEventSchema, HealthEventSchema, HealingEventSchema, StatusEventSchema, LogEventSchema], {
+export const EventSchema = t.Union([ServiceEventSchema, HealthEventSchema, HealingEventSchema, StatusEventSchema, NoticeEventSchema, LogEventSchema], {
   examples: [{ seq: 17, ts: 1735689600000, type: "service", payload: { name: "api", from: "starting", to: "healthy", pid: 4242 } }],
 });
 

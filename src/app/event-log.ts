@@ -31,6 +31,11 @@ function logEvent(logger: Logger, event: OrchestratorEvent): void {
       logger[level]({ event: "healing", service: h.service, action: h.action, attempt: h.attempt, tier: h.tier, delayMs: h.delayMs }, `${h.service}: ${h.action} (${h.reason})`);
       return;
     }
+    case "notice": {
+      const { kind, level, message, path, pid, service } = event.payload;
+      logger[level]({ event: "notice", kind, path, pid, service }, message);
+      return;
+    }
     case "health": {
       const { name, status, endpoint, error, latencyMs } = event.payload;
       // State changes already say healthy/unhealthy; probe detail (refusals while starting) is debug.

@@ -31,11 +31,38 @@ export interface HealingRecord {
   ts: number;
 }
 
+/**
+ * What the orchestrator says about itself (not about one service): its storage failing or
+ * recovering, a history file replaced, its watchdog replaced, escaped processes caught.
+ */
+export const NOTICE_KINDS = [
+  "storage-failed",
+  "storage-recovered",
+  "store-replaced",
+  "watchdog-replaced",
+  "descendants-killed",
+] as const;
+
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+export interface Notice {
+  kind: NoticeKind;
+  level: "info" | "warn" | "error";
+  message: string;
+  /** The file or folder concerned, when there is one. */
+  path?: string;
+  /** The process concerned, when there is one. */
+  pid?: number;
+  /** The service concerned, when there is one. */
+  service?: string;
+}
+
 export type EventBody =
   | { type: "service"; payload: { name: string; from: ServiceState; to: ServiceState; pid?: number; reason?: string } }
   | { type: "health"; payload: { name: string; ok: boolean; status: "healthy" | "unhealthy"; latencyMs: number; endpoint?: string; error?: string } }
   | { type: "healing"; payload: HealingRecord }
   | { type: "status"; payload: { state: SystemState; reasons: string[] } }
+  | { type: "notice"; payload: Notice }
   | { type: "log"; payload: { name: string; stream: "stdout" | "stderr"; line: string } };
 
 export type EventType = EventBody["type"];

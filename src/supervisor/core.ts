@@ -45,6 +45,8 @@ export class SupervisorCore {
   /** Hands a service back to the launcher to start once its dependencies allow (set by the Launcher). */
   requeue: (service: ServiceRuntime) => void = () => {};
   private problems = 0;
+  /** Fleet-wide problems not owned by one service (storage failing...), by key; each makes the system degraded. */
+  private readonly conditions = new Map<string, string>();
   private readonly listeners: StateListener[] = [];
 
   constructor(options: SupervisorOptions) {
@@ -125,9 +127,26 @@ export class SupervisorCore {
     if (!same) this.sink.emit({ type: "status", payload: { state, reasons } });
   }
 
-  /** Why the system is not ready: one line per service that is not healthy, completed or stopped. */
+  /**
+   * Set (or, with null, clear) a fleet-wide condition such as "storage is failing". While any
+   * is set, a launched fleet is `degraded` and the reason is listed in the status.
+   */
+  setCondition(key: string, reason: string | null): void {
+    if (reason === null ? !this.conditions.delete(key) : this.conditions.get(key) === reason) return;
+    if (reason !== null) this.conditions.set(key, reason);
+    if (this.shuttingDown || !this.tracking) return;
+    const next: SystemState = this.problems === 0 && this.conditions.size === 0 ? "ready" : "degraded";
+    this.setSystemState(next, next === "ready" ? [] : this.collectReasons());
+  }
+
+  /** The reasons of the conditions set now. */
+  conditionReasons(): string[] {
+    return [...this.conditions.values()];
+  }
+
+  /** Why the system is not ready: the fleet-wide conditions, then one line per service that is not healthy, completed or stopped. */
   collectReasons(): string[] {
-    const reasons: string[] = [];
+    const reasons: string[] = this.conditionReasons();
     for (const service of this.ordered) {
       if (SETTLED_OK.has(service.state)) continue;
       reasons.push(service.lastReason ? `${service.name} is ${service.state}: ${service.lastReason}` : `${service.name} is ${service.state}`);
@@ -138,7 +157,7 @@ export class SupervisorCore {
   // O(1) unless the verdict flips; only then are the reasons listed.
   private followServices(): void {
     if (this.shuttingDown) return;
-    const next: SystemState = this.problems === 0 ? "ready" : "degraded";
+    const next: SystemState = this.problems === 0 && this.conditions.size === 0 ? "ready" : "degraded";
     if (next !== this.systemState) this.setSystemState(next, next === "ready" ? [] : this.collectReasons());
   }
 }

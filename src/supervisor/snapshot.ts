@@ -68,7 +68,8 @@ export function snapshotService(core: SupervisorCore, service: ServiceRuntime, h
 
 export function snapshotSystem(core: SupervisorCore): SystemSnapshot {
   const startedAt = core.systemStartedAt;
-  const reasons = core.systemState === "ready" ? [] : core.tracking ? core.collectReasons() : core.systemReasons;
+  // while starting or stopping, the fleet-wide conditions (storage failing...) still show
+  const reasons = core.systemState === "ready" ? [] : core.tracking ? core.collectReasons() : [...core.conditionReasons(), ...core.systemReasons];
   return {
     state: core.systemState,
     startedAt,

@@ -112,6 +112,14 @@ export class Supervisor {
     return result;
   }
 
+  /**
+   * Report (or, with null, clear) a fleet-wide problem under `key`, e.g. `storage`: while one is
+   * set the fleet is `degraded` and `reason` is listed in the status.
+   */
+  setCondition(key: string, reason: string | null): void {
+    this.core.setCondition(key, reason);
+  }
+
   /** The config now in effect (a reload replaces it). */
   get config(): Config {
     return this.core.config;

@@ -67,4 +67,22 @@ describe("envFile parsing", () => {
     expect(h.state("api")).toBe("failed");
     expect(h.sink.healing("api")[0]!.reason).toContain("expected KEY=VALUE");
   });
+
+  test("a fleet-wide condition degrades a ready fleet, is listed first, and clearing it makes the fleet ready again", async () => {
+    const h = createHarness([service("api")]);
+    h.supervisor.setCondition("storage", "storage: cannot write orchestrator.db (disk full)");
+    void h.supervisor.start();
+    expect(h.supervisor.snapshot().system.reasons).toEqual(["storage: cannot write orchestrator.db (disk full)"]);
+    h.probes.pass("api");
+    await h.settle();
+    expect(h.supervisor.snapshot().system).toMatchObject({ state: "degraded", reasons: ["storage: cannot write orchestrator.db (disk full)"] });
+    h.supervisor.setCondition("storage", null);
+    expect(h.supervisor.snapshot().system).toMatchObject({ state: "ready", reasons: [] });
+    expect(h.sink.statuses().slice(-2)).toEqual([
+      { state: "degraded", reasons: ["storage: cannot write orchestrator.db (disk full)"] },
+      { state: "ready", reasons: [] },
+    ]);
+    h.supervisor.setCondition("storage", null); // clearing twice emits nothing
+    expect(h.sink.statuses().at(-1)).toEqual({ state: "ready", reasons: [] });
+  });
 });

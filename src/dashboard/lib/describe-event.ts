@@ -29,5 +29,9 @@ export function describeEvent(event: StoredEvent): EventLine {
     }
     case "status":
       return { subject: "system", text: `${event.payload.state}${event.payload.reasons.length ? ` · ${event.payload.reasons.join("; ")}` : ""}`, tone: SYSTEM_TONE[event.payload.state] };
+    case "notice": {
+      const { kind, level, message, service } = event.payload;
+      return { subject: service ?? "orchestrator", text: `${kind} · ${message}`, tone: level === "error" ? "bad" : level === "warn" ? "warn" : "ok" };
+    }
   }
 }
