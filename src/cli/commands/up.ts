@@ -1,12 +1,15 @@
 /**
  * `orchestrator up`: run the fleet in the foreground. SIGTERM/SIGINT stop services in
  * reverse dependency order, flush state and exit 0; a second signal kills every service
- * group at once and exits 130. Exit 1 when a critical service could not start.
+ * group at once and exits 130. Exit 1 when a critical service could not start, or when
+ * another orchestrator holds state.dir (src/app/state-lock.ts).
  */
-import type { Command } from "../command";
+import type { CliIo, Command } from "../command";
 import { UsageError, flagString } from "../args";
 import { loadOrReport } from "../load-manifest";
 import type { Fleet } from "../../app/fleet";
+import type { StateLock } from "../../app/state-lock";
+import type { Config } from "../../manifest/types";
 import { createLogger, type LogFormat, type Logger } from "../../lib/logger";
 
 export const upCommand: Command = {
@@ -20,19 +23,23 @@ export const upCommand: Command = {
     const config = await loadOrReport(args, io);
     if (!config) return 2;
     // Loaded here, not at the top: client commands (status, logs) must start fast.
-    const [{ Fleet }, { reloadFleet }, { FleetPort }, api, { mountDashboard }] = await Promise.all([
+    const [{ Fleet }, { reloadFleet }, { FleetPort }, api, { mountDashboard }, stateLock] = await Promise.all([
       import("../../app/fleet"),
       import("../../app/reload"),
       import("../../app/fleet-port"),
       import("../../api"),
       import("../../dashboard"),
+      import("../../app/state-lock"),
     ]);
     const exposure = api.checkExposure({ host: config.api.host, token: config.api.token });
     if (exposure) {
       io.stderr(`orchestrator: ${exposure}\n`);
       return 2;
     }
+    const lock = lockStateDir(config, io, stateLock);
+    if (!lock) return 1;
     const { logger, flush } = createLogger({ format: format as LogFormat, color: io.color });
+    if (lock.method === "pid-file") logger.warn({ lockFile: lock.path, reason: lock.fallbackReason }, `state.dir lock: ${lock.fallbackReason}; using a pid file with a liveness check instead (${lock.path})`);
     const fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env });
     const enabled = config.services.filter((s) => !s.disabled).length;
     logger.info({ manifest: config.file, services: enabled, stateDir: config.stateDir }, `starting ${config.name}: ${enabled} services`);
@@ -45,8 +52,10 @@ export const upCommand: Command = {
       logger.error({ err: (err as Error).message }, `cannot serve the API on ${config.api.host}:${config.api.port}: ${(err as Error).message}`);
       flush();
       await fleet.close();
+      lock.release();
       return 1;
     }
+    lock.markListening(server.url);
     logger.info({ url: server.url }, `API ${server.url}/orchestrator  docs ${server.url}/docs  dashboard ${server.url}/`);
     const reload = () =>
       port.reload().then(
@@ -55,10 +64,29 @@ export const upCommand: Command = {
       );
     const code = await runUntilStopped(fleet, logger, reload);
     await server.stop();
+    lock.release();
     flush();
     return code;
   },
 };
+
+/**
+ * Lock state.dir before anything opens the store, starts a service or binds the API; null
+ * (the reason printed) when another orchestrator has it. Any exit releases it, even process.exit.
+ */
+function lockStateDir(config: Config, io: CliIo, stateLock: typeof import("../../app/state-lock")): StateLock | null {
+  const { host, port } = config.api;
+  let lock: StateLock;
+  try {
+    lock = stateLock.acquireStateLock(config.stateDir, { api: `http://${host.includes(":") ? `[${host}]` : host}:${port}` });
+  } catch (err) {
+    if (!(err instanceof stateLock.StateDirInUseError || err instanceof stateLock.StateLockError)) throw err;
+    io.stderr(`orchestrator: ${err.message}\n`);
+    return null;
+  }
+  process.once("exit", () => lock.release()); // release is idempotent: the normal path has released already
+  return lock;
+}
 
 async function runUntilStopped(fleet: Fleet, logger: Logger, reload: () => Promise<void>): Promise<number> {
   let stopped: Promise<number> | null = null;

@@ -1,0 +1,40 @@
+/** Why `up` could not lock its state dir; the CLI prints the message and exits 1. */
+import type { LockHolder } from "./state-lock-holder";
+
+export class StateDirInUseError extends Error {
+  readonly code = "STATE_DIR_IN_USE";
+  readonly status = 1;
+  constructor(
+    readonly stateDir: string,
+    readonly holder: LockHolder,
+    lockFile: string,
+  ) {
+    super(`state.dir ${stateDir} is ${describeHolder(holder, lockFile)}; stop it first or set a different state.dir`);
+    this.name = "StateDirInUseError";
+  }
+}
+
+export class StateLockError extends Error {
+  readonly code = "STATE_LOCK_FAILED";
+  readonly status = 1;
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = "StateLockError";
+  }
+}
+
+function describeHolder(holder: LockHolder, lockFile: string): string {
+  if (holder.orchestrator) {
+    const api = holder.listening ? holder.api : `${holder.api}, not listening yet`;
+    return `in use by another orchestrator (pid ${holder.pid}, API ${api})`;
+  }
+  const pid = holder.pid === null ? "pid unknown" : `pid ${holder.pid}`;
+  return `locked by another process (${pid}; ${lockFile} holds no record of a running orchestrator)`;
+}
+
+/** `EACCES: permission denied` from a node:fs error. */
+export function describeFsError(err: unknown): string {
+  const { code, message } = err as { code?: string; message?: string };
+  const text = String(message ?? err);
+  return code && !text.startsWith(code) ? `${code}: ${text}` : text;
+}
