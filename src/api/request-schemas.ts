@@ -1,8 +1,9 @@
 /**
  * Params and query strings. Each carries an `error` that names the field and says what is
- * expected, so a 400 reads `query.limit: expected an integer from 1 to 10000, got "-1"`.
+ * expected, so a 400 reads `query.limit: expected an integer from 1 to 10000, got -1`.
  */
 import { t } from "elysia";
+import { describeIntegerField, type IntegerField } from "./integer-query";
 import { literals } from "./schema-helpers";
 
 /** The manifest's service-name rule; it also keeps `..`, `/`, NUL and friends out of every path. */
@@ -10,6 +11,11 @@ export const SERVICE_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._~-]*$";
 export const MAX_NAME_LENGTH = 128;
 export const MAX_LOG_LINES = 1000;
 export const MAX_LIMIT = 10_000;
+
+/** The integer query fields: their schemas below and the handlers' second check (requireInteger) share these. */
+export const LINES_FIELD: IntegerField = { where: "query.lines", minimum: 1, maximum: MAX_LOG_LINES };
+export const LIMIT_FIELD: IntegerField = { where: "query.limit", minimum: 1, maximum: MAX_LIMIT };
+export const SINCE_FIELD: IntegerField = { where: "query.since", minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
 
 function serviceName(where: string) {
   return t.String({
@@ -22,14 +28,15 @@ function serviceName(where: string) {
   });
 }
 
-function integer(where: string, minimum: number, maximum: number, description: string, example: number) {
-  return t.Integer({ minimum, maximum, description, examples: [example], error: `${where}: expected an integer from ${minimum} to ${maximum}` });
+function integer(field: IntegerField, description: string, example: number) {
+  const { minimum, maximum } = field;
+  return t.Integer({ minimum, maximum, description, examples: [example], error: describeIntegerField(field) });
 }
 
 export const NameParams = t.Object({ name: serviceName("params.name") });
 
 export const LogsQuery = t.Object({
-  lines: t.Optional(integer("query.lines", 1, MAX_LOG_LINES, "How many of the newest lines (default 100).", 100)),
+  lines: t.Optional(integer(LINES_FIELD, "How many of the newest lines (default 100).", 100)),
 });
 
 export const DependenciesQuery = t.Object({
@@ -40,14 +47,12 @@ export const DependenciesQuery = t.Object({
 
 export const HealingQuery = t.Object({
   service: t.Optional(serviceName("query.service")),
-  limit: t.Optional(integer("query.limit", 1, MAX_LIMIT, "Most records returned, newest first (default 100).", 50)),
+  limit: t.Optional(integer(LIMIT_FIELD, "Most records returned, newest first (default 100).", 50)),
 });
 
 export const EventsQuery = t.Object({
-  since: t.Optional(
-    integer("query.since", 0, Number.MAX_SAFE_INTEGER, "Return events with a greater seq (default 0: from the oldest kept).", 120),
-  ),
-  limit: t.Optional(integer("query.limit", 1, MAX_LIMIT, "Most events returned, oldest first (default 1000).", 1000)),
+  since: t.Optional(integer(SINCE_FIELD, "Return events with a greater seq (default 0: from the oldest kept).", 120)),
+  limit: t.Optional(integer(LIMIT_FIELD, "Most events returned, oldest first (default 1000).", 1000)),
 });
 
 export const StreamQuery = t.Object({

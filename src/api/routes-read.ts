@@ -5,7 +5,8 @@ import type { ApiContext } from "./context";
 import { renderGraphText } from "./graph-text";
 import { ApiError } from "./errors";
 import { EventSchema } from "./event-schemas";
-import { DependenciesQuery, EventsQuery, HealingQuery, LogsQuery, NameParams } from "./request-schemas";
+import { requireInteger } from "./integer-query";
+import { DependenciesQuery, EventsQuery, HealingQuery, LIMIT_FIELD, LINES_FIELD, LogsQuery, NameParams, SINCE_FIELD } from "./request-schemas";
 import {
   ErrorSchema,
   GraphJsonSchema,
@@ -52,7 +53,7 @@ export function readRoutes(ctx: ApiContext) {
         },
       },
     )
-    .get("/services/:name/logs", ({ params, query }) => port.logs(params.name, query.lines ?? DEFAULT_LOG_LINES) ?? throwUnknown(ctx, params.name), {
+    .get("/services/:name/logs", ({ params, query }) => port.logs(params.name, requireInteger(query.lines, LINES_FIELD) ?? DEFAULT_LOG_LINES) ?? throwUnknown(ctx, params.name), {
       params: NameParams,
       query: LogsQuery,
       response: { 200: t.Array(LogLineSchema), 400: ErrorSchema, 404: ErrorSchema },
@@ -76,7 +77,7 @@ export function readRoutes(ctx: ApiContext) {
         detail: { tags, summary: "Dependency graph", description: "Nodes, edges, phase names and start order as JSON; `?format=mermaid` or `?format=dot` gives text to render." },
       },
     )
-    .get("/healing-history", ({ query }) => port.healingHistory({ service: query.service, limit: query.limit }), {
+    .get("/healing-history", ({ query }) => port.healingHistory({ service: query.service, limit: requireInteger(query.limit, LIMIT_FIELD) }), {
       query: HealingQuery,
       response: { 200: t.Array(StoredHealingSchema), 400: ErrorSchema },
       detail: {
@@ -85,7 +86,7 @@ export function readRoutes(ctx: ApiContext) {
         description: "Healing events (restarts, escalations, quarantine, breaker changes), newest first, from SQLite. A service that was removed keeps its history.",
       },
     })
-    .get("/events", ({ query }) => port.events(query.since ?? 0, query.limit), {
+    .get("/events", ({ query }) => port.events(requireInteger(query.since, SINCE_FIELD) ?? 0, requireInteger(query.limit, LIMIT_FIELD)), {
       query: EventsQuery,
       response: { 200: t.Array(EventSchema), 400: ErrorSchema },
       detail: {

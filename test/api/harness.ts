@@ -41,14 +41,15 @@ export const rejectingReloader = async (): Promise<ReloadOutcome> => ({
 
 const fixture = (name: string) => `[${JSON.stringify(process.execPath)}, ${JSON.stringify(fixturePath(name))}]`;
 
-export function writeManifest(dir: string, extraServices = ""): string {
+/** The harness's orchestrator.yaml in `dir`; with `apiPort`, an `api:` section for `orchestrator up` to listen on 127.0.0.1. */
+export function writeManifest(dir: string, extraServices = "", apiPort?: number): string {
   const [db, api, worker] = [freePort(), freePort(), freePort()];
   const file = join(dir, "orchestrator.yaml");
   writeFileSync(
     file,
     `version: 1
 name: api-test
-state: { dir: state }
+${apiPort === undefined ? "" : `api: { host: 127.0.0.1, port: ${apiPort} }\n`}state: { dir: state }
 launch: { concurrency: 4, startupTimeout: 15s }
 defaults:
   health: { interval: 200ms, timeout: 2s, failureThreshold: 3 }

@@ -31,8 +31,9 @@ export class BinaryRun {
   readonly pids = new Set<number>();
   private readonly proc: Subprocess<"ignore", "pipe", "pipe">;
 
-  constructor(readonly dir: string, args: string[]) {
-    this.proc = Bun.spawn([BINARY, ...args], {
+  /** `command` runs instead of the binary, e.g. `[bun, "src/cli/main.ts"]` to compare the source with it. */
+  constructor(readonly dir: string, args: string[], command: string[] = [BINARY]) {
+    this.proc = Bun.spawn([...command, ...args], {
       cwd: dir,
       stdin: "ignore",
       stdout: "pipe",
