@@ -31,13 +31,14 @@ export class BinaryRun {
   readonly pids = new Set<number>();
   private readonly proc: Subprocess<"ignore", "pipe", "pipe">;
 
-  constructor(readonly dir: string, args: string[]) {
+  /** `env` adds to the minimal environment the binary gets (PATH and HOME). */
+  constructor(readonly dir: string, args: string[], env: Record<string, string> = {}) {
     this.proc = Bun.spawn([BINARY, ...args], {
       cwd: dir,
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir },
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir, ...env },
     });
     this.exited = this.proc.exited;
     this.stderrText = new Response(this.proc.stderr).text();
