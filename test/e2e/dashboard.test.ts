@@ -18,9 +18,8 @@ if (!HAS_CHROMIUM) console.warn(`dashboard browser tests skipped: ${CHROMIUM} is
 
 const CORE = ["postgres", "redis", "auth", "api", "web"];
 let target: Target;
-let context: BrowserContext;
+let browser: Browser;
 let page: Page;
-let profile: string;
 const external: string[] = [];
 const pageErrors: string[] = [];
 
@@ -56,16 +55,8 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     target = await startTarget();
-    const { chromium } = await import("playwright-core");
-    profile = mkdtempSync(join(tmpdir(), "orch-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1440, height: 900 },
-      colorScheme: "light",
-      reducedMotion: "reduce",
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await openBrowser();
+    page = browser.page;
     page.on("request", (r) => {
       if (!r.url().startsWith(`http://127.0.0.1:${target.proxy.port}/`) && !r.url().startsWith("data:")) external.push(r.url());
     });
@@ -74,8 +65,7 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
   }, 90_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await target?.stop();
   }, 60_000);
 
@@ -231,6 +221,32 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
   }, 90_000);
 });
 
+interface Browser {
+  page: Page;
+  /** Close the browser and remove its profile. */
+  close(): Promise<void>;
+}
+
+/** Debian's chromium, headless, on a fresh profile. */
+async function openBrowser(): Promise<Browser> {
+  const { chromium } = await import("playwright-core");
+  const profile = mkdtempSync(join(tmpdir(), "orch-chromium-"));
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1440, height: 900 },
+    colorScheme: "light",
+    reducedMotion: "reduce",
+  });
+  return {
+    page: context.pages()[0] ?? (await context.newPage()),
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Seqs of the feed's items (health events are hidden by default; the others are all listed). */
 async function feedSeqs(): Promise<number[]> {
   return page.locator('[data-testid="feed"] [data-seq]').evaluateAll((items) => items.map((el) => Number((el as HTMLElement).dataset.seq)));
@@ -239,22 +255,15 @@ async function feedSeqs(): Promise<number[]> {
 describe.skipIf(!HAS_CHROMIUM)("dashboard of an orchestrator with a token", () => {
   const TOKEN = "dashboard-token-0123456789";
   let secured: Target;
-  let ctx: BrowserContext;
+  let secureBrowser: Browser;
   let tab: Page;
-  let dir: string;
   const violations: string[] = [];
   const errors: string[] = [];
 
   beforeAll(async () => {
     secured = await startTarget({ token: TOKEN, only: ["postgres", "redis", "auth"] });
-    const { chromium } = await import("playwright-core");
-    dir = mkdtempSync(join(tmpdir(), "orch-chromium-"));
-    ctx = await chromium.launchPersistentContext(dir, {
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1440, height: 900 },
-    });
-    tab = ctx.pages()[0] ?? (await ctx.newPage());
+    secureBrowser = await openBrowser();
+    tab = secureBrowser.page;
     await tab.exposeFunction("__violation", (v: string) => violations.push(v));
     await tab.addInitScript(() =>
       document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { __violation(v: string): void }).__violation(`${e.violatedDirective} ${e.blockedURI}`)),
@@ -264,8 +273,7 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard of an orchestrator with a token", () =
   }, 90_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await secureBrowser?.close();
     await secured?.stop();
   }, 60_000);
 
