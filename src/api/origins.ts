@@ -6,7 +6,7 @@
  */
 import { Elysia } from "elysia";
 import { isLoopbackHost, isWildcardHost } from "./auth";
-import { ApiError, ForbiddenError, respondWithError } from "./errors";
+import { ForbiddenError, respondWithError } from "./errors";
 import type { RouteMethods } from "./method-guard";
 
 export interface OriginPolicy {
@@ -59,7 +59,7 @@ export function corsPlugin(policy: OriginPolicy, methods: RouteMethods) {
     const allowed = origin !== null && policy.isListed(origin);
     if (allowed) Object.assign(set.headers, { "access-control-allow-origin": origin, vary: "Origin" });
     if (request.method !== "OPTIONS") return;
-    if (origin === null) return describeMethods(methods, request, set.headers);
+    if (origin === null) return describeMethods(methods, request);
     if (!allowed) return respondWithError("FORBIDDEN", new ForbiddenError(`CORS preflight refused: origin ${JSON.stringify((origin ?? "(none)").slice(0, 200))} is not listed in api.cors`));
     return new Response(null, {
       status: 204,
@@ -74,12 +74,11 @@ export function corsPlugin(policy: OriginPolicy, methods: RouteMethods) {
   });
 }
 
-function describeMethods(methods: RouteMethods, request: Request, headers: Record<string, unknown>): Response {
-  const path = new URL(request.url).pathname;
-  const allow = methods.allowed(path);
-  if (allow.length === 0) return respondWithError("NOT_FOUND", new ApiError("NOT_FOUND", 404, "no such route; see /docs for the API"));
-  const base = Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => typeof e[1] === "string"));
-  return new Response(null, { status: 204, headers: { ...base, allow: allow.join(", ") } });
+// (Elysia adds the headers set so far, the security headers among them, to an early response.)
+function describeMethods(methods: RouteMethods, request: Request): Response {
+  const allow = methods.allowed(new URL(request.url).pathname);
+  if (allow.length === 0) return respondWithError("NOT_FOUND", null);
+  return new Response(null, { status: 204, headers: { allow: allow.join(", ") } });
 }
 
 function normalizeOrigin(origin: string): string {

@@ -8,7 +8,7 @@
  * no Elysia hook sees), so the Host check, the method check and the security headers apply to
  * them as to every other route. Mount it with `createApi(port, { ..., dashboard: mountDashboard })`.
  */
-import { basename } from "node:path";
+import { dirname, relative } from "node:path";
 import { Elysia, type AnyElysia } from "elysia";
 import { ApiError } from "../api/errors";
 import { pagePolicy, streamOrigins } from "../api/security-headers";
@@ -27,15 +27,17 @@ type Bundle = Bun.HTMLBundle & { index?: string };
 
 /** The dashboard's files: the compiled binary's embedded bundle, or (from source) a build of index.html. */
 export async function loadDashboardFiles(bundle: Bundle = page as Bundle): Promise<DashboardFiles> {
-  if (bundle.files?.length) return filesOfCompiledBundle(bundle.files);
+  if (bundle.files?.length) return filesOfCompiledBundle(bundle.files, bundle.index);
   if (!bundle.index) throw new Error("the dashboard bundle has neither files nor an index to build");
   return buildDashboard(bundle.index);
 }
 
-function filesOfCompiledBundle(files: NonNullable<Bun.HTMLBundle["files"]>): DashboardFiles {
+// The page links to its files by their path below the folder the page itself is in.
+function filesOfCompiledBundle(files: NonNullable<Bun.HTMLBundle["files"]>, index: string | undefined): DashboardFiles {
+  const root = dirname(index ?? files.find((f) => f.loader === "html")?.path ?? "/");
   const out: DashboardFiles = new Map();
   for (const file of files) {
-    const path = file.loader === "html" ? "/" : `/${basename(file.path)}`;
+    const path = file.loader === "html" ? "/" : `/${relative(root, file.path)}`;
     out.set(path, { body: Bun.file(file.path), contentType: file.headers["content-type"], etag: file.headers.etag });
   }
   return out;
@@ -46,7 +48,7 @@ async function buildDashboard(entry: string): Promise<DashboardFiles> {
   if (!result.success) throw new Error(`cannot bundle the dashboard: ${result.logs.map((l) => l.message).join("; ")}`);
   const out: DashboardFiles = new Map();
   for (const artifact of result.outputs) {
-    const path = artifact.path.endsWith(".html") ? "/" : `/${basename(artifact.path)}`;
+    const path = artifact.path.endsWith(".html") ? "/" : `/${relative(".", artifact.path)}`;
     out.set(path, { body: artifact, contentType: artifact.type, etag: artifact.hash ?? String(artifact.size) });
   }
   return out;

@@ -293,7 +293,7 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard of an orchestrator with a token", () =
     await tab.locator('[data-testid="token-submit"]').click();
     await tab.locator('[data-testid="connection"][data-state="open"]').waitFor({ timeout: 15_000 });
     await waitUntil(async () => (await tab.locator('[data-testid="card-auth"]').getAttribute("data-state")) === "healthy", 15_000, "auth's card to be healthy");
-    expect(await tab.locator('[data-testid="token-prompt"]').count()).toBe(0);
+    await tab.locator('[data-testid="token-prompt"]').waitFor({ state: "detached", timeout: 5_000 });
     await tab.locator('[data-testid="card-auth"]').click();
     const panel = tab.locator('[data-testid="details"]');
     await panel.locator('[data-testid="logs"]').waitFor({ timeout: 15_000 });

@@ -56,6 +56,7 @@ export function useOrchestratorStatus(client: ApiClient, generation = 0): FleetV
       setStats(nextStats);
       setSyncedAt(Date.now());
       setError(null);
+      setUnauthorized(false); // these reads need the token when the API has one: we hold it
     } catch (err) {
       report(err);
     }
