@@ -1,10 +1,27 @@
 /**
- * Who may do what. With a token, mutating routes and the stream need `Authorization: Bearer`
- * (the stream also takes `?token=`, since browsers cannot set headers on a WebSocket).
- * Read routes stay open. Browser origins are checked separately (./origins.ts).
+ * Who may do what. With a token, mutating routes, the stream and every read route that
+ * returns service output or history need `Authorization: Bearer` (the stream also takes
+ * `?token=`, since browsers cannot set headers on a WebSocket); only OPEN_ROUTES stay open.
+ * Wrong tokens are rate limited per client (./guess-limiter.ts). Browser origins are checked
+ * separately (./origins.ts), and so is the Host (./host-guard.ts).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { UnauthorizedError } from "./errors";
+import { TooManyGuessesError } from "./guard-errors";
+import type { GuessLimiter } from "./guess-limiter";
+
+/** What a caller without the token may still read (the OpenAPI document says so per route). */
+export const OPEN_ROUTES = [
+  "GET /orchestrator/status",
+  "GET /orchestrator/health-status",
+  "GET /orchestrator/session",
+  "GET /metrics",
+  "GET /docs, /docs/json and /docs/assets/*",
+  "GET / (the dashboard page and its assets)",
+] as const;
+
+/** Shortest token accepted when the API listens beyond loopback. */
+export const MIN_EXPOSED_TOKEN_LENGTH = 16;
 
 export interface TokenCheck {
   /** True when no token is configured, or `candidate` is the token. */
@@ -38,12 +55,35 @@ export function presentedToken(request: Request, allowQuery = false): string | n
   return null;
 }
 
-/** Throw 401 unless the request carries the token (when one is configured). */
-export function requireToken(check: TokenCheck, request: Request, allowQuery = false): void {
-  if (!check.required) return;
-  const token = presentedToken(request, allowQuery);
-  if (token === null) throw new UnauthorizedError(`expected "Authorization: Bearer <token>"${allowQuery ? " or ?token=" : ""}, got no token`);
-  if (!check(token)) throw new UnauthorizedError("expected the API token, got a different one");
+/** The token check with its guess limit: what the routes call. `address` is the client's IP. */
+export interface TokenGate {
+  readonly required: boolean;
+  /** Throw 401 unless the request carries the token (when one is configured); 429 while its client is locked out. */
+  require(request: Request, address: string, allowQuery?: boolean): void;
+  /** Whether the request carries the token (true when none is configured); a wrong one counts as a guess, 429 while locked out. */
+  holds(request: Request, address: string, allowQuery?: boolean): boolean;
+}
+
+export function createTokenGate(check: TokenCheck, limiter: GuessLimiter): TokenGate {
+  const verdict = (request: Request, address: string, allowQuery: boolean): "ok" | "missing" | "wrong" => {
+    if (!check.required) return "ok";
+    const token = presentedToken(request, allowQuery);
+    if (token === null) return "missing";
+    const wait = limiter.retryAfterMs(address);
+    if (wait > 0) throw new TooManyGuessesError(wait, limiter.budget, limiter.windowMs);
+    if (check(token)) return "ok";
+    limiter.recordWrong(address, token);
+    return "wrong";
+  };
+  return {
+    required: check.required,
+    require(request, address, allowQuery = false) {
+      const result = verdict(request, address, allowQuery);
+      if (result === "missing") throw new UnauthorizedError(`expected "Authorization: Bearer <token>"${allowQuery ? " or ?token=" : ""}, got no token`);
+      if (result === "wrong") throw new UnauthorizedError("expected the API token, got a different one");
+    },
+    holds: (request, address, allowQuery = false) => verdict(request, address, allowQuery) === "ok",
+  };
 }
 
 /** Whether `host` only accepts connections from this machine. */
@@ -54,14 +94,24 @@ export function isLoopbackHost(host: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
+/** Whether `host` is a bind-everything address (0.0.0.0, ::), which names no host of its own. */
+export function isWildcardHost(host: string): boolean {
+  return WILDCARD_HOSTS.has(host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1"));
+}
+
+const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", ""]);
+
 /**
- * Refuse to expose an unauthenticated API beyond this machine. Returns the reason to print
- * (the CLI exits 2), or null when the combination is safe.
+ * Refuse to expose the API beyond this machine without a token long enough not to be guessed.
+ * Returns the reason to print (the CLI exits 2), or null when the combination is safe.
  */
 export function checkExposure(options: { host: string; token?: string }): string | null {
-  if (isLoopbackHost(options.host) || (options.token ?? "") !== "") return null;
+  const length = (options.token ?? "").length;
+  if (isLoopbackHost(options.host) || length >= MIN_EXPOSED_TOKEN_LENGTH) return null;
+  const got = length === 0 ? "api.token is empty" : `api.token has only ${length} character${length === 1 ? "" : "s"}`;
   return (
-    `api.host is "${options.host}", which is reachable from other machines, and api.token is empty: ` +
-    `expected a loopback host (127.0.0.1, ::1, localhost) or a token (set api.token, e.g. "\${ORCHESTRATOR_TOKEN}")`
+    `api.host is "${options.host}", which is reachable from other machines, and ${got}: ` +
+    `expected a loopback host (127.0.0.1, ::1, localhost) or a token of at least ${MIN_EXPOSED_TOKEN_LENGTH} characters ` +
+    `(set api.token, e.g. "\${ORCHESTRATOR_TOKEN}" with ORCHESTRATOR_TOKEN=$(openssl rand -hex 32))`
   );
 }

@@ -1,29 +1,41 @@
 /**
  * The HTTP API (SPEC §10) as an Elysia app over the OrchestratorPort: read routes, actions,
  * the event stream, metrics and the OpenAPI docs. `GET /` belongs to the dashboard, which
- * plugs in through `options.dashboard`.
+ * plugs in through `options.dashboard`. Before any route, every request passes the guards in
+ * order: security headers set, Host checked (421), method checked (405), CORS.
  */
 import { Elysia, type AnyElysia } from "elysia";
 import type { OrchestratorPort } from "../app/port";
-import { createTokenCheck } from "./auth";
+import { systemClock, type Clock } from "../lib/clock";
+import { createTokenCheck, createTokenGate } from "./auth";
 import type { ApiContext } from "./context";
 import { docsPlugin } from "./docs";
 import { respondWithError } from "./errors";
+import { GuessLimiter, type GuessLimitOptions } from "./guess-limiter";
+import { createHostPolicy, hostGuard } from "./host-guard";
+import { createRouteMethods, methodGuard, wrongMethod } from "./method-guard";
 import { metricsRoute } from "./metrics";
 import { corsPlugin, createOriginPolicy } from "./origins";
 import { actionRoutes } from "./routes-actions";
 import { readRoutes } from "./routes-read";
+import { securityHeaders } from "./security-headers";
 import { streamRoute, type StreamOptions } from "./stream";
 
 export interface ApiOptions {
-  /** When set (non-empty), POST routes and the stream need it as a Bearer token. */
+  /** When set (non-empty), POST routes, the stream and the reads of output and history need it as a Bearer token. */
   token?: string;
   /** Browser origins allowed CORS and the stream, e.g. "https://ops.example.com"; "*" allows any. */
   cors: string[];
   /** Where the server listens: the API's own origin (always trusted) is derived from these. */
   host: string;
   port: number;
+  /** Host names (besides loopback and `host`) that requests may be addressed to; ".example.com" allows its subdomains. */
+  allowedHosts?: string[];
   stream?: StreamOptions;
+  /** Wrong tokens a client may present per window before it gets 429. */
+  guesses?: GuessLimitOptions;
+  /** Time for the guess windows. Default: the system clock. */
+  clock?: Pick<Clock, "now">;
   /**
    * Adds `GET /` and whatever the dashboard serves: an Elysia plugin instance, or a function
    * `(app) => app.get("/", …)`. It is mounted after the API routes and shares their error
@@ -36,21 +48,27 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Build the API app; serve it with startApiServer (./server.ts) or call `app.handle(request)` in tests. */
 export function createApi(port: OrchestratorPort, options: ApiOptions) {
+  const limiter = new GuessLimiter(options.clock ?? systemClock, options.guesses);
   const ctx: ApiContext = {
     port,
-    tokenCheck: createTokenCheck(options.token || undefined),
+    auth: createTokenGate(createTokenCheck(options.token || undefined), limiter),
     origins: createOriginPolicy({ cors: options.cors, host: options.host, port: options.port }),
   };
+  const methods = createRouteMethods(() => app.router.history);
   const app = new Elysia({
     name: "orchestrator-api",
     serve: { maxRequestBodySize: MAX_BODY_BYTES },
     websocket: { maxPayloadLength: 64 * 1024, idleTimeout: 120 },
   })
-    .onError({ as: "global" }, ({ code, error, set }) => withHeaders(respondWithError(code, error), set.headers))
-    .onAfterHandle({ as: "global" }, ({ set }) => {
-      set.headers["x-content-type-options"] = "nosniff";
+    .onError({ as: "global" }, ({ code, error, set, request }) => {
+      // no route for this method: 405 when the path exists for another one
+      const refusal = code === "NOT_FOUND" ? wrongMethod(methods, request) : null;
+      return withHeaders(refusal ? respondWithError(refusal.code, refusal) : respondWithError(code, error), set.headers);
     })
-    .use(corsPlugin(ctx.origins))
+    .use(securityHeaders())
+    .use(hostGuard(createHostPolicy({ host: options.host, allowedHosts: options.allowedHosts })))
+    .use(methodGuard(methods))
+    .use(corsPlugin(ctx.origins, methods))
     .use(docsPlugin())
     .use(readRoutes(ctx))
     .use(actionRoutes(ctx))

@@ -2,12 +2,16 @@
  * GET /docs (Swagger UI) and /docs/json (the OpenAPI document). The plugin's page loads
  * Swagger UI from a CDN by default; here its CSS and bundle are embedded in the binary
  * (`type: "file"` imports) and served under /docs/assets, so the docs work with no internet.
+ * The page's Content-Security-Policy allows those assets and, by hash, the page's own inline
+ * script and style blocks, nothing else.
  */
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import pkg from "../../package.json" with { type: "json" };
+import { OPEN_ROUTES } from "./auth";
+import { pagePolicy, policyForHtml } from "./security-headers";
 import { streamDocumentation } from "./stream-docs";
 
 export const DOCS_PATH = "/docs";
@@ -37,34 +41,52 @@ export function docsPlugin() {
     },
     { detail: { hide: true } },
   );
-  return new Elysia({ name: "orchestrator-docs" }).use(assets).use(
-    openapi({
-      path: DOCS_PATH,
-      specPath: SPEC_PATH,
-      provider: "swagger-ui",
-      swagger: {
-        theme: `${DOCS_PATH}/assets/swagger-ui.css`,
-        cdn: `${DOCS_PATH}/assets/swagger-ui-bundle.js`,
-        ...absoluteSpecUrl,
-        // the default validator badge fetches from validator.swagger.io
-        validatorUrl: null as unknown as string, // typed string, but Swagger UI wants null to disable it
-        persistAuthorization: true,
+  const swagger = openapi({
+    path: DOCS_PATH,
+    specPath: SPEC_PATH,
+    provider: "swagger-ui",
+    swagger: {
+      theme: `${DOCS_PATH}/assets/swagger-ui.css`,
+      cdn: `${DOCS_PATH}/assets/swagger-ui-bundle.js`,
+      ...absoluteSpecUrl,
+      // the default validator badge fetches from validator.swagger.io
+      validatorUrl: null as unknown as string, // typed string, but Swagger UI wants null to disable it
+      persistAuthorization: true,
+    },
+    documentation: {
+      info: {
+        title: "orchestrator API",
+        version: pkg.version,
+        description:
+          "Read the fleet's state, act on services, replay events. Errors are JSON {error, message}. " +
+          `With api.token set, every route needs Authorization: Bearer TOKEN except these, open to every caller: ${OPEN_ROUTES.join("; ")}. ` +
+          "More than a few different wrong tokens from one client address within a minute get 429 with Retry-After. " +
+          "On every route: a Host header that is not a loopback name or address, api.host or a name in api.allowedHosts gets 421 (DNS rebinding); " +
+          "a method the path is not served with gets 405 with an Allow header.",
       },
-      documentation: {
-        info: {
-          title: "orchestrator API",
-          version: pkg.version,
-          description: "Read the fleet's state, act on services, replay events. Errors are JSON {error, message}. With api.token set, POST routes and the stream need Authorization: Bearer TOKEN.",
-        },
-        tags: [
-          { name: "read", description: "The fleet's state, open to every caller." },
-          { name: "actions", description: "Act on services; need the token when one is set." },
-          { name: "stream", description: "Live events and their replay." },
-          { name: "metrics", description: "Prometheus exposition." },
-        ],
-        components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "The api.token from the manifest." } } },
-        paths: streamDocumentation(),
-      },
-    }),
-  );
+      tags: [
+        { name: "read", description: "The fleet's state. Status, health-status and session are open; the rest needs the token when one is set." },
+        { name: "actions", description: "Act on services; need the token when one is set." },
+        { name: "stream", description: "Live events and their replay." },
+        { name: "metrics", description: "Prometheus exposition." },
+      ],
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "The api.token from the manifest." } } },
+      paths: streamDocumentation(),
+    },
+  });
+  // The plugin serves its page as one static Response, which no route hook sees: read a copy
+  // of it once and allow the inline blocks it holds, by hash.
+  const page = swagger.router.history.find((r) => r.method === "GET" && r.path === DOCS_PATH)?.handler;
+  const docsPolicy = page instanceof Response ? page.clone().text().then((html) => policyForHtml(html)) : Promise.resolve(pagePolicy());
+  return new Elysia({ name: "orchestrator-docs" })
+    .onRequest(async ({ request, set }) => {
+      if (isDocsPage(request.url)) set.headers["content-security-policy"] = await docsPolicy;
+    })
+    .use(assets)
+    .use(swagger);
+}
+
+function isDocsPage(url: string): boolean {
+  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, "").replace(/[?#].*$/, "");
+  return path === DOCS_PATH || path === `${DOCS_PATH}/`;
 }

@@ -65,7 +65,7 @@ export function metricsRoute(port: OrchestratorPort) {
     },
     {
       response: { 200: t.String({ examples: ['# HELP orchestrator_service_up 1 when the service is healthy\n# TYPE orchestrator_service_up gauge\norchestrator_service_up{service="api"} 1\n'] }) },
-      detail: { tags: ["metrics"], summary: "Prometheus metrics", description: "Text exposition format 0.0.4: per-service state, restarts, probe latency, memory and CPU; the orchestrator's own memory, uptime, probes and events." },
+      detail: { tags: ["metrics"], security: [], summary: "Prometheus metrics", description: "Text exposition format 0.0.4: per-service state, restarts, probe latency, memory and CPU; the orchestrator's own memory, uptime, probes and events." },
     },
   );
 }

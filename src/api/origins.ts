@@ -5,8 +5,9 @@
  * read the stream (cross-site requests against a token-less loopback API).
  */
 import { Elysia } from "elysia";
-import { isLoopbackHost } from "./auth";
+import { isLoopbackHost, isWildcardHost } from "./auth";
 import { ForbiddenError, respondWithError } from "./errors";
+import type { RouteMethods } from "./method-guard";
 
 export interface OriginPolicy {
   /** Listed in `api.cors` (or the list holds "*"). */
@@ -14,8 +15,6 @@ export interface OriginPolicy {
   /** No Origin (not a browser), a listed origin, or the API's own. */
   isTrusted(request: Request): boolean;
 }
-
-const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]", ""]);
 
 export function createOriginPolicy(options: { cors: string[]; host: string; port: number }): OriginPolicy {
   const listed = new Set(options.cors.map(normalizeOrigin));
@@ -29,7 +28,7 @@ export function createOriginPolicy(options: { cors: string[]; host: string; port
     }
     const port = url.port || (url.protocol === "https:" ? "443" : "80");
     // bound to every interface: the only own origin we can know is the Host the browser used
-    if (WILDCARD_HOSTS.has(options.host)) return url.host === request.headers.get("host");
+    if (isWildcardHost(options.host)) return url.host === request.headers.get("host");
     if (port !== String(options.port)) return false;
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     return host === options.host.replace(/^\[(.*)\]$/, "$1") || (isLoopbackHost(options.host) && isLoopbackHost(host));
@@ -50,13 +49,17 @@ export function requireTrustedOrigin(policy: OriginPolicy, request: Request): vo
   throw new ForbiddenError(`origin ${JSON.stringify(origin.slice(0, 200))} is not allowed: expected the API's own origin or one listed in api.cors`);
 }
 
-/** Answer preflights for listed origins (403 for others) and add CORS headers to their responses. */
-export function corsPlugin(policy: OriginPolicy) {
+/**
+ * Answer preflights for listed origins (403 for others) and add CORS headers to their responses.
+ * An OPTIONS without an Origin is no preflight: it is told the path's methods (`Allow`).
+ */
+export function corsPlugin(policy: OriginPolicy, methods: RouteMethods) {
   return new Elysia({ name: "orchestrator-cors" }).onRequest(({ request, set }) => {
     const origin = request.headers.get("origin");
     const allowed = origin !== null && policy.isListed(origin);
     if (allowed) Object.assign(set.headers, { "access-control-allow-origin": origin, vary: "Origin" });
     if (request.method !== "OPTIONS") return;
+    if (origin === null) return describeMethods(methods, request);
     if (!allowed) return respondWithError("FORBIDDEN", new ForbiddenError(`CORS preflight refused: origin ${JSON.stringify((origin ?? "(none)").slice(0, 200))} is not listed in api.cors`));
     return new Response(null, {
       status: 204,
@@ -69,6 +72,13 @@ export function corsPlugin(policy: OriginPolicy) {
       },
     });
   });
+}
+
+// (Elysia adds the headers set so far, the security headers among them, to an early response.)
+function describeMethods(methods: RouteMethods, request: Request): Response {
+  const allow = methods.allowed(new URL(request.url).pathname);
+  if (allow.length === 0) return respondWithError("NOT_FOUND", null);
+  return new Response(null, { status: 204, headers: { allow: allow.join(", ") } });
 }
 
 function normalizeOrigin(origin: string): string {

@@ -5,8 +5,7 @@
  */
 import { Elysia } from "elysia";
 import type { ServiceActionName } from "../app/port";
-import { requireToken } from "./auth";
-import type { ApiContext } from "./context";
+import { clientAddress, type ApiContext, type ClientSocketInfo } from "./context";
 import { ApiError, BadRequestError, UnsupportedMediaTypeError } from "./errors";
 import { requireTrustedOrigin } from "./origins";
 import { NameParams } from "./request-schemas";
@@ -23,9 +22,9 @@ const DESCRIPTIONS: Record<ServiceActionName, string> = {
 };
 
 export function actionRoutes(ctx: ApiContext) {
-  const guard = async ({ request }: { request: Request }) => {
+  const guard = async ({ request, server }: { request: Request; server: ClientSocketInfo | null }) => {
     requireTrustedOrigin(ctx.origins, request);
-    requireToken(ctx.tokenCheck, request);
+    ctx.auth.require(request, clientAddress(server, request));
     await rejectBadBody(request);
   };
   const app = new Elysia({ name: "orchestrator-actions", prefix: "/orchestrator" });
@@ -41,7 +40,7 @@ export function actionRoutes(ctx: ApiContext) {
       {
         params: NameParams,
         beforeHandle: guard,
-        response: { 202: ActionAcceptedSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema },
+        response: { 202: ActionAcceptedSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema },
         detail: { tags, security, summary: `${action[0]!.toUpperCase()}${action.slice(1)} a service`, description: `${DESCRIPTIONS[action]} Answers 202 without waiting; 404 for an unknown service, 409 when the action conflicts with its state or with shutdown.` },
       },
     );
@@ -57,7 +56,7 @@ export function actionRoutes(ctx: ApiContext) {
     },
     {
       beforeHandle: guard,
-      response: { 200: ReloadDiffSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ReloadRejectedSchema },
+      response: { 200: ReloadDiffSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ReloadRejectedSchema, 429: ErrorSchema },
       detail: {
         tags,
         security,

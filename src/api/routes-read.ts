@@ -1,7 +1,10 @@
-/** The read routes: each hands the port's read model through, validated against its schema. */
+/**
+ * The read routes: each hands the port's read model through, validated against its schema.
+ * With a token set, those that return service output or history (services, logs, events,
+ * healing, dependencies, stats) need it; status, health-status and session stay open.
+ */
 import { Elysia, t } from "elysia";
-import { presentedToken } from "./auth";
-import type { ApiContext } from "./context";
+import { clientAddress, type ApiContext, type ClientSocketInfo } from "./context";
 import { renderGraphText } from "./graph-text";
 import { ApiError } from "./errors";
 import { EventSchema } from "./event-schemas";
@@ -21,47 +24,44 @@ import {
 
 const DEFAULT_LOG_LINES = 100;
 const tags = ["read"];
+/** OpenAPI `security` of a route that needs the token when one is set, and of one open to all. */
+const tokenNeeded = [{ bearer: [] }];
+const open: [] = [];
 
 export function readRoutes(ctx: ApiContext) {
   const { port } = ctx;
+  const guard = ({ request, server }: { request: Request; server: ClientSocketInfo | null }) => ctx.auth.require(request, clientAddress(server, request));
   return new Elysia({ name: "orchestrator-read", prefix: "/orchestrator" })
     .get("/status", () => port.status(), {
       response: { 200: SystemStatusSchema },
-      detail: { tags, summary: "System status", description: "Overall state (starting, ready, degraded, stopping), uptime, counts by service state and the launch phase reached." },
+      detail: { tags, security: open, summary: "System status", description: "Overall state (starting, ready, degraded, stopping), uptime, counts by service state and the launch phase reached." },
     })
     .get("/services", () => port.services(), {
-      response: { 200: t.Array(ServiceSummarySchema) },
-      detail: { tags, summary: "List services", description: "One summary per service: state, phase, pid, port, restarts, uptime, health, memory, CPU, dependencies and breaker." },
+      beforeHandle: guard,
+      response: { 200: t.Array(ServiceSummarySchema), 401: ErrorSchema, 429: ErrorSchema },
+      detail: { tags, security: tokenNeeded, summary: "List services", description: "One summary per service: state, phase, pid, port, restarts, uptime, health, memory, CPU, dependencies and breaker." },
     })
-    .get(
-      "/services/:name",
-      ({ params, request }) => {
-        const detail = port.service(params.name) ?? throwUnknown(ctx, params.name);
-        // the effective env may hold secrets: with a token set, only its holders see the values
-        if (ctx.tokenCheck.required && !ctx.tokenCheck(presentedToken(request))) {
-          return { ...detail, config: { ...detail.config, env: Object.fromEntries(Object.keys(detail.config.env).map((k) => [k, "[redacted]"])) } };
-        }
-        return detail;
+    .get("/services/:name", ({ params }) => port.service(params.name) ?? throwUnknown(ctx, params.name), {
+      params: NameParams,
+      beforeHandle: guard,
+      response: { 200: ServiceDetailSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema },
+      detail: {
+        tags,
+        security: tokenNeeded,
+        summary: "One service in detail",
+        description: "The summary plus the last probe results, recent healing events and the effective configuration (env values included: hence the token).",
       },
-      {
-        params: NameParams,
-        response: { 200: ServiceDetailSchema, 400: ErrorSchema, 404: ErrorSchema },
-        detail: {
-          tags,
-          summary: "One service in detail",
-          description: "The summary plus the last probe results, recent healing events and the effective configuration. Env values are redacted unless the caller presents the token (when one is set).",
-        },
-      },
-    )
+    })
     .get("/services/:name/logs", ({ params, query }) => port.logs(params.name, requireInteger(query.lines, LINES_FIELD) ?? DEFAULT_LOG_LINES) ?? throwUnknown(ctx, params.name), {
       params: NameParams,
       query: LogsQuery,
-      response: { 200: t.Array(LogLineSchema), 400: ErrorSchema, 404: ErrorSchema },
-      detail: { tags, summary: "Recent output lines", description: "The newest `lines` lines of stdout and stderr (default 100, at most 1000), oldest first." },
+      beforeHandle: guard,
+      response: { 200: t.Array(LogLineSchema), 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema },
+      detail: { tags, security: tokenNeeded, summary: "Recent output lines", description: "The newest `lines` lines of stdout and stderr (default 100, at most 1000), oldest first." },
     })
     .get("/health-status", () => port.healthReport(), {
       response: { 200: HealthReportSchema },
-      detail: { tags, summary: "System health report", description: "Per-service health and an overall verdict: healthy, degraded (a non-critical service is not healthy) or unhealthy (a critical one is not)." },
+      detail: { tags, security: open, summary: "System health report", description: "Per-service health and an overall verdict: healthy, degraded (a non-critical service is not healthy) or unhealthy (a critical one is not)." },
     })
     .get(
       "/dependencies",
@@ -73,45 +73,49 @@ export function readRoutes(ctx: ApiContext) {
       },
       {
         query: DependenciesQuery,
-        response: { 200: t.Union([GraphJsonSchema, t.String({ description: "mermaid or dot source" })]), 400: ErrorSchema },
-        detail: { tags, summary: "Dependency graph", description: "Nodes, edges, phase names and start order as JSON; `?format=mermaid` or `?format=dot` gives text to render." },
+        beforeHandle: guard,
+        response: { 200: t.Union([GraphJsonSchema, t.String({ description: "mermaid or dot source" })]), 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
+        detail: { tags, security: tokenNeeded, summary: "Dependency graph", description: "Nodes, edges, phase names and start order as JSON; `?format=mermaid` or `?format=dot` gives text to render." },
       },
     )
     .get("/healing-history", ({ query }) => port.healingHistory({ service: query.service, limit: requireInteger(query.limit, LIMIT_FIELD) }), {
       query: HealingQuery,
-      response: { 200: t.Array(StoredHealingSchema), 400: ErrorSchema },
+      beforeHandle: guard,
+      response: { 200: t.Array(StoredHealingSchema), 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
       detail: {
         tags,
+        security: tokenNeeded,
         summary: "Healing history",
         description: "Healing events (restarts, escalations, quarantine, breaker changes), newest first, from SQLite. A service that was removed keeps its history.",
       },
     })
     .get("/events", ({ query }) => port.events(requireInteger(query.since, SINCE_FIELD) ?? 0, requireInteger(query.limit, LIMIT_FIELD)), {
       query: EventsQuery,
-      response: { 200: t.Array(EventSchema), 400: ErrorSchema },
+      beforeHandle: guard,
+      response: { 200: t.Array(EventSchema), 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
       detail: {
         tags: ["stream"],
+        security: tokenNeeded,
         summary: "Replay events",
         description: "Stored events with seq greater than `since`, oldest first (at most `limit`, default 1000): what a stream client missed while disconnected. `log` events are live-only.",
       },
     })
     .get("/stats", () => port.stats(), {
-      response: { 200: StatsSchema },
-      detail: { tags, summary: "Orchestrator statistics", description: "The orchestrator's own uptime, memory, CPU, probes run, restarts and events." },
+      beforeHandle: guard,
+      response: { 200: StatsSchema, 401: ErrorSchema, 429: ErrorSchema },
+      detail: { tags, security: tokenNeeded, summary: "Orchestrator statistics", description: "The orchestrator's own uptime, memory, CPU, probes run, restarts and events." },
     })
     .get(
       "/session",
-      ({ request }) => {
-        const token = presentedToken(request, true);
-        const required = ctx.tokenCheck.required;
-        return { tokenRequired: required, authenticated: !required || (token !== null && ctx.tokenCheck(token)) };
-      },
+      ({ request, server }) => ({ tokenRequired: ctx.auth.required, authenticated: ctx.auth.holds(request, clientAddress(server, request), true) }),
       {
-        response: { 200: SessionSchema },
+        response: { 200: SessionSchema, 429: ErrorSchema },
         detail: {
           tags,
+          security: open,
           summary: "Does this caller hold the token?",
-          description: "Whether the API needs a token for actions and the stream, and whether the one presented (Bearer header or ?token=) is right. Lets a browser ask before opening the stream.",
+          description:
+            "Whether the API needs a token (for actions, the stream and the reads of output and history), and whether the one presented (Bearer header or ?token=) is right. Lets a browser ask before opening the stream. Wrong tokens are limited per client address: past the budget, 429 with Retry-After.",
         },
       },
     );

@@ -27,6 +27,7 @@ export function streamDocumentation() {
           "401": { description: "Token missing or wrong", content: json(ErrorSchema) },
           "403": { description: "Browser origin not allowed", content: json(ErrorSchema) },
           "404": { description: "?logs names an unknown service", content: json(ErrorSchema) },
+          "429": { description: "Too many wrong tokens from this address; see Retry-After", content: json(ErrorSchema) },
         },
       },
     },

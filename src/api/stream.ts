@@ -7,8 +7,7 @@
 import { Elysia } from "elysia";
 import type { ServerWebSocket } from "bun";
 import type { BusMessage } from "../events/bus";
-import { requireToken } from "./auth";
-import type { ApiContext } from "./context";
+import { clientAddress, type ApiContext } from "./context";
 import { ApiError } from "./errors";
 import { requireTrustedOrigin } from "./origins";
 import { StreamQuery } from "./request-schemas";
@@ -33,9 +32,9 @@ export function streamRoute(ctx: ApiContext, options: StreamOptions = {}) {
   const clients = new WeakMap<object, Client>();
   return new Elysia({ name: "orchestrator-stream" }).ws("/orchestrator/stream", {
     query: StreamQuery,
-    beforeHandle({ request, query }) {
+    beforeHandle({ request, query, server }) {
       requireTrustedOrigin(ctx.origins, request);
-      requireToken(ctx.tokenCheck, request, true);
+      ctx.auth.require(request, clientAddress(server, request), true);
       const unknown = splitNames(query.logs).filter((name) => !ctx.port.service(name));
       if (unknown.length > 0) throw new ApiError("UNKNOWN_SERVICE", 404, `query.logs: expected names of services, got unknown ${unknown.map((n) => JSON.stringify(n)).join(", ")}`);
     },

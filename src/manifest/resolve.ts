@@ -23,6 +23,7 @@ export function resolveConfig(file: string, raw: RawManifest, drafts: ServiceDra
       port: raw.api?.port ?? DEFAULTS.api.port,
       token: raw.api?.token || undefined,
       cors: raw.api?.cors ?? [],
+      allowedHosts: raw.api?.allowedHosts ?? [],
     },
     stateDir: resolve(dir, raw.state?.dir ?? DEFAULTS.state.dir),
     launch: {

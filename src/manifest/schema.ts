@@ -91,6 +91,12 @@ export const ManifestSchema = T.Object(
           port: T.Optional(Port),
           token: T.Optional(T.String()),
           cors: T.Optional(T.Array(T.String())),
+          allowedHosts: T.Optional(
+            T.Array(T.String({ pattern: "^(\\.?[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*\\.?|\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\\]?)$" }), {
+              description:
+                "Host names (or addresses) the API answers to besides loopback and api.host; any other Host header gets 421 (DNS rebinding). A leading dot (.example.com) allows the domain and its subdomains.",
+            }),
+          ),
         },
         Strict,
       ),

@@ -74,7 +74,7 @@ export interface Config {
   file: string;
   dir: string;
   name: string;
-  api: { host: string; port: number; token?: string; cors: string[] };
+  api: { host: string; port: number; token?: string; cors: string[]; allowedHosts?: string[] };
   stateDir: string;
   /** criticalConcurrency 1 (the default) launches phase 0 serially. */
   launch: { concurrency: number; criticalConcurrency: number; startupTimeoutMs: number };

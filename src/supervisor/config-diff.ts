@@ -117,7 +117,7 @@ export function mergeLiveConfig(old: Config, next: Config): Config {
 
 function diffTopLevel(old: Config, next: Config): IgnoredChange[] {
   const ignored: IgnoredChange[] = [];
-  for (const key of ["host", "port", "token", "cors"] as const) {
+  for (const key of ["host", "port", "token", "cors", "allowedHosts"] as const) {
     if (!isSameData(old.api[key], next.api[key])) ignored.push({ key: `api.${key}`, reason: IGNORED_REASON.api });
   }
   if (old.stateDir !== next.stateDir) ignored.push({ key: "state.dir", reason: IGNORED_REASON.state });

@@ -1,4 +1,7 @@
-/** The environment a service is spawned with: orchestrator env, then envFile, then `env`, then PORT. */
+/**
+ * The environment a service is spawned with: orchestrator env, then envFile, then `env`, then
+ * PORT, less the API token (ORCHESTRATOR_TOKEN and any variable holding the token's value).
+ */
 import { runsStartScript } from "../manifest/start-script";
 import type { ServiceConfig } from "../manifest/types";
 
@@ -12,9 +15,10 @@ export class EnvFileError extends Error {
   constructor(
     readonly file: string,
     readonly line: number,
-    found: string,
+    /** What is wrong with the line, said without quoting it: an envFile holds secrets. */
+    problem: string,
   ) {
-    super(`${file}:${line}: expected KEY=VALUE, found ${JSON.stringify(found)}`);
+    super(`${file}:${line}: expected KEY=VALUE, a # comment or a blank line, got ${problem} (the line is not shown: it may hold a secret)`);
     this.name = "EnvFileError";
   }
 }
@@ -30,10 +34,15 @@ export function parseEnvFile(text: string, file = "envFile"): Record<string, str
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) return;
     const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) throw new EnvFileError(file, index + 1, raw);
+    if (!match) throw new EnvFileError(file, index + 1, describeBadLine(line));
     env[match[1]!] = unquote(match[2]!);
   });
   return env;
+}
+
+function describeBadLine(line: string): string {
+  if (!line.includes("=")) return "a line without \"=\"";
+  return "a line whose name before \"=\" is not a variable name (letters, digits, _ and ., not starting with a digit)";
 }
 
 function unquote(value: string): string {
@@ -45,11 +54,18 @@ function unquote(value: string): string {
   return (comment >= 0 ? value.slice(0, comment) : value).trim();
 }
 
-/** Merge the layers; a missing envFile is an empty layer (validation reports it elsewhere). */
+/** The variable the orchestrator and its clients read the API token from. */
+export const TOKEN_VARIABLE = "ORCHESTRATOR_TOKEN";
+
+/**
+ * Merge the layers; a missing envFile is an empty layer (validation reports it elsewhere).
+ * `token` (api.token) never reaches a service, whichever layer and name it comes under.
+ */
 export function buildServiceEnv(
   service: Pick<ServiceConfig, "env" | "envFile" | "port" | "cwd"> & Partial<Pick<ServiceConfig, "command" | "source">>,
   processEnv: Record<string, string | undefined>,
   readTextFile: ReadTextFile,
+  token?: string,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) env[key] = value;
@@ -65,5 +81,15 @@ export function buildServiceEnv(
   }
   Object.assign(env, service.env);
   if (service.port !== undefined) env.PORT = String(service.port);
-  return env;
+  return withholdToken(env, token);
+}
+
+/** `env` without ORCHESTRATOR_TOKEN and without any variable whose value is `token` (a new object). */
+export function withholdToken(env: Record<string, string>, token: string | undefined): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (key === TOKEN_VARIABLE || (token && value === token)) continue;
+    kept[key] = value;
+  }
+  return kept;
 }

@@ -38,7 +38,7 @@ export function armStartupTimer(core: SupervisorCore, service: ServiceRuntime): 
 function launchChild(core: SupervisorCore, service: ServiceRuntime): ChildHandle {
   const { name, command, cwd } = service.config;
   try {
-    service.env ??= buildServiceEnv(service.config, core.processEnv, core.readTextFile);
+    service.env ??= buildServiceEnv(service.config, core.processEnv, core.readTextFile, core.config.api.token);
   } catch (error) {
     return createFailedChild(error instanceof Error ? error.message : String(error));
   }

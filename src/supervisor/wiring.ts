@@ -3,6 +3,7 @@ import type { GraphEdge } from "../graph/types";
 import type { ServiceConfig } from "../manifest/types";
 import type { SupervisorCore } from "./core";
 import { handleBreakerChange } from "./degradation";
+import { withholdToken } from "./env";
 import { ServiceRuntime } from "./service-runtime";
 
 /** A fresh, pending record for `service` at launch position `order` (not yet added to `core`). */
@@ -10,7 +11,8 @@ export function createRuntime(core: SupervisorCore, service: ServiceConfig, orde
   const runtime: ServiceRuntime = new ServiceRuntime(
     service,
     order,
-    core.options.createProbe(service),
+    // an exec probe runs with the service's `env`: the API token stays out of it too
+    core.options.createProbe({ ...service, env: withholdToken(service.env, core.config.api.token) }),
     core.config.circuitBreaker,
     core.clock,
     core.random,

@@ -45,9 +45,16 @@ describe("auth matrix", () => {
   });
 
   for (const [which, headers] of Object.entries(credentials)) {
-    test(`token configured, ${which} token: reads stay open`, async () => {
-      expect((await h.request("/orchestrator/services", { headers })).status).toBe(200);
-      expect((await h.request("/metrics", { headers })).status).toBe(200);
+    test(`token configured, ${which} token: status, health, session, metrics and docs stay open; output and history ${which === "right" ? "are read" : "answer 401"}`, async () => {
+      for (const path of ["/orchestrator/status", "/orchestrator/health-status", "/orchestrator/session", "/metrics", "/docs", "/docs/json"]) {
+        expect({ path, status: (await h.request(path, { headers })).status }).toEqual({ path, status: 200 });
+      }
+      const guarded = ["/orchestrator/services", "/orchestrator/services/api", "/orchestrator/services/api/logs", "/orchestrator/events", "/orchestrator/healing-history", "/orchestrator/dependencies", "/orchestrator/stats"];
+      for (const path of guarded) {
+        const res = await h.request(path, { headers });
+        expect({ path, status: res.status }).toEqual({ path, status: which === "right" ? 200 : 401 });
+        if (which !== "right") expect(res.headers.get("www-authenticate")).toStartWith("Bearer");
+      }
     });
 
     test(`token configured, ${which} token: mutating routes ${which === "right" ? "pass" : "answer 401 with WWW-Authenticate"}`, async () => {
@@ -82,10 +89,11 @@ describe("auth matrix", () => {
     });
   }
 
-  test("env values of a service are redacted unless the caller holds the token", async () => {
+  test("a service's effective env (secrets included) is shown only to the token's holders", async () => {
     type Detail = { config: { env: Record<string, string> } };
-    const anonymous = (await (await h.request("/orchestrator/services/api")).json()) as Detail;
-    expect(anonymous.config.env.SECRET_KEY).toBe("[redacted]");
+    const anonymous = await h.request("/orchestrator/services/api");
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).not.toContain("hunter2");
     const holder = (await (await h.request("/orchestrator/services/api", { headers: credentials.right })).json()) as Detail;
     expect(holder.config.env.SECRET_KEY).toBe("hunter2");
   });
@@ -152,12 +160,15 @@ describe("token comparison and exposure", () => {
     expect(source).toContain("timingSafeEqual(digest(candidate), expected)");
   });
 
-  test("checkExposure refuses a non-loopback host without a token", () => {
+  test("checkExposure refuses a non-loopback host without a token of at least 16 characters", () => {
     for (const host of ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"]) expect(checkExposure({ host })).toBeNull();
     for (const host of ["0.0.0.0", "::", "192.168.1.10", "example.com"]) {
       expect(checkExposure({ host })).toContain(`api.host is "${host}"`);
+      expect(checkExposure({ host })).toContain("api.token is empty");
       expect(checkExposure({ host, token: "" })).not.toBeNull();
-      expect(checkExposure({ host, token: "t" })).toBeNull();
+      expect(checkExposure({ host, token: "t" })).toContain("api.token has only 1 character: expected");
+      expect(checkExposure({ host, token: "x".repeat(15) })).toContain("at least 16 characters");
+      expect(checkExposure({ host, token: "x".repeat(16) })).toBeNull();
     }
   });
 });

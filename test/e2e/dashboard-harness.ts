@@ -75,15 +75,22 @@ export interface Target {
   stop(): Promise<void>;
 }
 
+export interface TargetOptions {
+  /** Set api.token: the API helpers send it, the page must ask for it. */
+  token?: string;
+  /** Only these services of the fleet (default: all). */
+  only?: string[];
+}
+
 /** Healthy services across three phases, a one-shot that completes, and one that never gets healthy. */
-function manifest(apiPort: number, proxyPort: number) {
+function manifest(apiPort: number, proxyPort: number, options: TargetOptions) {
   const svc = (fixture: string, extra: Record<string, unknown>) => ({ command: [BUN, fixturePath(fixture)], ...extra });
   return {
     version: 1,
     name: "acme-platform",
     discovery: { roots: [] },
     state: { dir: "state" },
-    api: { host: "127.0.0.1", port: apiPort, cors: [`http://127.0.0.1:${proxyPort}`] },
+    api: { host: "127.0.0.1", port: apiPort, cors: [`http://127.0.0.1:${proxyPort}`], ...(options.token ? { token: options.token } : {}) },
     phases: ["data", "core", "edge"],
     // a breaker that stays closed, so report-worker climbs the whole ladder to quarantine
     circuitBreaker: { failureThreshold: 50, window: "60s", cooldown: "1s" },
@@ -92,7 +99,7 @@ function manifest(apiPort: number, proxyPort: number) {
       restart: { backoff: ["300ms", "300ms", "300ms", "500ms", "500ms", "500ms", "500ms"], resetAfter: "5m" },
       shutdown: { timeout: "2s" },
     },
-    services: {
+    services: pick(options.only, {
       postgres: svc("healthy.ts", { port: freePort(), phase: "data" }),
       redis: svc("healthy.ts", { port: freePort(), phase: "data" }),
       migrate: svc("exit-now.ts", { phase: "data", env: { EXIT_CODE: "0" }, dependsOn: ["postgres"], health: false }),
@@ -100,17 +107,21 @@ function manifest(apiPort: number, proxyPort: number) {
       api: svc("healthy.ts", { port: freePort(), phase: "core", dependsOn: ["postgres", "redis", "auth"] }),
       web: svc("healthy.ts", { port: freePort(), phase: "edge", dependsOn: ["api"] }),
       "report-worker": svc("never-healthy.ts", { port: freePort(), phase: "edge", optional: true, startupTimeout: "1500ms", dependsOn: ["postgres"] }),
-    },
+    }),
   };
 }
 
-export async function startTarget(): Promise<Target> {
+function pick<T>(names: string[] | undefined, all: Record<string, T>): Record<string, T> {
+  return names ? Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name))) : all;
+}
+
+export async function startTarget(options: TargetOptions = {}): Promise<Target> {
   ensureBinary();
   const dir = mkdtempSync(join(tmpdir(), "orch-dash-"));
   const apiPort = freePort();
   const proxy = await startProxy(() => apiPort);
   const file = join(dir, "orchestrator.yaml");
-  writeFileSync(file, JSON.stringify(manifest(apiPort, proxy.port), null, 2));
+  writeFileSync(file, JSON.stringify(manifest(apiPort, proxy.port, options), null, 2));
   const child = Bun.spawn([BINARY, "up", "-c", file, "--log-format", "json"], {
     cwd: dir,
     stdout: "pipe",
@@ -131,7 +142,7 @@ export async function startTarget(): Promise<Target> {
   void pump(child.stderr);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const api = async <T>(path: string): Promise<T> => {
-    const res = await fetch(apiUrl + path);
+    const res = await fetch(apiUrl + path, { headers: options.token ? { authorization: `Bearer ${options.token}` } : {} });
     if (!res.ok) throw new Error(`GET ${path}: expected 200, got ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };

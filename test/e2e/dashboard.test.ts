@@ -18,9 +18,8 @@ if (!HAS_CHROMIUM) console.warn(`dashboard browser tests skipped: ${CHROMIUM} is
 
 const CORE = ["postgres", "redis", "auth", "api", "web"];
 let target: Target;
-let context: BrowserContext;
+let browser: Browser;
 let page: Page;
-let profile: string;
 const external: string[] = [];
 const pageErrors: string[] = [];
 
@@ -56,16 +55,8 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     target = await startTarget();
-    const { chromium } = await import("playwright-core");
-    profile = mkdtempSync(join(tmpdir(), "orch-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1440, height: 900 },
-      colorScheme: "light",
-      reducedMotion: "reduce",
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await openBrowser();
+    page = browser.page;
     page.on("request", (r) => {
       if (!r.url().startsWith(`http://127.0.0.1:${target.proxy.port}/`) && !r.url().startsWith("data:")) external.push(r.url());
     });
@@ -74,8 +65,7 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
   }, 90_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await target?.stop();
   }, 60_000);
 
@@ -231,7 +221,91 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
   }, 90_000);
 });
 
+interface Browser {
+  page: Page;
+  /** Close the browser and remove its profile. */
+  close(): Promise<void>;
+}
+
+/** Debian's chromium, headless, on a fresh profile. */
+async function openBrowser(): Promise<Browser> {
+  const { chromium } = await import("playwright-core");
+  const profile = mkdtempSync(join(tmpdir(), "orch-chromium-"));
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1440, height: 900 },
+    colorScheme: "light",
+    reducedMotion: "reduce",
+  });
+  return {
+    page: context.pages()[0] ?? (await context.newPage()),
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Seqs of the feed's items (health events are hidden by default; the others are all listed). */
 async function feedSeqs(): Promise<number[]> {
   return page.locator('[data-testid="feed"] [data-seq]').evaluateAll((items) => items.map((el) => Number((el as HTMLElement).dataset.seq)));
 }
+
+describe.skipIf(!HAS_CHROMIUM)("dashboard of an orchestrator with a token", () => {
+  const TOKEN = "dashboard-token-0123456789";
+  let secured: Target;
+  let secureBrowser: Browser;
+  let tab: Page;
+  const violations: string[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    secured = await startTarget({ token: TOKEN, only: ["postgres", "redis", "auth"] });
+    secureBrowser = await openBrowser();
+    tab = secureBrowser.page;
+    await tab.exposeFunction("__violation", (v: string) => violations.push(v));
+    await tab.addInitScript(() =>
+      document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { __violation(v: string): void }).__violation(`${e.violatedDirective} ${e.blockedURI}`)),
+    );
+    tab.on("pageerror", (e) => errors.push(e.message));
+    await waitUntil(async () => (await secured.services()).filter((s) => s.state === "healthy").length === 3, 30_000, "the fleet to be healthy");
+  }, 90_000);
+
+  afterAll(async () => {
+    await secureBrowser?.close();
+    await secured?.stop();
+  }, 60_000);
+
+  test("the page asks for the token and shows no service before it has it; a wrong one is refused", async () => {
+    await tab.goto(secured.pageUrl);
+    const prompt = tab.locator('[data-testid="token-prompt"]');
+    await prompt.waitFor({ timeout: 15_000 });
+    expect(await tab.locator('[data-testid^="card-"]').count()).toBe(0);
+    await tab.locator('[data-testid="token-input"]').fill("not-the-token");
+    await tab.locator('[data-testid="token-submit"]').click();
+    await waitUntil(async () => ((await prompt.textContent()) ?? "").includes("The stored token was refused"), 15_000, "the prompt to say the token was refused");
+    expect(await tab.locator('[data-testid^="card-"]').count()).toBe(0);
+  }, 30_000);
+
+  test("with the token it sends it on every read: grid, live stream, details with logs; nothing breaks the page's policy", async () => {
+    await tab.locator('[data-testid="token-input"]').fill(TOKEN);
+    await tab.locator('[data-testid="token-submit"]').click();
+    await tab.locator('[data-testid="connection"][data-state="open"]').waitFor({ timeout: 15_000 });
+    await waitUntil(async () => (await tab.locator('[data-testid="card-auth"]').getAttribute("data-state")) === "healthy", 15_000, "auth's card to be healthy");
+    await tab.locator('[data-testid="token-prompt"]').waitFor({ state: "detached", timeout: 5_000 });
+    await tab.locator('[data-testid="card-auth"]').click();
+    const panel = tab.locator('[data-testid="details"]');
+    await panel.locator('[data-testid="logs"]').waitFor({ timeout: 15_000 });
+    expect(await panel.locator('[data-testid="logs"]').textContent()).toContain("listening on 127.0.0.1");
+    await waitUntil(async () => ((await panel.locator('[data-testid="config"]').textContent()) ?? "").includes('"name": "auth"'), 10_000, "the effective config");
+    // the token survives a reload (kept in this browser's storage); the page runs under its own strict policy
+    const reloaded = await tab.reload();
+    expect(reloaded?.headers()["content-security-policy"]).toContain("script-src 'self'; style-src 'self'");
+    await tab.locator('[data-testid="connection"][data-state="open"]').waitFor({ timeout: 15_000 });
+    await tab.locator('[data-testid="card-postgres"]').waitFor({ timeout: 10_000 });
+    expect(await tab.locator('[data-testid="token-prompt"]').count()).toBe(0);
+    expect(violations).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});

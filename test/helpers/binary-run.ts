@@ -31,14 +31,17 @@ export class BinaryRun {
   readonly pids = new Set<number>();
   private readonly proc: Subprocess<"ignore", "pipe", "pipe">;
 
-  /** `command` runs instead of the binary, e.g. `[bun, "src/cli/main.ts"]` to compare the source with it. */
-  constructor(readonly dir: string, args: string[], command: string[] = [BINARY]) {
-    this.proc = Bun.spawn([...command, ...args], {
+  /**
+   * `command` runs instead of the binary (e.g. `[bun, "src/cli/main.ts"]` to compare the source
+   * with it); `env` adds to the minimal environment it gets (PATH and HOME).
+   */
+  constructor(readonly dir: string, args: string[], options: { command?: string[]; env?: Record<string, string> } = {}) {
+    this.proc = Bun.spawn([...(options.command ?? [BINARY]), ...args], {
       cwd: dir,
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir },
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir, ...options.env },
     });
     this.exited = this.proc.exited;
     this.stderrText = new Response(this.proc.stderr).text();

@@ -57,7 +57,7 @@ async function startFleet(command: string[]): Promise<Orchestrator> {
   const dir = mkdtempSync(join(tmpdir(), "orch-binary-input-"));
   const port = freePort();
   writeManifest(dir, "", port);
-  const run = new BinaryRun(dir, ["up"], command);
+  const run = new BinaryRun(dir, ["up"], { command });
   await run.waitRecord((r) => r.msg === "SYSTEM READY", 30_000, `SYSTEM READY from ${command.join(" ")}`);
   const get = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).json();
   return { run, port, get };

@@ -53,9 +53,24 @@ describe("envFile parsing", () => {
     expect(parseEnvFile("A=1\n# c\n\nexport B = two # note\nC='x # y'\nD=\"a\\tb\"\nE=\n")).toEqual({ A: "1", B: "two", C: "x # y", D: "a\tb", E: "" });
   });
 
-  test("a bad line names file, line and what was found", () => {
-    expect(() => parseEnvFile("A=1\nnot a pair\n", "/srv/.env")).toThrow(new EnvFileError("/srv/.env", 2, "not a pair"));
-    expect(() => parseEnvFile("oops", "/srv/.env")).toThrow('/srv/.env:1: expected KEY=VALUE, found "oops"');
+  test("a bad line names file and line, and what is wrong with it, never its contents (it may hold a secret)", () => {
+    const thrown = (text: string) => {
+      try {
+        parseEnvFile(text, "/srv/.env");
+      } catch (err) {
+        return err as EnvFileError;
+      }
+      throw new Error("expected parseEnvFile to throw");
+    };
+    const noEquals = thrown("A=1\nsk-live-0123456789\n");
+    expect(noEquals).toBeInstanceOf(EnvFileError);
+    expect({ file: noEquals.file, line: noEquals.line }).toEqual({ file: "/srv/.env", line: 2 });
+    expect(noEquals.message).toStartWith('/srv/.env:2: expected KEY=VALUE, a # comment or a blank line, got a line without "="');
+    expect(noEquals.message).not.toContain("sk-live");
+    const badName = thrown("# ok\n\nDB PASSWORD=hunter2");
+    expect(badName.message).toStartWith("/srv/.env:3: ");
+    expect(badName.message).toContain("not a variable name");
+    expect(badName.message).not.toMatch(/hunter2|PASSWORD/);
   });
 
   test("an invalid envFile makes the spawn fail with that reason instead of crashing the supervisor", async () => {
@@ -65,7 +80,8 @@ describe("envFile parsing", () => {
     void h.supervisor.start();
     await h.settle();
     expect(h.state("api")).toBe("failed");
-    expect(h.sink.healing("api")[0]!.reason).toContain("expected KEY=VALUE");
+    expect(h.sink.healing("api")[0]!.reason).toContain("/srv/.env:1: expected KEY=VALUE");
+    expect(h.sink.healing("api")[0]!.reason).not.toContain("garbage");
   });
 
   test("a fleet-wide condition degrades a ready fleet, is listed first, and clearing it makes the fleet ready again", async () => {

@@ -1,6 +1,7 @@
 /**
- * A small client for the orchestrator's HTTP API over fetch. Every request is bounded by a
- * timeout; every failure becomes a ClientError whose message is one line a user can act on.
+ * A small client for the orchestrator's HTTP API over fetch. Every request carries the token
+ * when there is one (reads too: most need it when the API has one), is bounded by a timeout,
+ * and every failure becomes a ClientError whose message is one line a user can act on.
  */
 import type { ServiceActionName, ServiceDetail, ServiceSummary, SystemStatus } from "../../app/port";
 import type { LogLine } from "../../logs/ring-buffer";
@@ -93,6 +94,8 @@ export class ApiClient {
   private async failure(status: number, text: string, service?: string): Promise<ClientError> {
     const message = apiMessage(text) ?? `HTTP ${status}`;
     if (status === 401 || status === 403) return this.unauthorized(status);
+    // too many wrong tokens from this address: say so, with the API's "try again in N s"
+    if (status === 429) return new ClientError("UNAUTHORIZED", `${message} (is ORCHESTRATOR_TOKEN the manifest's api.token?)`, { httpStatus: status });
     if (status === 404 && service !== undefined) return this.unknownService(service, message);
     if (status === 409) return new ClientError("CONFLICT", message, { httpStatus: status });
     if (status >= 400 && status < 500) return new ClientError("BAD_REQUEST", message, { httpStatus: status });

@@ -1,6 +1,7 @@
 /**
- * The dashboard's API client: typed calls to /orchestrator/*, the bearer token when one is
- * stored, and errors that carry the HTTP status and the API's `{error, message}`.
+ * The dashboard's API client: typed calls to /orchestrator/*, the bearer token (when one is
+ * stored) on every call, reads included, and errors that carry the HTTP status and the API's
+ * `{error, message}`.
  */
 import type {
   ActionResult,
@@ -27,8 +28,9 @@ export class ApiError extends Error {
     this.name = "ApiError";
   }
 
+  /** The token is missing or wrong (401), or this address tried too many wrong ones and must wait (429). */
   get unauthorized(): boolean {
-    return this.status === 401;
+    return this.status === 401 || this.status === 429;
   }
 }
 

@@ -3,7 +3,7 @@
  * (0.5 s doubling to 10 s, plus jitter) and reports its state: connecting, open,
  * reconnecting (with the delay), or unauthorized (the token is missing or wrong).
  */
-import type { ApiClient } from "./client";
+import { ApiError, type ApiClient } from "./client";
 import type { StreamMessage } from "./types";
 
 export type StreamState =
@@ -66,11 +66,19 @@ export function openStream(client: ApiClient, options: StreamOptions): StreamHan
       if (AUTH_CLOSE_CODES.has(e.code)) return setState({ kind: "unauthorized" });
       if (opened) return scheduleRetry();
       // never opened: a refused upgrade looks like any network error, so ask over HTTP
-      void client.tokenRefused().then((refused) => {
-        if (closed || socket) return;
-        if (refused) setState({ kind: "unauthorized" });
-        else scheduleRetry();
-      });
+      void client.tokenRefused().then(
+        (refused) => {
+          if (closed || socket) return;
+          if (refused) setState({ kind: "unauthorized" });
+          else scheduleRetry();
+        },
+        (err: unknown) => {
+          if (closed || socket) return;
+          // 429: too many wrong tokens from here; asking for another one is the way on
+          if (err instanceof ApiError && err.unauthorized) setState({ kind: "unauthorized" });
+          else scheduleRetry();
+        },
+      );
     };
   }
 

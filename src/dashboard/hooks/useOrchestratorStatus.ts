@@ -56,6 +56,7 @@ export function useOrchestratorStatus(client: ApiClient, generation = 0): FleetV
       setStats(nextStats);
       setSyncedAt(Date.now());
       setError(null);
+      setUnauthorized(false); // these reads need the token when the API has one: we hold it
     } catch (err) {
       report(err);
     }
@@ -92,11 +93,11 @@ export function useOrchestratorStatus(client: ApiClient, generation = 0): FleetV
     { history: 200, generation },
   );
 
-  // reads need no token: show the fleet at once, even before (or without) the stream
+  // show the fleet at once, even before the stream opens; again after a new token (reads need it when the API has one)
   useEffect(() => {
     void refresh();
     client.dependencies().then(setGraph, report);
-  }, [client, refresh, report]);
+  }, [client, refresh, report, generation]);
 
   useEffect(() => {
     if (realtime.connection.kind !== "open") return;
