@@ -37,7 +37,7 @@ async function measureSweeps(mode: "subreaper" | "marker"): Promise<void> {
   const catcher = new DescendantCatcher({ runId: `bench-${mode}`, subreaper: mode === "marker" ? false : undefined });
   catcher.prepare();
   catcher.began("warm/1/x", "x", services[0]!.pid); // decides the mode (one pidfd read)
-  time(`spawn end with nothing escaped, ${mode} mode`, 20, () => {
+  time(`spawn end with nothing of its own escaped (${DAEMONS} adopted daemons of others around), ${mode} mode`, 20, () => {
     catcher.began(`bench-${mode}/0/idle`, "idle", services[0]!.pid);
     catcher.ended(`bench-${mode}/0/idle`);
   });
@@ -62,6 +62,17 @@ const services = Array.from({ length: 200 }, () => trackChild(Bun.spawn(["sleep"
 started.push(...services.map((s) => s.pid));
 const fillers = Math.max(0, TARGET - 200 - DAEMONS - scanAllProcesses().length);
 for (let i = 0; i < fillers; i++) started.push(Bun.spawn(["sleep", "3600"], { env, detached: true }).pid);
+{
+  const catcher = new DescendantCatcher({ runId: "bench-clean" });
+  catcher.prepare();
+  catcher.began("bench-clean/0/w", "w", services[0]!.pid);
+  time("spawn end, subreaper mode, no process adopted at all (the common case)", 50, () => {
+    catcher.began("bench-clean/1/x", "x", services[1]!.pid);
+    catcher.ended("bench-clean/1/x");
+  });
+  catcher.close(); // its last release turns the subreaper off: on again for what follows
+  setChildSubreaper(true);
+}
 const adopted = [];
 for (let i = 1; i <= DAEMONS; i++) adopted.push(await daemon("bench-idle", i));
 console.log(`${scanAllProcesses().length} processes on the machine, ${services.length} Bun children, ${DAEMONS} adopted daemons`);

@@ -23,7 +23,7 @@ export type StreamName = "stdout" | "stderr";
 export interface ChildHandle {
   /** 0 when the spawn failed. */
   readonly pid: number;
-  /** Resolves once, when the process has exited and its whole group has been SIGKILLed. */
+  /** Resolves once, when the process has exited, its whole group has been SIGKILLed and what escaped the group killed. */
   readonly exited: Promise<Exit>;
   /** `signal` to the group, wait up to `timeoutMs`, then SIGKILL the group. Resolves with the exit. */
   stop(signal: NodeJS.Signals, timeoutMs: number): Promise<Exit>;

@@ -75,6 +75,14 @@ describe("BunSpawner: escaped descendants, subreaper mode", () => {
     await waitFor(() => reaped(daemon), 5000, `daemon ${daemon} killed and reaped`);
   });
 
+  test("an adopted daemon that exits by itself is reaped at once (SIGCHLD), not left a zombie", async () => {
+    makeSpawner();
+    const { daemon } = await spawnDaemonizing("short", { DAEMON_SECONDS: "0.3" });
+    expect(readProcessInfo(daemon)?.ppid).toBe(process.pid);
+    await waitFor(() => reaped(daemon), 5000, `daemon ${daemon} to exit and be reaped`);
+    expect(notices).toEqual([]); // nothing was killed
+  });
+
   test("grandchildren still in the service's group die with it, are reaped, and are not reported as escapees", async () => {
     makeSpawner();
     let grandchildren: number[] = [];

@@ -38,8 +38,8 @@ function up(services: Record<string, Record<string, unknown>>): { run: BinaryRun
 }
 
 /** A service that leaves a double-forked daemon behind; `clearEnv`: the daemon empties its environment. */
-function daemonizing(clearEnv = false): Record<string, unknown> {
-  return { command: ["/bin/sh", fixturePath("double-fork.sh")], health: false, env: clearEnv ? { CLEAR_ENV: "1" } : {} };
+function daemonizing(clearEnv = false, env: Record<string, string> = {}): Record<string, unknown> {
+  return { command: ["/bin/sh", fixturePath("double-fork.sh")], health: false, env: clearEnv ? { ...env, CLEAR_ENV: "1" } : env };
 }
 
 /** The daemons `service` has printed so far, in order (each start prints one). */
@@ -111,6 +111,15 @@ describe("no process escapes (compiled binary)", () => {
     // Not only dead: no zombie left either (the orchestrator adopted it, so it must reap it).
     await waitFor(() => !existsSync(`/proc/${daemon}`), 5000, `daemon ${daemon} to be killed and reaped`);
     expect(isGone(run.pid)).toBe(false);
+  }, 30_000);
+
+  test("a daemon that exits by itself while its service runs is adopted and reaped by the orchestrator: no zombie", async () => {
+    const { run } = up({ daemon: daemonizing(false, { DAEMON_SECONDS: "1" }) });
+    const [daemon] = await waitDaemons(run, "daemon", 1);
+    const stat = readFileSync(`/proc/${daemon}/stat`, "latin1");
+    expect(Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])).toBe(run.pid); // its parent now
+    await waitFor(() => !existsSync(`/proc/${daemon}`), 5000, `daemon ${daemon} to exit and be reaped`);
+    expect(run.records.some((r) => r.kind === "subreaper-unavailable")).toBe(false);
   }, 30_000);
 
   test("SIGKILL of the orchestrator: the watchdog kills the double-forked daemon too", async () => {
