@@ -83,7 +83,11 @@ export class BunSpawner implements Spawner {
       drainTimeoutMs: this.drainTimeoutMs,
       maxOutputBytesPerSecond: this.maxOutputBytesPerSecond,
       onGone: (pgid) => {
-        this.catcher.ended(marker);
+        try {
+          this.catcher.ended(marker);
+        } catch {
+          // /proc surprises must not keep `exited` from resolving: the watchdog and close() still sweep
+        }
         this.watchdog?.unregister(pgid);
       },
     });
