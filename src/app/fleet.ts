@@ -51,7 +51,7 @@ export class Fleet {
     this.store = new SqliteEventStore(join(config.stateDir, "orchestrator.db"), { clock: this.clock });
     this.bus = new EventBus(this.store, this.clock);
     this.scheduler = new ProbeScheduler(this.clock);
-    this.spawner = options.spawner ?? new BunSpawner({ clock: this.clock });
+    this.spawner = options.spawner ?? new BunSpawner({ clock: this.clock, onNotice: (payload) => this.bus.emit({ type: "notice", payload }) });
     this.sampler = new ProcStatsSampler({ clock: this.clock });
     const serviceLogger = options.logServiceOutput ? options.logger : undefined;
     this.output = new OutputSinks(config.stateDir, this.bus, serviceLogger, () => this.clock.now());
@@ -64,7 +64,7 @@ export class Fleet {
       probeRunner: this.scheduler,
       processEnv: options.processEnv ?? process.env,
       readTextFile,
-      createProbe: (service) => createProbe(service.health.check, { port: service.port, cwd: service.cwd, env: service.env, clock: this.clock }),
+      createProbe: (service) => createProbe(service.health.check, { port: service.port, cwd: service.cwd, env: this.spawner.probeEnv?.(service.name, service.env) ?? service.env, clock: this.clock }),
       onOutput: (name, stream, line) => this.output.write(name, stream, line),
     });
   }

@@ -40,6 +40,7 @@ export const NOTICE_KINDS = [
   "storage-recovered",
   "store-replaced",
   "watchdog-replaced",
+  "subreaper-unavailable",
   "descendants-killed",
 ] as const;
 

@@ -3,9 +3,12 @@ import type { Subprocess } from "bun";
 import { existsSync } from "node:fs";
 import { systemClock, type Clock } from "../lib/clock";
 import { BunChild } from "./bun-child";
+import { DescendantCatcher } from "./descendants";
 import { createFailedChild } from "./exits";
+import { createRunId, formatMarker, MARKER_VAR } from "./marker";
+import { trackChild } from "./own-children";
 import { spawnCommandString } from "./simple-command";
-import type { ChildHandle, SpawnSpec, Spawner, StreamName } from "./spawner";
+import type { ChildHandle, SpawnSpec, Spawner, SpawnerNotice, StreamName } from "./spawner";
 import { OrphanWatchdog } from "./watchdog";
 
 export interface BunSpawnerOptions {
@@ -19,13 +22,18 @@ export interface BunSpawnerOptions {
   watchdog?: OrphanWatchdog | false;
   /** Exec simple command strings without `sh -c` (default true; see simple-command.ts). */
   directExec?: boolean;
+  /** Where the spawner reports a replaced watchdog, killed escapees, a missing subreaper. */
+  onNotice?: (notice: SpawnerNotice) => void;
+  /** false: catch escaped daemons by their marker only (tests of that mode); a function stands in for prctl (returns why it failed, or null). */
+  subreaper?: boolean | ((on: boolean) => string | null);
 }
 
 /**
  * Spawns with `Bun.spawn({detached: true})`: an argv array is exec'd directly, and so is a
  * string that is one simple command (`PORT=… exec prog args`); any other string runs under
  * `sh -c`. stdout/stderr arrive as lines. Never throws: a bad command or cwd comes
- * back as an Exit with reason `spawn-error`.
+ * back as an Exit with reason `spawn-error`. Each spawn carries an ORCHESTRATOR_SERVICE
+ * marker (marker.ts); what it leaves outside its group dies with it (descendants.ts).
  */
 export class BunSpawner implements Spawner {
   private readonly clock: Clock;
@@ -33,13 +41,27 @@ export class BunSpawner implements Spawner {
   private readonly watchdog: OrphanWatchdog | null;
   private readonly maxOutputBytesPerSecond: number;
   private readonly directExec: boolean;
+  private readonly catcher: DescendantCatcher;
+  private spawns = 0;
+  /** Tells this spawner's processes apart from any other's on the host, in every marker. */
+  readonly runId = createRunId();
 
   constructor(options: BunSpawnerOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 100;
     this.maxOutputBytesPerSecond = options.maxOutputBytesPerSecond ?? 16 * 1024 * 1024;
     this.directExec = options.directExec ?? true;
-    this.watchdog = options.watchdog === false ? null : (options.watchdog ?? new OrphanWatchdog());
+    const notify = (notice: SpawnerNotice) => {
+      try {
+        options.onNotice?.(notice);
+      } catch {
+        // a failing sink must not break spawning
+      }
+    };
+    this.catcher = new DescendantCatcher({ runId: this.runId, clock: this.clock, onNotice: notify, subreaper: options.subreaper });
+    const onReplaced = (oldPid: number, newPid: number) =>
+      notify({ kind: "watchdog-replaced", level: "warn", pid: newPid, message: `the orphan watchdog (pid ${oldPid}) died; replaced by pid ${newPid}` });
+    this.watchdog = options.watchdog === false ? null : (options.watchdog ?? new OrphanWatchdog({ runId: this.runId, onReplaced, clock: this.clock }));
   }
 
   /** Pid of the orphan watchdog (0 before the first spawn or without one). */
@@ -50,15 +72,30 @@ export class BunSpawner implements Spawner {
   spawn(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void): ChildHandle {
     const argv = toArgv(spec.command);
     if (argv.length === 0) return createFailedChild(`cannot start "${spec.name}": expected a command, got an empty one`);
-    const proc = this.start(spec, argv);
+    const marker = formatMarker({ runId: this.runId, spawn: ++this.spawns, name: spec.name });
+    this.catcher.prepare();
+    const proc = this.start({ ...spec, env: { ...spec.env, [MARKER_VAR]: marker } }, argv);
     if (proc instanceof Error) return createFailedChild(describeSpawnError(spec, argv, proc));
+    this.catcher.began(marker, spec.name, proc.pid);
     this.watchdog?.register(proc.pid);
     return new BunChild(proc, onLine, {
       clock: this.clock,
       drainTimeoutMs: this.drainTimeoutMs,
       maxOutputBytesPerSecond: this.maxOutputBytesPerSecond,
-      onGone: (pgid) => this.watchdog?.unregister(pgid),
+      onGone: (pgid) => {
+        try {
+          this.catcher.ended(marker);
+        } catch {
+          // /proc surprises must not keep `exited` from resolving: the watchdog and close() still sweep
+        }
+        this.watchdog?.unregister(pgid);
+      },
     });
+  }
+
+  /** An exec probe's environment carries the service's probe marker, so what it leaves behind is found too. */
+  probeEnv(name: string, env: Record<string, string>): Record<string, string> {
+    return { ...env, [MARKER_VAR]: formatMarker({ runId: this.runId, spawn: "probe", name }) };
   }
 
   private start(spec: SpawnSpec, argv: string[]): Subprocess<"ignore", "pipe", "pipe"> | Error {
@@ -66,14 +103,15 @@ export class BunSpawner implements Spawner {
     try {
       return typeof spec.command === "string"
         ? spawnCommandString(spec.command, { cwd, env, stdout: "pipe", directExec: this.directExec })
-        : Bun.spawn(argv, { cwd, env, stdin: "ignore", stdout: "pipe", stderr: "pipe", detached: true });
+        : trackChild(Bun.spawn(argv, { cwd, env, stdin: "ignore", stdout: "pipe", stderr: "pipe", detached: true }));
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }
   }
 
-  /** Close the watchdog: any group still running is SIGKILLed by it. */
+  /** Kill what is left of this run's escapees, then close the watchdog: any group still running is SIGKILLed by it. */
   close(): void {
+    this.catcher.close();
     this.watchdog?.close();
   }
 }

@@ -13,6 +13,8 @@ export interface ProcStat {
   /** One-letter state: R, S, D, Z, … */
   state: string;
   ppid: number;
+  /** Process group id. */
+  pgid: number;
   /** Start time in clock ticks since boot: (pid, startTicks) names one process even when pids are reused. */
   startTicks: number;
 }
@@ -28,12 +30,13 @@ export interface ProcUsage {
 export function parseProcStat(text: string): ProcStat | null {
   const close = text.lastIndexOf(")");
   if (close < 0) return null;
-  // Fields after ")" start at field 3 (state); ppid=4, utime=14, stime=15, starttime=22, rss=24.
+  // Fields after ")" start at field 3 (state); ppid=4, pgrp=5, utime=14, stime=15, starttime=22, rss=24.
   const fields = text.slice(close + 2).split(" ");
   if (fields.length < 22) return null;
   return {
     state: fields[0],
     ppid: Number(fields[1]),
+    pgid: Number(fields[2]),
     cpuTicks: Number(fields[11]) + Number(fields[12]),
     startTicks: Number(fields[19]),
     rssPages: Number(fields[21]),

@@ -28,6 +28,7 @@
  */
 
 import type { Subprocess } from "bun";
+import { trackChild } from "./own-children";
 
 export interface DirectCommand {
   /** argv to exec, argv[0] as written (the spawner resolves it through env.PATH). */
@@ -109,12 +110,12 @@ export function spawnCommandString<Out extends "pipe" | "ignore">(
   const direct = options.directExec === false ? null : toDirectCommand(command, env ?? process.env, cwd ?? process.cwd());
   if (direct) {
     try {
-      return Bun.spawn(direct.argv, { ...spawnOptions, env: direct.env, argv0: direct.argv[0] });
+      return trackChild(Bun.spawn(direct.argv, { ...spawnOptions, env: direct.env, argv0: direct.argv[0] }));
     } catch {
       // not exec'able: the shell runs it, so its message and exit status (127/126) stay the shell's
     }
   }
-  return Bun.spawn(["/bin/sh", "-c", command], spawnOptions);
+  return trackChild(Bun.spawn(["/bin/sh", "-c", command], spawnOptions));
 }
 
 /** Expand one word's `$` forms; null when it has anything else a shell would interpret. */

@@ -23,7 +23,7 @@ export type StreamName = "stdout" | "stderr";
 export interface ChildHandle {
   /** 0 when the spawn failed. */
   readonly pid: number;
-  /** Resolves once, when the process has exited and its whole group has been SIGKILLed. */
+  /** Resolves once, when the process has exited, its whole group has been SIGKILLed and what escaped the group killed. */
   readonly exited: Promise<Exit>;
   /** `signal` to the group, wait up to `timeoutMs`, then SIGKILL the group. Resolves with the exit. */
   stop(signal: NodeJS.Signals, timeoutMs: number): Promise<Exit>;
@@ -31,9 +31,20 @@ export interface ChildHandle {
   kill(): void;
 }
 
+/** Something a spawner reports about itself; the app publishes it as a `notice` event. */
+export interface SpawnerNotice {
+  kind: "watchdog-replaced" | "subreaper-unavailable" | "descendants-killed";
+  level: "info" | "warn" | "error";
+  message: string;
+  pid?: number;
+  service?: string;
+}
+
 export interface Spawner {
   /** Never throws for a bad command or cwd: the failure comes back as an Exit with reason `spawn-error`. */
   spawn(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void): ChildHandle;
+  /** The environment for an exec probe of service `name`: `env` plus what lets the spawner find the probe's leftovers. */
+  probeEnv?(name: string, env: Record<string, string>): Record<string, string>;
   /** Release what the spawner holds (e.g. the orphan watchdog). */
   close?(): void;
 }

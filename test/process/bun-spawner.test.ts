@@ -190,21 +190,36 @@ describe("BunSpawner orphan watchdog", () => {
     killPids(started);
   });
 
-  test("SIGKILLing the orchestrator takes every service and grandchild with it", async () => {
-    const host = Bun.spawn(fixtureCommand("spawner-host.ts"), {
-      env: { ...env, SERVICES: "3", GRANDCHILDREN: "3" },
-      stdout: "pipe",
-      stderr: "inherit",
-    });
+  /** Start spawner-host.ts; `next(predicate)` resolves with the next JSON line it prints that matches. */
+  function startHost(extraEnv: Record<string, string>) {
+    const host = Bun.spawn(fixtureCommand("spawner-host.ts"), { env: { ...env, ...extraEnv }, stdout: "pipe", stderr: "inherit" });
     started.push(host.pid);
     const reader = host.stdout.getReader();
+    const decoder = new TextDecoder();
     let text = "";
-    while (!text.includes("\n")) {
-      const next = await reader.read();
-      if (next.done) throw new Error(`spawner-host: expected a JSON report, got ${JSON.stringify(text)}`);
-      text += new TextDecoder().decode(next.value);
+    async function next<T>(predicate: (value: Record<string, unknown>) => boolean): Promise<T> {
+      for (;;) {
+        const newline = text.indexOf("\n");
+        if (newline >= 0) {
+          const line = text.slice(0, newline);
+          text = text.slice(newline + 1);
+          const value = JSON.parse(line) as Record<string, unknown>;
+          if (predicate(value)) return value as T;
+          continue;
+        }
+        const chunk = await reader.read();
+        if (chunk.done) throw new Error(`spawner-host: expected a matching JSON line, got EOF after ${JSON.stringify(text)}`);
+        text += decoder.decode(chunk.value, { stream: true });
+      }
     }
-    const report = JSON.parse(text) as { host: number; watchdog: number; pids: number[] };
+    return { host, next };
+  }
+
+  type Report = { host: number; watchdog: number; pids: number[] };
+
+  test("SIGKILLing the orchestrator takes every service and grandchild with it", async () => {
+    const { host, next } = startHost({ SERVICES: "3", GRANDCHILDREN: "3" });
+    const report = await next<Report>((v) => "host" in v);
     started.push(report.watchdog, ...report.pids);
     expect(report.pids).toHaveLength(12);
     expect(report.pids.every((pid) => !isGone(pid))).toBe(true);
@@ -212,5 +227,24 @@ describe("BunSpawner orphan watchdog", () => {
     process.kill(host.pid, "SIGKILL");
     await host.exited;
     expect(await waitGone([report.watchdog, ...report.pids], 10_000)).toEqual([]);
+  });
+
+  test("a killed watchdog is replaced at once; a SIGKILL after that still takes everything, double-forked daemons too", async () => {
+    const { host, next } = startHost({ SERVICES: "1", GRANDCHILDREN: "2", DAEMONS: "2" });
+    const report = await next<Report>((v) => "host" in v);
+    started.push(report.watchdog, ...report.pids);
+    expect(report.pids).toHaveLength(7); // 3 leaders, 2 grandchildren, 2 daemons out of every group
+
+    process.kill(report.watchdog, "SIGKILL");
+    const { notice } = await next<{ notice: { kind: string; pid: number; message: string } }>((v) => "notice" in v);
+    expect(notice.kind).toBe("watchdog-replaced");
+    expect(notice.message).toContain(`pid ${report.watchdog}`);
+    expect(notice.pid).not.toBe(report.watchdog);
+    expect(isGone(notice.pid)).toBe(false);
+    started.push(notice.pid);
+
+    process.kill(host.pid, "SIGKILL");
+    await host.exited;
+    expect(await waitGone([notice.pid, ...report.pids], 10_000)).toEqual([]);
   });
 });

@@ -13,9 +13,10 @@ describe("proc stats", () => {
     fields[11] = "150"; // utime
     fields[12] = "50"; // stime
     fields[1] = "7"; // ppid
+    fields[2] = "40"; // pgrp
     fields[19] = "98765"; // starttime
     fields[21] = "1234"; // rss pages
-    expect(parseProcStat(`42 (my (odd) name) ${fields.join(" ")}`)).toEqual({ state: "S", ppid: 7, cpuTicks: 200, startTicks: 98765, rssPages: 1234 });
+    expect(parseProcStat(`42 (my (odd) name) ${fields.join(" ")}`)).toEqual({ state: "S", ppid: 7, pgid: 40, cpuTicks: 200, startTicks: 98765, rssPages: 1234 });
   });
 
   test("reads this process's RSS and sees CPU spent between samples", async () => {

@@ -3,9 +3,10 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BunSpawner } from "../../src/process/bun-spawner";
+import { MARKER_VAR } from "../../src/process/marker";
 import { toDirectCommand } from "../../src/process/simple-command";
 import type { Exit } from "../../src/process/spawner";
-import { killPids } from "../helpers/processes";
+import { killPids, waitFor } from "../helpers/processes";
 
 const CWD = "/srv/app";
 
@@ -117,8 +118,14 @@ describe("BunSpawner: direct exec gives the program what sh -c would have", () =
   async function run(command: string, directExec: boolean): Promise<{ output: unknown[]; exit: Exit; pid: number }> {
     const spawner = new BunSpawner({ directExec });
     const output: unknown[] = [];
+    // Each spawner marks its processes with its own run id: checked here, then left out of the comparison.
+    const unmark = (shown: { env: Record<string, string> }) => {
+      expect(shown.env[MARKER_VAR]).toBe(`${spawner.runId}/1/show`);
+      delete shown.env[MARKER_VAR];
+      return shown;
+    };
     const child = spawner.spawn({ name: "show", command, cwd: dir, env }, (stream, line) =>
-      output.push({ stream, line: line.startsWith("{") ? JSON.parse(line) : line }),
+      output.push({ stream, line: line.startsWith("{") ? unmark(JSON.parse(line)) : line }),
     );
     pids.push(child.pid);
     const exit = await child.exited;
@@ -148,7 +155,11 @@ describe("BunSpawner: direct exec gives the program what sh -c would have", () =
     const child = spawner.spawn({ name: "sleep", command: "T=1 exec sleep 30", cwd: dir, env }, () => {});
     pids.push(child.pid);
     try {
-      const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0");
+      // Right after the spawn the child may still be ours (vfork) or mid-exec (empty): wait for the exec.
+      const read = () => readFileSync(`/proc/${child.pid}/cmdline`, "utf8");
+      const ours = readFileSync("/proc/self/cmdline", "utf8");
+      await waitFor(() => read() !== "" && read() !== ours, 5000, "the child to exec");
+      const cmdline = read().split("\0");
       expect(cmdline.slice(0, 2)).toEqual(["sleep", "30"]);
       expect(readFileSync(`/proc/${child.pid}/environ`, "utf8").split("\0")).toContain("T=1");
     } finally {

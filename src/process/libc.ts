@@ -1,0 +1,71 @@
+/**
+ * The few libc calls Bun does not expose, through `bun:ffi` (works in the compiled binary
+ * too): prctl(PR_SET_CHILD_SUBREAPER) and waitpid(pid, WNOHANG) for one pid. Loaded on first
+ * use; where no libc can be opened (not Linux) every call says so instead of throwing.
+ */
+import { dlopen, FFIType, read, type Pointer } from "bun:ffi";
+
+const PR_SET_CHILD_SUBREAPER = 36;
+const WNOHANG = 1;
+
+interface LibcSymbols {
+  prctl(option: number, arg2: number, arg3: number, arg4: number, arg5: number): number;
+  waitpid(pid: number, status: Pointer | null, options: number): number;
+  __errno_location(): Pointer | null;
+}
+
+// glibc, then musl (Alpine): the same three calls exist in both.
+const LIBC_NAMES = ["libc.so.6", `libc.musl-${process.arch === "arm64" ? "aarch64" : "x86_64"}.so.1`];
+const SYMBOLS = {
+  prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
+  waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+  __errno_location: { args: [], returns: FFIType.ptr },
+} as const;
+
+let loaded: { symbols: LibcSymbols } | { error: string } | undefined;
+
+function openLibc(): { symbols: LibcSymbols } | { error: string } {
+  if (loaded) return loaded;
+  if (process.platform !== "linux") return (loaded = { error: `expected Linux, got ${process.platform}` });
+  const failures: string[] = [];
+  for (const name of LIBC_NAMES) {
+    try {
+      return (loaded = { symbols: dlopen(name, SYMBOLS).symbols as unknown as LibcSymbols });
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return (loaded = { error: `cannot open libc through bun:ffi (${failures.join("; ")})` });
+}
+
+// errno right after the failed call: good enough for a message, not for control flow.
+function lastErrno(symbols: LibcSymbols): number {
+  const where = symbols.__errno_location();
+  return where ? read.i32(where, 0) : 0;
+}
+
+/**
+ * Make this process a child subreaper (`on`), or stop being one: orphaned descendants are
+ * then reparented to it instead of PID 1. Returns null when done, else why it could not.
+ */
+export function setChildSubreaper(on: boolean): string | null {
+  const libc = openLibc();
+  if ("error" in libc) return libc.error;
+  if (libc.symbols.prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0) === 0) return null;
+  return `prctl(PR_SET_CHILD_SUBREAPER) failed with errno ${lastErrno(libc.symbols)}`;
+}
+
+export type ReapResult = "reaped" | "running" | "not-a-child";
+
+/**
+ * waitpid(pid, WNOHANG) for exactly this pid. Only for processes this process adopted as a
+ * subreaper: Bun reaps the children it spawned by their pids, and a wait on any other pid
+ * (or waitpid(-1)) would steal their exit statuses.
+ */
+export function reapChild(pid: number): ReapResult {
+  const libc = openLibc();
+  if ("error" in libc || pid <= 0) return "not-a-child";
+  const result = libc.symbols.waitpid(pid, null, WNOHANG);
+  if (result === pid) return "reaped";
+  return result === 0 ? "running" : "not-a-child";
+}
