@@ -44,7 +44,7 @@ export function readRoutes(ctx: ApiContext) {
       },
       {
         params: NameParams,
-        response: { 200: ServiceDetailSchema, 400: ErrorSchema, 404: ErrorSchema },
+        response: { 200: ServiceDetailSchema, 400: ErrorSchema, 404: ErrorSchema, 503: ErrorSchema },
         detail: {
           tags,
           summary: "One service in detail",
@@ -78,7 +78,7 @@ export function readRoutes(ctx: ApiContext) {
     )
     .get("/healing-history", ({ query }) => port.healingHistory({ service: query.service, limit: query.limit }), {
       query: HealingQuery,
-      response: { 200: t.Array(StoredHealingSchema), 400: ErrorSchema },
+      response: { 200: t.Array(StoredHealingSchema), 400: ErrorSchema, 503: ErrorSchema },
       detail: {
         tags,
         summary: "Healing history",
@@ -87,7 +87,7 @@ export function readRoutes(ctx: ApiContext) {
     })
     .get("/events", ({ query }) => port.events(query.since ?? 0, query.limit), {
       query: EventsQuery,
-      response: { 200: t.Array(EventSchema), 400: ErrorSchema },
+      response: { 200: t.Array(EventSchema), 400: ErrorSchema, 503: ErrorSchema },
       detail: {
         tags: ["stream"],
         summary: "Replay events",

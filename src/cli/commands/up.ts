@@ -33,7 +33,16 @@ export const upCommand: Command = {
       return 2;
     }
     const { logger, flush } = createLogger({ format: format as LogFormat, color: io.color });
-    const fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env });
+    let fleet: Fleet;
+    try {
+      fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env });
+    } catch (err) {
+      // state.dir unusable, or no history file can be opened there: say so, start nothing
+      if ((err as { code?: unknown }).code !== "STATE_DIR_UNUSABLE" && (err as { code?: unknown }).code !== "STORE_UNAVAILABLE") throw err;
+      io.stderr(`orchestrator: ${(err as Error).message}\n`);
+      flush();
+      return 1;
+    }
     const enabled = config.services.filter((s) => !s.disabled).length;
     logger.info({ manifest: config.file, services: enabled, stateDir: config.stateDir }, `starting ${config.name}: ${enabled} services`);
     const port = new FleetPort(fleet, () => reloadFleet(fleet, { env: io.env }));

@@ -1,4 +1,4 @@
-/** The top bar: system state, healthy/total, uptime, restarts, the orchestrator's memory, the connection, the theme. */
+/** The top bar: system state, healthy/total, uptime, restarts, the orchestrator's memory, storage trouble, the connection, the theme. */
 import type { StreamState } from "../api/stream";
 import type { OrchestratorStats, ServiceSummary, SystemStatus } from "../api/types";
 import type { Theme } from "../hooks/useTheme";
@@ -36,6 +36,7 @@ export function Header({ status, services, stats, connection, now, syncedAt, the
         <span class={`pill tone-${SYSTEM_TONE[state]}`} data-testid="system-state" title={status?.reasons.join("\n") || undefined}>
           {state}
         </span>
+        <StorageAlert storage={stats?.storage} />
       </div>
       <dl class="metrics">
         <Metric label="Healthy" testid="healthy-count" value={`${healthy}/${services.length}`} hint={active !== services.length ? `${services.length - active} stopped` : undefined} />
@@ -57,6 +58,17 @@ export function Header({ status, services, stats, connection, now, syncedAt, the
         </button>
       </div>
     </header>
+  );
+}
+
+/** Shown only while writes under state.dir fail: supervision goes on, history and log files lag. */
+function StorageAlert({ storage }: { storage: OrchestratorStats["storage"] | undefined }) {
+  if (!storage || storage.ok) return null;
+  const dropped = `dropped so far: ${storage.droppedEvents} events, ${storage.droppedLogLines} log lines`;
+  return (
+    <span class="pill tone-bad" data-testid="storage-alert" role="status" title={`${storage.lastError ?? "writes fail"}\n${dropped}`}>
+      storage failing
+    </span>
   );
 }
 
