@@ -59,6 +59,7 @@ export class Fleet {
     this.clock = options.clock ?? systemClock;
     this.startedAt = this.clock.now();
     prepareStateDir(config.stateDir);
+    // announced in a microtask, when the bus and the supervisor exist
     this.storage = new StorageHealth({ clock: this.clock, onChange: (change) => announceStorageChange(change, this.bus, this.setCondition) });
     const opened = openEventStore(join(config.stateDir, "orchestrator.db"), { clock: this.clock, storage: this.storage }, this.clock.now());
     this.store = opened.store;
@@ -69,7 +70,6 @@ export class Fleet {
     const serviceLogger = options.logServiceOutput ? options.logger : undefined;
     this.output = new OutputSinks(config.stateDir, this.bus, serviceLogger, () => this.clock.now(), this.storage);
     if (options.logger) this.unlog = logEvents(this.bus, options.logger);
-    if (opened.replaced) this.replacedTimer = announceReplacedStore(opened.replaced, this.bus, this.setCondition, this.clock);
     this.supervisor = new Supervisor({
       config,
       spawner: this.spawner,
@@ -81,15 +81,11 @@ export class Fleet {
       createProbe: (service) => createProbe(service.health.check, { port: service.port, cwd: service.cwd, env: service.env, clock: this.clock }),
       onOutput: (name, stream, line) => this.output.write(name, stream, line),
     });
-    for (const [key, reason] of this.conditions) this.supervisor.setCondition(key, reason);
+    // the first event of this run (the supervisor emits nothing before it starts)
+    if (opened.replaced) this.replacedTimer = announceReplacedStore(opened.replaced, this.bus, this.setCondition, this.clock);
   }
 
-  // the supervisor is built after the store; conditions set before it exists are not lost
-  private readonly conditions = new Map<string, string | null>();
-  private readonly setCondition = (key: string, reason: string | null): void => {
-    if (this.supervisor) this.supervisor.setCondition(key, reason);
-    else this.conditions.set(key, reason);
-  };
+  private readonly setCondition = (key: string, reason: string | null): void => this.supervisor.setCondition(key, reason);
 
   /** The config in effect: the one the fleet was built with until a reload (src/app/reload.ts) replaces it. */
   get config(): Config {

@@ -8,17 +8,13 @@ import { join } from "node:path";
 import { makePrivateDir, PRIVATE_FILE_MODE } from "../lib/private-files";
 import { describeCause } from "../lib/storage-health";
 
+/** `up` prints its message and exits 1, having started nothing. */
 export class StateDirError extends Error {
   readonly code = "STATE_DIR_UNUSABLE";
-  /** `up` exits with this. */
-  readonly exitCode = 1;
+  override readonly name = "StateDirError";
 
-  constructor(
-    readonly dir: string,
-    cause: unknown,
-  ) {
+  constructor(readonly dir: string, cause: unknown) {
     super(`cannot use state.dir ${dir}: ${explain(cause)}; expected a directory the orchestrator can write`, { cause });
-    this.name = "StateDirError";
   }
 }
 

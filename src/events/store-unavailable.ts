@@ -10,7 +10,8 @@ export class StoreUnavailableError extends Error {
     cause: unknown,
     doing: "read" | "open" = "read",
   ) {
-    const expected = doing === "read" ? "expected a readable SQLite file; live events still flow on the stream" : "expected a SQLite file the orchestrator can open and write";
+    const expected =
+      doing === "read" ? "expected a readable SQLite file; live events still flow on the stream" : "expected a SQLite file the orchestrator can open and write, with room to grow on its disk";
     super(`cannot ${doing} the event history ${path}: ${describeCause(cause)}; ${expected}`, { cause });
     this.name = "StoreUnavailableError";
   }

@@ -30,19 +30,23 @@ function modes(dir: string): string[] {
   return out;
 }
 
-test("state.dir, logs/, the db with its -wal/-shm and every log file (rotated too) are 0700 / 0600, even with umask 000", async () => {
-  const dir = writeFleetDir({
+/** A tmp fleet dir whose manifest runs `services` (plus a healthy `web`) with state.dir `stateDir`. */
+function fleetDir(stateDir: string, services: Record<string, unknown> = {}): string {
+  return writeFleetDir({
     version: 1,
     name: "file-modes",
     api: { host: "127.0.0.1", port: freePort() },
     discovery: { roots: [] },
-    state: { dir: "state/nested" },
+    state: { dir: stateDir },
     defaults: { shutdown: { timeout: "2s" } },
-    services: {
-      // up to 16 MiB/s for 3 s: past the 10 MB rotation point, with room for a slow machine
-      flood: { command: fixtureCommand("flood-stdout.ts"), env: { FLOOD_MS: 3000, LINE_BYTES: 2000 }, health: false, restart: { policy: "never" } },
-      web: { command: fixtureCommand("healthy.ts"), port: freePort(), health: { http: "/health" } },
-    },
+    services: { ...services, web: { command: fixtureCommand("healthy.ts"), port: freePort(), health: { http: "/health" } } },
+  });
+}
+
+test("state.dir, logs/, the db with its -wal/-shm and every log file (rotated too) are 0700 / 0600, even with umask 000", async () => {
+  const dir = fleetDir("state/nested", {
+    // up to 16 MiB/s for 3 s: past the 10 MB rotation point, with room for a slow machine
+    flood: { command: fixtureCommand("flood-stdout.ts"), env: { FLOOD_MS: 3000, LINE_BYTES: 2000 }, health: false, restart: { policy: "never" } },
   });
   const umask = process.umask(0);
   let run: BinaryRun;
@@ -73,14 +77,7 @@ test("state.dir, logs/, the db with its -wal/-shm and every log file (rotated to
 }, 60_000);
 
 test("in a state.dir that already exists, logs/ and files of ours left wider by an older version are narrowed", async () => {
-  const dir = writeFleetDir({
-    version: 1,
-    name: "file-modes-existing",
-    api: { host: "127.0.0.1", port: freePort() },
-    discovery: { roots: [] },
-    state: { dir: "state" },
-    services: { web: { command: fixtureCommand("healthy.ts"), port: freePort(), health: { http: "/health" } } },
-  });
+  const dir = fleetDir("state");
   const state = join(dir, "state");
   mkdirSync(join(state, "logs"), { recursive: true, mode: 0o755 });
   writeFileSync(join(state, "logs", "web.log"), "from an older version\n", { mode: 0o644 });

@@ -36,13 +36,13 @@ export function Header({ status, services, stats, connection, now, syncedAt, the
         <span class={`pill tone-${SYSTEM_TONE[state]}`} data-testid="system-state" title={status?.reasons.join("\n") || undefined}>
           {state}
         </span>
-        <StorageAlert storage={stats?.storage} />
       </div>
       <dl class="metrics">
         <Metric label="Healthy" testid="healthy-count" value={`${healthy}/${services.length}`} hint={active !== services.length ? `${services.length - active} stopped` : undefined} />
         <Metric label="Uptime" testid="uptime" value={formatDuration(ticking(status?.uptimeMs))} />
         <Metric label="Restarts" testid="restarts" value={String(restarts)} />
         <Metric label="Memory" testid="memory" value={formatBytes(stats?.memory.rssBytes)} />
+        {stats && !stats.storage.ok && <StorageAlert storage={stats.storage} />}
       </dl>
       <div class="topbar-actions">
         <ConnectionBadge connection={connection} onReconnect={onReconnect} />
@@ -61,22 +61,17 @@ export function Header({ status, services, stats, connection, now, syncedAt, the
   );
 }
 
-/** Shown only while writes under state.dir fail: supervision goes on, history and log files lag. */
-function StorageAlert({ storage }: { storage: OrchestratorStats["storage"] | undefined }) {
-  if (!storage || storage.ok) return null;
-  const dropped = `dropped so far: ${storage.droppedEvents} events, ${storage.droppedLogLines} log lines`;
-  return (
-    <span class="pill tone-bad" data-testid="storage-alert" role="status" title={`${storage.lastError ?? "writes fail"}\n${dropped}`}>
-      storage failing
-    </span>
-  );
+/** Shown only while writes under state.dir fail: supervision goes on, history and log files lag behind. */
+function StorageAlert({ storage }: { storage: OrchestratorStats["storage"] }) {
+  const hint = `${storage.lastError ?? "writes fail"}\ndropped so far: ${storage.droppedEvents} events, ${storage.droppedLogLines} log lines`;
+  return <Metric label="Storage" testid="storage-alert" value="failing" hint={hint} bad />;
 }
 
-function Metric({ label, value, testid, hint }: { label: string; value: string; testid: string; hint?: string }) {
+function Metric({ label, value, testid, hint, bad }: { label: string; value: string; testid: string; hint?: string; bad?: boolean }) {
   return (
     <div class="metric">
       <dt>{label}</dt>
-      <dd data-testid={testid} title={hint}>
+      <dd data-testid={testid} title={hint} style={bad ? { color: "var(--bad)" } : undefined}>
         {value}
       </dd>
     </div>
