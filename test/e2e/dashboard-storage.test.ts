@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { BinaryRun, ensureBinary, writeFleetDir } from "../helpers/binary-run";
 import { fixtureCommand, freePort, waitFor } from "../helpers/processes";
+import { quickManifest } from "../helpers/quick-manifest";
 import { fillDisk, mountTmpfs, unmountTmpfs } from "../helpers/tmpfs";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -32,16 +33,7 @@ afterAll(async () => {
 test.skipIf(disk.skip !== null)(`the header shows Storage: failing while writes fail, and not after${disk.skip ? ` (skipped: ${disk.skip})` : ""}`, async () => {
   const apiPort = freePort();
   run = new BinaryRun(
-    writeFleetDir({
-      version: 1,
-      name: "dash-storage",
-      api: { host: "127.0.0.1", port: apiPort },
-      discovery: { roots: [] },
-      state: { dir: disk.dir },
-      circuitBreaker: { failureThreshold: 50, window: "60s", cooldown: "1s" },
-      defaults: { health: { interval: "200ms", timeout: "1s", failureThreshold: 2 }, restart: { backoff: ["0ms", "50ms", "50ms"] } },
-      services: { web: { command: fixtureCommand("healthy.ts"), port: freePort(), health: { http: "/health" } } },
-    }),
+    writeFleetDir(quickManifest("dash-storage", { apiPort, stateDir: disk.dir!, services: { web: { command: fixtureCommand("healthy.ts"), port: freePort(), health: { http: "/health" } } } })),
     ["up"],
   );
   await run.waitRecord((r) => r.msg === "SYSTEM READY", 20_000, "SYSTEM READY");

@@ -46,9 +46,3 @@ export function fillDisk(path: string): number {
   }
   return total;
 }
-
-/** Remount `dir` read-write or read-only. */
-export function remount(dir: string, mode: "ro" | "rw"): void {
-  const result = Bun.spawnSync(["mount", "-o", `remount,${mode}`, dir], { stderr: "pipe" });
-  if (result.exitCode !== 0) throw new Error(`remount ${mode} ${dir}: expected exit 0, got ${result.exitCode}: ${result.stderr.toString().trim()}`);
-}

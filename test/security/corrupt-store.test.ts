@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { BinaryRun, ensureBinary, writeFleetDir } from "../helpers/binary-run";
 import { fixtureCommand, freePort, waitFor } from "../helpers/processes";
+import { quickManifest } from "../helpers/quick-manifest";
 import { mountTmpfs, unmountTmpfs } from "../helpers/tmpfs";
 
 type Json = Record<string, any>;
@@ -24,15 +25,7 @@ afterEach(async () => {
 /** `up` on a tmp fleet dir; `prepare` runs first, given that dir (the default state.dir is DIR/state). */
 function up(services: Record<string, Json>, options: { stateDir?: string; prepare?: (dir: string) => void } = {}) {
   const apiPort = freePort();
-  const dir = writeFleetDir({
-    version: 1,
-    name: "corrupt-store",
-    api: { host: "127.0.0.1", port: apiPort },
-    discovery: { roots: [] },
-    state: { dir: options.stateDir ?? "state" },
-    defaults: { health: { interval: "200ms", timeout: "1s", failureThreshold: 2 }, restart: { backoff: ["0ms", "50ms", "50ms"] }, shutdown: { timeout: "2s" } },
-    services,
-  });
+  const dir = writeFleetDir(quickManifest("corrupt-store", { apiPort, stateDir: options.stateDir ?? "state", services }));
   options.prepare?.(dir);
   const run = new BinaryRun(dir, ["up"]);
   runs.push(run);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { BinaryRun, ensureBinary, writeFleetDir } from "../helpers/binary-run";
 import { fixtureCommand, freePort, waitFor } from "../helpers/processes";
+import { quickManifest } from "../helpers/quick-manifest";
 
 const runs: BinaryRun[] = [];
 beforeAll(() => ensureBinary());
@@ -32,15 +33,8 @@ function modes(dir: string): string[] {
 
 /** A tmp fleet dir whose manifest runs `services` (plus a healthy `web`) with state.dir `stateDir`. */
 function fleetDir(stateDir: string, services: Record<string, unknown> = {}): string {
-  return writeFleetDir({
-    version: 1,
-    name: "file-modes",
-    api: { host: "127.0.0.1", port: freePort() },
-    discovery: { roots: [] },
-    state: { dir: stateDir },
-    defaults: { shutdown: { timeout: "2s" } },
-    services: { ...services, web: { command: fixtureCommand("healthy.ts"), port: freePort(), health: { http: "/health" } } },
-  });
+  const web = { command: fixtureCommand("healthy.ts"), port: freePort(), health: { http: "/health" } };
+  return writeFleetDir(quickManifest("file-modes", { apiPort: freePort(), stateDir, services: { ...services, web } }));
 }
 
 test("state.dir, logs/, the db with its -wal/-shm and every log file (rotated too) are 0700 / 0600, even with umask 000", async () => {

@@ -12,6 +12,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BinaryRun, ensureBinary, writeFleetDir, type LogRecord } from "../helpers/binary-run";
 import { fixtureCommand, freePort, isGone, waitFor } from "../helpers/processes";
+import { quickManifest } from "../helpers/quick-manifest";
 import { mountTmpfs, unmountTmpfs } from "../helpers/tmpfs";
 
 const MiB = 1024 * 1024;
@@ -64,24 +65,17 @@ test.skipIf(skipReason !== null)(
     writeFileSync(filler, Buffer.alloc(20 * MiB, 0x61));
     const apiPort = freePort();
     run = new BinaryRun(
-      writeFleetDir({
-        version: 1,
-        name: "full-disk",
-        api: { host: "127.0.0.1", port: apiPort },
-        discovery: { roots: [] },
-        state: { dir: stateDir },
-        circuitBreaker: { failureThreshold: 50, window: "60s", cooldown: "1s" }, // four kills must not open it
-        defaults: {
-          health: { interval: "200ms", timeout: "1s", failureThreshold: 2 },
-          restart: { backoff: ["0ms", "50ms", "50ms", "50ms", "50ms", "50ms", "50ms"] },
-          shutdown: { timeout: "2s" },
-        },
-        services: {
-          // 5 MiB/s: the orchestrator's own log (which repeats every line) and this test keep up, so no log record is lost
-          chatty: { command: fixtureCommand("flood-then-idle.ts"), env: { FLOOD_BYTES: 16 * MiB, LINE_BYTES: 4096, PAUSE_MS: 50, IDLE_MS: 200 }, health: false },
-          victim: { command: fixtureCommand("healthy.ts"), port: freePort(), health: { http: "/health" } },
-        },
-      }),
+      writeFleetDir(
+        quickManifest("full-disk", {
+          apiPort,
+          stateDir,
+          services: {
+            // 5 MiB/s: the orchestrator's own log (which repeats every line) and this test keep up, so no log record is lost
+            chatty: { command: fixtureCommand("flood-then-idle.ts"), env: { FLOOD_BYTES: 16 * MiB, LINE_BYTES: 4096, PAUSE_MS: 50, IDLE_MS: 200 }, health: false },
+            victim: { command: fixtureCommand("healthy.ts"), port: freePort(), health: { http: "/health" } },
+          },
+        }),
+      ),
       ["up"],
     );
     const base = `http://127.0.0.1:${apiPort}`;
