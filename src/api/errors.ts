@@ -1,7 +1,8 @@
 /**
  * HTTP errors as classes with `code` and `status`, and the one mapping from anything thrown
  * (ours, the supervisor's, Elysia's) to a JSON `{error, message}` response. Bad input is
- * always a 4xx; only a bug reaches 500, and then without a stack trace.
+ * always a 4xx; a coded 503 (the history file cannot be read) passes through; only a bug
+ * reaches 500, and then without a stack trace.
  */
 
 export class ApiError extends Error {
@@ -63,7 +64,7 @@ function describeError(code: string | number, error: unknown): { status: number;
   if (code === "NOT_FOUND") return { status: 404, body: { error: "NOT_FOUND", message: "no such route; see /docs for the API" } };
   if (code === "INVALID_COOKIE_SIGNATURE") return { status: 400, body: { error: "BAD_REQUEST", message: "invalid cookie" } };
   const coded = error as { code?: unknown; status?: unknown; message?: unknown };
-  if (typeof coded?.status === "number" && coded.status >= 400 && coded.status < 500 && typeof coded.code === "string") {
+  if (typeof coded?.status === "number" && ((coded.status >= 400 && coded.status < 500) || coded.status === 503) && typeof coded.code === "string") {
     return { status: coded.status, body: { error: coded.code, message: String(coded.message ?? coded.code) } };
   }
   return { status: 500, body: { error: "INTERNAL", message: "internal error (please report): " + truncate(String(coded?.message ?? error), 300) } };

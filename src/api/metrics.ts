@@ -51,6 +51,9 @@ export function renderMetrics(port: OrchestratorPort): string {
     family("orchestrator_events_total", "counter", "Events stored (the last sequence number; it continues across orchestrator restarts).", [[{}, stats.events.lastSeq]]),
     family("orchestrator_stream_subscribers", "gauge", "Current event-stream subscribers.", [[{}, stats.events.subscribers]]),
     family("orchestrator_process_resident_memory_bytes", "gauge", "Resident set size of the orchestrator process.", [[{}, stats.memory.rssBytes]]),
+    family("orchestrator_storage_ok", "gauge", "1 while writes under state.dir (event history, log files) succeed, 0 while they fail.", [[{}, stats.storage.ok ? 1 : 0]]),
+    family("orchestrator_storage_dropped_events_total", "counter", "Events dropped because writes failed for longer than the in-memory bound holds.", [[{}, stats.storage.droppedEvents]]),
+    family("orchestrator_storage_dropped_log_lines_total", "counter", "Service output lines that never reached their log file (the disk fell behind or failed).", [[{}, stats.storage.droppedLogLines]]),
     family("orchestrator_uptime_seconds", "gauge", "Time since the orchestrator started.", [[{}, stats.uptimeMs / 1000]]),
   ];
   return `${families.join("\n")}\n`;

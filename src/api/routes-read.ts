@@ -44,7 +44,7 @@ export function readRoutes(ctx: ApiContext) {
     .get("/services/:name", ({ params }) => port.service(params.name) ?? throwUnknown(ctx, params.name), {
       params: NameParams,
       beforeHandle: guard,
-      response: { 200: ServiceDetailSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema },
+      response: { 200: ServiceDetailSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
       detail: {
         tags,
         security: tokenNeeded,
@@ -81,7 +81,7 @@ export function readRoutes(ctx: ApiContext) {
     .get("/healing-history", ({ query }) => port.healingHistory({ service: query.service, limit: requireInteger(query.limit, LIMIT_FIELD) }), {
       query: HealingQuery,
       beforeHandle: guard,
-      response: { 200: t.Array(StoredHealingSchema), 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
+      response: { 200: t.Array(StoredHealingSchema), 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
       detail: {
         tags,
         security: tokenNeeded,
@@ -92,7 +92,7 @@ export function readRoutes(ctx: ApiContext) {
     .get("/events", ({ query }) => port.events(requireInteger(query.since, SINCE_FIELD) ?? 0, requireInteger(query.limit, LIMIT_FIELD)), {
       query: EventsQuery,
       beforeHandle: guard,
-      response: { 200: t.Array(EventSchema), 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
+      response: { 200: t.Array(EventSchema), 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
       detail: {
         tags: ["stream"],
         security: tokenNeeded,

@@ -195,6 +195,15 @@ export const StatsSchema = t.Object({
   restarts: Type.Integer({ minimum: 0 }),
   events: t.Object({ lastSeq: Type.Integer({ minimum: 0 }), subscribers: Type.Integer({ minimum: 0 }) }),
   services: Type.Integer({ minimum: 0 }),
+  storage: t.Object(
+    {
+      ok: t.Boolean({ description: "False while writes under state.dir (event history, log files) fail; supervision goes on." }),
+      lastError: Nullable(t.String({ description: "What the latest failed write said (kept after recovery)." })),
+      droppedEvents: Type.Integer({ minimum: 0, description: "Events dropped since start: held in memory while writes failed, past the bound." }),
+      droppedLogLines: Type.Integer({ minimum: 0, description: "Service output lines that never reached their log file (disk behind or failing)." }),
+    },
+    { examples: [{ ok: false, lastError: "cannot write /srv/state/orchestrator.db: database or disk is full (SQLITE_FULL)", droppedEvents: 0, droppedLogLines: 1200 }] },
+  ),
 });
 
 export const GraphJsonSchema = t.Object(

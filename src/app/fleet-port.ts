@@ -110,6 +110,7 @@ export class FleetPort implements OrchestratorPort {
       restarts: services.reduce((n, s) => n + s.restarts, 0),
       events: { lastSeq: this.fleet.bus.lastSeq, subscribers: this.fleet.bus.subscriberCount },
       services: services.length,
+      storage: this.fleet.storage.status(),
     };
   }
 

@@ -2,15 +2,21 @@
  * A running fleet: the supervisor wired to the real adapters (Bun spawner, probes on a
  * scheduler, SQLite event store, output sinks, /proc stats). The CLI's `up` and the API
  * both work through this object; tests build it in process too.
+ *
+ * Construction throws StateDirError (state.dir unusable) or StoreUnavailableError (the history
+ * file cannot be opened even fresh) before anything starts; a history file SQLite cannot read
+ * is replaced, and that is said in the first event.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EventBus } from "../events/bus";
-import { SqliteEventStore } from "../events/sqlite-store";
+import { openEventStore } from "../events/open-store";
+import type { SqliteEventStore } from "../events/sqlite-store";
 import { createProbe } from "../health/create-probe";
 import { ProbeScheduler } from "../health/scheduler";
-import { systemClock, type Clock } from "../lib/clock";
+import { systemClock, type Clock, type Timer } from "../lib/clock";
 import type { Logger } from "../lib/logger";
+import { StorageHealth } from "../lib/storage-health";
 import type { Config } from "../manifest/types";
 import { BunSpawner } from "../process/bun-spawner";
 import { ProcStatsSampler, type ProcUsage } from "../process/proc-stats";
@@ -18,6 +24,8 @@ import type { Spawner } from "../process/spawner";
 import { Supervisor, type LaunchResult } from "../supervisor";
 import { logEvents } from "./event-log";
 import { OutputSinks } from "./output";
+import { prepareStateDir } from "./state-dir";
+import { announceReplacedStore, announceStorageChange } from "./storage-notices";
 
 export interface FleetOptions {
   clock?: Clock;
@@ -33,6 +41,8 @@ const STATS_MIN_INTERVAL_MS = 1000;
 export class Fleet {
   readonly clock: Clock;
   readonly store: SqliteEventStore;
+  /** How the writes under state.dir are doing (stats, /metrics, the dashboard header). */
+  readonly storage: StorageHealth;
   readonly bus: EventBus;
   readonly scheduler: ProbeScheduler;
   readonly output: OutputSinks;
@@ -43,18 +53,22 @@ export class Fleet {
   private usage = new Map<number, ProcUsage>();
   private sampledAt = 0;
   private unlog?: () => void;
+  private replacedTimer: Timer | null = null;
 
   constructor(config: Config, options: FleetOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.startedAt = this.clock.now();
-    mkdirSync(join(config.stateDir, "logs"), { recursive: true });
-    this.store = new SqliteEventStore(join(config.stateDir, "orchestrator.db"), { clock: this.clock });
+    prepareStateDir(config.stateDir);
+    // announced in a microtask, when the bus and the supervisor exist
+    this.storage = new StorageHealth({ clock: this.clock, onChange: (change) => announceStorageChange(change, this.bus, this.setCondition) });
+    const opened = openEventStore(join(config.stateDir, "orchestrator.db"), { clock: this.clock, storage: this.storage }, this.clock.now());
+    this.store = opened.store;
     this.bus = new EventBus(this.store, this.clock);
     this.scheduler = new ProbeScheduler(this.clock);
     this.spawner = options.spawner ?? new BunSpawner({ clock: this.clock, onNotice: (payload) => this.bus.emit({ type: "notice", payload }) });
     this.sampler = new ProcStatsSampler({ clock: this.clock });
     const serviceLogger = options.logServiceOutput ? options.logger : undefined;
-    this.output = new OutputSinks(config.stateDir, this.bus, serviceLogger, () => this.clock.now());
+    this.output = new OutputSinks(config.stateDir, this.bus, serviceLogger, () => this.clock.now(), this.storage);
     if (options.logger) this.unlog = logEvents(this.bus, options.logger);
     this.supervisor = new Supervisor({
       config,
@@ -67,7 +81,11 @@ export class Fleet {
       createProbe: (service) => createProbe(service.health.check, { port: service.port, cwd: service.cwd, env: this.spawner.probeEnv?.(service.name, service.env) ?? service.env, clock: this.clock }),
       onOutput: (name, stream, line) => this.output.write(name, stream, line),
     });
+    // the first event of this run (the supervisor emits nothing before it starts)
+    if (opened.replaced) this.replacedTimer = announceReplacedStore(opened.replaced, this.bus, this.setCondition, this.clock);
   }
+
+  private readonly setCondition = (key: string, reason: string | null): void => this.supervisor.setCondition(key, reason);
 
   /** The config in effect: the one the fleet was built with until a reload (src/app/reload.ts) replaces it. */
   get config(): Config {
@@ -101,9 +119,11 @@ export class Fleet {
   /** Release everything without stopping services gracefully (after shutdown, or when forced). */
   async close(): Promise<void> {
     this.scheduler.stopAll();
-    this.unlog?.();
+    this.replacedTimer?.cancel();
     await this.output.close();
     this.store.close();
+    this.storage.stop();
+    this.unlog?.();
     this.spawner.close?.();
   }
 }

@@ -1,11 +1,14 @@
 /**
  * Where service output goes: a ring buffer per service (last 1000 lines), a rotating file
  * `state.dir/logs/NAME.log`, the orchestrator's own log in the foreground, and the event
- * bus for stream subscribers that asked for that service's logs.
+ * bus for stream subscribers that asked for that service's logs. The files share one
+ * fleet-wide bound on text held in memory and report to the fleet's StorageHealth.
  */
 import { join } from "node:path";
 import type { EventSink } from "../events/sink";
 import type { Logger } from "../lib/logger";
+import type { StorageReporter } from "../lib/storage-health";
+import { DEFAULT_FLEET_PENDING_BYTES, PendingBudget } from "../logs/pending-lines";
 import { LogRingBuffer, type LogLine } from "../logs/ring-buffer";
 import { RotatingFile } from "../logs/rotating-file";
 import type { StreamName } from "../process/spawner";
@@ -15,12 +18,14 @@ export class OutputSinks {
   private readonly files = new Map<string, RotatingFile>();
   /** Services someone is streaming logs of, with how many subscribers each. */
   private readonly interest = new Map<string, number>();
+  private readonly budget = new PendingBudget(DEFAULT_FLEET_PENDING_BYTES);
 
   constructor(
     private readonly stateDir: string,
     private readonly sink: EventSink,
     private readonly logger: Logger | undefined,
     private readonly now: () => number,
+    private readonly storage?: StorageReporter,
   ) {}
 
   write(name: string, stream: StreamName, line: string): void {
@@ -62,7 +67,7 @@ export class OutputSinks {
 
   private file(name: string): RotatingFile {
     let file = this.files.get(name);
-    if (!file) this.files.set(name, (file = new RotatingFile({ dir: join(this.stateDir, "logs"), name })));
+    if (!file) this.files.set(name, (file = new RotatingFile({ dir: join(this.stateDir, "logs"), name, budget: this.budget, storage: this.storage })));
     return file;
   }
 }

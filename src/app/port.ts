@@ -9,6 +9,7 @@ import type { GraphJson } from "../graph";
 import type { ProbeResult } from "../health/probe";
 import type { Issue } from "../manifest/issues";
 import type { DependencyCondition, ServiceConfig } from "../manifest/types";
+import type { StorageStatus } from "../lib/storage-health";
 import type { LogLine } from "../logs/ring-buffer";
 import type { BreakerState } from "../supervisor/circuit-breaker";
 import type { ServiceState } from "../supervisor/states";
@@ -75,6 +76,8 @@ export interface OrchestratorStats {
   restarts: number;
   events: { lastSeq: number; subscribers: number };
   services: number;
+  /** The writes under state.dir (event history, log files): failing or not, and what was dropped. */
+  storage: StorageStatus;
 }
 
 /** What a reload did; the full contract (what restarts, what applies in place) is ConfigDiff in src/supervisor/config-diff.ts. */
@@ -112,7 +115,7 @@ export interface OrchestratorPort {
   healthReport(): HealthReport;
   dependencies(): GraphJson;
   healingHistory(query: { service?: string; limit?: number }): StoredHealing[];
-  /** Stored events with seq > since, oldest first (log events are live-only). */
+  /** Stored events with seq > since, oldest first (log events are live-only). Reads of the history (this, healingHistory, service) throw StoreUnavailableError (503) when it cannot be read. */
   events(since: number, limit?: number): OrchestratorEvent[];
   stats(): OrchestratorStats;
   /** Throws UnknownServiceError (404), InvalidTransitionError or ShuttingDownError (409). */

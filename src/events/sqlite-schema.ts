@@ -40,8 +40,21 @@ export interface HealingRow {
   ts: number;
 }
 
+/** Statements the store writes with (named parameters are the column names). */
+export const INSERT_EVENT = "INSERT OR IGNORE INTO events (seq, ts, type, payload) VALUES ($seq, $ts, $type, $payload)";
+export const INSERT_HEALING =
+  "INSERT OR IGNORE INTO healing (seq, service, action, attempt, tier, reason, delay_ms, ts) VALUES ($seq, $service, $action, $attempt, $tier, $reason, $delay_ms, $ts)";
+// delete the `n` oldest rows: a walk of n entries along the primary key, not a scan
+export const PRUNE_EVENTS = "DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT $n)";
+export const PRUNE_HEALING = "DELETE FROM healing WHERE seq IN (SELECT seq FROM healing ORDER BY seq LIMIT $n)";
+
 export function toEvent(row: EventRow): OrchestratorEvent {
   return { seq: row.seq, ts: row.ts, type: row.type, payload: JSON.parse(row.payload) } as OrchestratorEvent;
+}
+
+/** The row a healing record is written as (and, while it waits in memory, read back from). */
+export function toHealingRow(seq: number, h: HealingRecord): HealingRow {
+  return { seq, service: h.service, action: h.action, attempt: h.attempt, tier: h.tier ?? null, reason: h.reason, delay_ms: h.delayMs ?? null, ts: h.ts };
 }
 
 export function toHealing(row: HealingRow): StoredHealing {

@@ -1,10 +1,11 @@
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SqliteEventStore } from "../../src/events/sqlite-store";
 import { FakeClock } from "../../src/lib/clock";
+import { StorageHealth } from "../../src/lib/storage-health";
 import { healingEvent, runRetentionContract, runStoreContract, statusEvent } from "./store-contract";
 
 const dir = mkdtempSync(join(tmpdir(), "sqlite-store-"));
@@ -86,9 +87,37 @@ describe("SqliteEventStore", () => {
     }
   });
 
-  test("append after close is refused with a message that says so", () => {
-    const store = new SqliteEventStore(freshFile());
+  test("append after close never throws into the emitter: the event is dropped and counted", () => {
+    const clock = new FakeClock();
+    const storage = new StorageHealth({ clock });
+    const store = new SqliteEventStore(freshFile(), { clock, storage });
     store.close();
-    expect(() => store.append(statusEvent(1))).toThrow("event store is closed");
+    store.append(statusEvent(1));
+    expect(storage.status()).toMatchObject({ ok: true, droppedEvents: 1 });
+  });
+
+  test("the db and its -wal and -shm are created 0600, a folder it creates 0700, whatever the umask", () => {
+    const file = join(dir, "private", "nested", "events.db");
+    const umask = process.umask(0);
+    let store: SqliteEventStore;
+    try {
+      store = new SqliteEventStore(file);
+      store.append(statusEvent(1));
+      store.flush();
+      expect(statSync(join(dir, "private")).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dir, "private", "nested")).mode & 0o777).toBe(0o700);
+      for (const name of ["events.db", "events.db-wal", "events.db-shm"]) expect(statSync(join(dir, "private", "nested", name)).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(umask);
+      store!.close();
+    }
+  });
+
+  test("a db of ours left wider by an older version is narrowed to 0600 on open", () => {
+    const file = freshFile();
+    new SqliteEventStore(file).close();
+    chmodSync(file, 0o644);
+    new SqliteEventStore(file).close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PendingBudget } from "../../src/logs/pending-lines";
 import { RotatingFile } from "../../src/logs/rotating-file";
 
 describe("RotatingFile", () => {
@@ -55,7 +56,7 @@ describe("RotatingFile", () => {
     expect(read("db.log.1")).toBe("x".repeat(95) + "\n");
   });
 
-  test("drops lines beyond maxPendingBytes and says so in the file", async () => {
+  test("beyond maxPendingBytes the oldest lines are dropped, and the file says so where they were", async () => {
     const file = new RotatingFile({ dir, name: "flood", maxPendingBytes: 50 });
     for (let i = 0; i < 10; i++) file.write(`0123456789 ${i}`); // 13 bytes each: 3 fit
     expect(file.droppedLines).toBe(7);
@@ -63,6 +64,44 @@ describe("RotatingFile", () => {
     file.write("later");
     await file.close();
     const lines = read("flood.log").split("\n").filter(Boolean);
-    expect(lines).toEqual(["0123456789 0", "0123456789 1", "0123456789 2", "[orchestrator: 7 lines dropped, the log writer fell behind]", "later"]);
+    expect(lines).toEqual(["[orchestrator: 7 lines dropped, the log writer fell behind]", "0123456789 7", "0123456789 8", "0123456789 9", "later"]);
+  });
+
+  test("files share one fleet-wide budget: past it each file drops its own oldest lines, and reports the drops", async () => {
+    const budget = new PendingBudget(100);
+    const dropped: number[] = [];
+    const storage = { failed() {}, recovered() {}, dropped: (_kind: string, n: number) => void dropped.push(n) };
+    const a = new RotatingFile({ dir, name: "a", budget, storage });
+    const b = new RotatingFile({ dir, name: "b", budget, storage });
+    for (let i = 0; i < 6; i++) a.write(`a-line-${i}`.padEnd(15, ".")); // 16 bytes each: 96 of 100
+    for (let i = 0; i < 3; i++) b.write(`b-line-${i}`.padEnd(15, "."));
+    expect(budget.used).toBeLessThanOrEqual(100);
+    expect(a.droppedLines).toBe(0);
+    expect(b.droppedLines).toBe(3); // a holds the budget: b keeps none of its own until a's lines are written
+    expect(dropped.reduce((x, y) => x + y, 0)).toBe(3);
+    await Promise.all([a.close(), b.close()]);
+    expect(budget.used).toBe(0);
+    expect(read("a.log").split("\n").filter(Boolean)).toHaveLength(6);
+  });
+
+  test("log files are created 0600 (rotated ones too) in a folder made 0700, whatever the umask", async () => {
+    const umask = process.umask(0);
+    try {
+      const file = new RotatingFile({ dir: join(dir, "logs"), name: "svc", maxBytes: 20, keep: 2 });
+      for (let i = 0; i < 5; i++) file.write(`line ${i} of output`);
+      await file.close();
+    } finally {
+      process.umask(umask);
+    }
+    expect(statSync(join(dir, "logs")).mode & 0o777).toBe(0o700);
+    for (const name of ["svc.log", "svc.log.1", "svc.log.2"]) expect(statSync(join(dir, "logs", name)).mode & 0o777).toBe(0o600);
+  });
+
+  test("a log file of ours left wider by an older version is narrowed to 0600 when opened", async () => {
+    writeFileSync(join(dir, "old.log"), "from before\n", { mode: 0o644 });
+    const file = new RotatingFile({ dir, name: "old" });
+    file.write("now");
+    await file.close();
+    expect(statSync(join(dir, "old.log")).mode & 0o777).toBe(0o600);
   });
 });

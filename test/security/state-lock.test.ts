@@ -178,7 +178,9 @@ describe("one orchestrator per state dir (compiled binary)", () => {
       `orchestrator: state.dir ${stateDir} is locked by another process (pid ${holder.pid}; ${join(stateDir, "orchestrator.lock")} holds no record of a running orchestrator); stop it first or set a different state.dir\n`,
     );
     expect(run.transitions()).toEqual([]);
-    expect(readdirSync(stateDir)).toEqual(["orchestrator.lock"]); // no store, no logs
+    // no store and nothing written: only the lock file and the (empty) logs/ folder the writability check made
+    expect(readdirSync(stateDir).sort()).toEqual(["logs", "orchestrator.lock"]);
+    expect(readdirSync(join(stateDir, "logs"))).toEqual([]);
   }, 30_000);
 
   test("a reload that changes state.dir is ignored and the lock stays; a clean stop removes the lock file", async () => {

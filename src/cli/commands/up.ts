@@ -23,24 +23,43 @@ export const upCommand: Command = {
     const config = await loadOrReport(args, io);
     if (!config) return 2;
     // Loaded here, not at the top: client commands (status, logs) must start fast.
-    const [{ Fleet }, { reloadFleet }, { FleetPort }, api, { mountDashboard }, stateLock] = await Promise.all([
+    const [{ Fleet }, { reloadFleet }, { FleetPort }, api, { mountDashboard }, stateLock, stateDir] = await Promise.all([
       import("../../app/fleet"),
       import("../../app/reload"),
       import("../../app/fleet-port"),
       import("../../api"),
       import("../../dashboard"),
       import("../../app/state-lock"),
+      import("../../app/state-dir"),
     ]);
     const exposure = api.checkExposure({ host: config.api.host, token: config.api.token });
     if (exposure) {
       io.stderr(`orchestrator: ${exposure}\n`);
       return 2;
     }
+    // state.dir must be a folder we can write before it can hold the lock; then the lock comes first
+    try {
+      stateDir.prepareStateDir(config.stateDir);
+    } catch (err) {
+      if (!(err instanceof stateDir.StateDirError)) throw err;
+      io.stderr(`orchestrator: ${err.message}\n`);
+      return 1;
+    }
     const lock = lockStateDir(config, io, stateLock);
     if (!lock) return 1;
     const { logger, flush } = createLogger({ format: format as LogFormat, color: io.color });
     if (lock.method === "pid-file") logger.warn({ lockFile: lock.path, reason: lock.fallbackReason }, `state.dir lock: ${lock.fallbackReason}; using a pid file with a liveness check instead (${lock.path})`);
-    const fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env });
+    let fleet: Fleet;
+    try {
+      fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env });
+    } catch (err) {
+      // no history file can be opened in state.dir: say so, start nothing
+      if ((err as { code?: unknown }).code !== "STATE_DIR_UNUSABLE" && (err as { code?: unknown }).code !== "STORE_UNAVAILABLE") throw err;
+      io.stderr(`orchestrator: ${(err as Error).message}\n`);
+      flush();
+      lock.release();
+      return 1;
+    }
     const enabled = config.services.filter((s) => !s.disabled).length;
     logger.info({ manifest: config.file, services: enabled, stateDir: config.stateDir }, `starting ${config.name}: ${enabled} services`);
     const port = new FleetPort(fleet, () => reloadFleet(fleet, { env: io.env }));

@@ -1,4 +1,4 @@
-/** The top bar: system state, healthy/total, uptime, restarts, the orchestrator's memory, the connection, the theme. */
+/** The top bar: system state, healthy/total, uptime, restarts, the orchestrator's memory, storage trouble, the connection, the theme. */
 import type { StreamState } from "../api/stream";
 import type { OrchestratorStats, ServiceSummary, SystemStatus } from "../api/types";
 import type { Theme } from "../hooks/useTheme";
@@ -42,6 +42,7 @@ export function Header({ status, services, stats, connection, now, syncedAt, the
         <Metric label="Uptime" testid="uptime" value={formatDuration(ticking(status?.uptimeMs))} />
         <Metric label="Restarts" testid="restarts" value={String(restarts)} />
         <Metric label="Memory" testid="memory" value={formatBytes(stats?.memory.rssBytes)} />
+        {stats && !stats.storage.ok && <StorageAlert storage={stats.storage} />}
       </dl>
       <div class="topbar-actions">
         <ConnectionBadge connection={connection} onReconnect={onReconnect} />
@@ -60,11 +61,17 @@ export function Header({ status, services, stats, connection, now, syncedAt, the
   );
 }
 
-function Metric({ label, value, testid, hint }: { label: string; value: string; testid: string; hint?: string }) {
+/** Shown only while writes under state.dir fail: supervision goes on, history and log files lag behind. */
+function StorageAlert({ storage }: { storage: OrchestratorStats["storage"] }) {
+  const hint = `${storage.lastError ?? "writes fail"}\ndropped so far: ${storage.droppedEvents} events, ${storage.droppedLogLines} log lines`;
+  return <Metric label="Storage" testid="storage-alert" value="failing" hint={hint} bad />;
+}
+
+function Metric({ label, value, testid, hint, bad }: { label: string; value: string; testid: string; hint?: string; bad?: boolean }) {
   return (
     <div class="metric">
       <dt>{label}</dt>
-      <dd data-testid={testid} title={hint}>
+      <dd data-testid={testid} title={hint} style={bad ? { color: "var(--bad)" } : undefined}>
         {value}
       </dd>
     </div>

@@ -86,7 +86,8 @@ export function useOrchestratorStatus(client: ApiClient, generation = 0): FleetV
         if (origin === "history") return;
         lastSeq.current = events[events.length - 1].seq;
         setModel((m) => events.reduce(applyEvent, m));
-        if (events.some((e) => e.type === "service" || e.type === "healing")) scheduleRefresh();
+        // notices (storage failing or recovered...) change what stats say: the header shows it
+        if (events.some((e) => e.type === "service" || e.type === "healing" || e.type === "notice")) scheduleRefresh();
       },
       failed: report,
     },
