@@ -36,9 +36,11 @@ function up(manifest: Record<string, unknown>, env: Record<string, string>): Run
   const run: Run = { proc, dir, out: [] };
   started.push(run);
   void (async () => {
+    const reader = proc.stdout.getReader();
+    const decoder = new TextDecoder();
     let rest = "";
-    for await (const chunk of proc.stdout) {
-      const parts = (rest + new TextDecoder().decode(chunk)).split("\n");
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      const parts = (rest + decoder.decode(chunk.value, { stream: true })).split("\n");
       rest = parts.pop()!;
       run.out.push(...parts);
     }
