@@ -4,14 +4,16 @@
  * ports, phases, every tenth service depending on one five before it, health probes,
  * restart policies) and reports, per size, the median of RUNS runs of
  *   - `dist/orchestrator check -c FILE` (wall time, process start included), and
- *   - the in-process loader (`loadConfigSync`, the same pipeline without process start).
+ *   - the in-process loader (`loadConfigSync`, the same pipeline without process start; its
+ *     first run, before the JIT has warmed up, is reported apart).
  *
  *   npm run build && bun bench/manifest-scale.ts [--sizes 1000,5000,10000,20000,30000] [--runs 5]
- *       [--binary dist/orchestrator] [--root .] [--warnings] [--timeout 120]
+ *       [--binary dist/orchestrator] [--root .] [--warnings] [--lean] [--timeout 120]
  *
  * `--root DIR` loads `DIR/src/manifest/load.ts` (e.g. an older checkout) for the in-process
  * figure; `--warnings` gives every service an unset `${VAR}` (one positioned warning each),
- * which exercises the issue path; `--timeout S` gives up on a run after S seconds.
+ * which exercises the issue path; `--lean` writes one short flow-style line per service instead;
+ * `--timeout S` gives up on a run after S seconds.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +22,8 @@ import { join, resolve } from "node:path";
 export interface ManifestShape {
   /** Give every service an unset variable (one warning per service). */
   warnings?: boolean;
+  /** One flow-style line per service (argv, port, every tenth a dependency): about 50 bytes each. */
+  lean?: boolean;
 }
 
 /** The name of service `i` in a manifest of `n` services. */
@@ -44,6 +48,10 @@ export function generateManifest(n: number, shape: ManifestShape = {}): string {
   for (let i = 0; i < n; i++) {
     const name = serviceName(i, n);
     const port = 10000 + i;
+    if (shape.lean) {
+      out.push(`  ${name}: { command: [sleep, "1"], port: ${port}${i % 10 === 7 && i >= 5 ? `, dependsOn: [${serviceName(i - 5, n)}]` : ""} }`);
+      continue;
+    }
     // Phases never go down along a dependency (i depends on i - 5, in the same or an earlier phase).
     const phase = phases[Math.min(phases.length - 1, Math.floor((i / n) * phases.length))];
     out.push(`  ${name}:`);
@@ -96,12 +104,13 @@ async function main(): Promise<void> {
   const root = resolve(flag(args, "root") ?? join(import.meta.dir, ".."));
   const timeoutS = Number(flag(args, "timeout") ?? 120);
   const warnings = args.includes("--warnings");
+  const lean = args.includes("--lean");
   const { loadConfigSync } = (await import(join(root, "src/manifest/load.ts"))) as typeof import("../src/manifest/load");
   const dir = mkdtempSync(join(tmpdir(), "orch-manifest-scale-"));
   try {
     for (const n of sizes) {
       const file = join(dir, `scale-${n}.yaml`);
-      const text = generateManifest(n, { warnings });
+      const text = generateManifest(n, { warnings, lean });
       writeFileSync(file, text);
       const bin: number[] = [];
       const lib: number[] = [];
@@ -121,10 +130,11 @@ async function main(): Promise<void> {
       const row = {
         services: n,
         bytes: text.length,
-        warnings,
+        shape: lean ? "lean" : warnings ? "warnings" : "rich",
         runs,
         checkBinaryMedianMs: gaveUp ? `> ${timeoutS * 1000}` : +median(bin).toFixed(1),
         loaderMedianMs: gaveUp ? null : +median(lib).toFixed(1),
+        loaderFirstMs: lib.length > 0 ? +lib[0].toFixed(1) : null, // before the JIT has warmed up, as in a fresh process
       };
       console.log(JSON.stringify(row));
     }

@@ -87,6 +87,8 @@ export function interpolateDocument(source: SourceFile, env: Record<string, stri
   const issues: Issue[] = [];
   const interpolated = new Set<string>();
   const templates = new Map<Scalar, string>();
+  // No `$` anywhere, not even as an escape in a double-quoted scalar (`\x24`): nothing to substitute.
+  if (!source.text.includes("$") && !source.text.includes("\\")) return { issues, interpolated, commands: [] };
   const stack: Step[] = [{ node: source.doc.contents }];
   while (stack.length > 0) {
     const step = stack.pop()!;
@@ -104,7 +106,7 @@ export function interpolateDocument(source: SourceFile, env: Record<string, stri
   }
   // Command strings again, quoted; the plain pass above already reported unset variables.
   const commands: InterpolationResult["commands"] = [];
-  for (const { path, node } of findCommandStrings(source.doc)) {
+  for (const { path, node } of templates.size > 0 ? findCommandStrings(source.doc) : []) {
     const template = templates.get(node);
     if (template === undefined) continue;
     const value = interpolateText(template, env, () => {}, (message) => issues.push(source.issue(path, message)));
