@@ -1,16 +1,19 @@
 /**
  * `POST /orchestrator/reload` and SIGHUP: re-read the manifest (and discovery) the fleet was
  * started from and reconcile the running fleet with it. A manifest with errors is rejected
- * with its positioned issues and nothing changes.
+ * with its positioned issues and nothing changes. The manifest is parsed and validated in a
+ * Worker (load-off-thread.ts), so a large one does not stall probes or the API meanwhile.
  */
 import { hasErrors } from "../manifest/issues";
-import { loadConfigSync } from "../manifest/load";
+import { loadConfigOffThread } from "./load-off-thread";
 import type { Fleet } from "./fleet";
 import type { ReloadOutcome } from "./port";
 
 export interface ReloadOptions {
   /** Environment for `${VAR}` interpolation in the manifest (normally the orchestrator's own). */
   env?: Record<string, string | undefined>;
+  /** Told why, when the manifest had to be loaded on the main thread (the worker could not run). */
+  onFallback?: (reason: string) => void;
 }
 
 interface Queue {
@@ -48,7 +51,8 @@ export function reloadFleet(fleet: Fleet, options: ReloadOptions = {}): Promise<
 }
 
 async function runReload(fleet: Fleet, options: ReloadOptions): Promise<ReloadOutcome> {
-  const loaded = loadConfigSync(fleet.config.file, { env: options.env ?? process.env });
+  const { result: loaded, fallbackReason } = await loadConfigOffThread(fleet.config.file, { env: options.env ?? process.env });
+  if (fallbackReason !== undefined) options.onFallback?.(fallbackReason);
   if (!loaded.config || hasErrors(loaded.issues)) return { ok: false, issues: loaded.issues };
   const diff = await fleet.supervisor.reconcile(loaded.config);
   return { ok: true, diff };

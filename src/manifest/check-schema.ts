@@ -4,7 +4,9 @@
  * number or boolean the schema wants (`port: ${PORT}`); nothing else is coerced or clamped.
  */
 import { Kind, type TSchema } from "@sinclair/typebox";
+import { parseDuration } from "../lib/duration";
 import { describeValue, type PathSegment } from "./issues";
+import { MINIMUM_MS } from "./schema";
 import { didYouMean } from "./suggest";
 
 export interface SchemaProblem {
@@ -56,7 +58,7 @@ function checkUnion(schema: TSchema, value: unknown, path: PathSegment[], ctx: C
     for (const branch of branches) {
       trial.problems = [];
       const result = checkSchema(branch, coerce(value, path, ctx, "number"), path, trial);
-      if (trial.problems.length === 0) return result;
+      if (trial.problems.length === 0) return checkFloor(schema, result, path, ctx);
     }
     fail(ctx, path, `expected ${describeSchema(schema)}, got ${describeValue(value)}`);
     return value;
@@ -70,6 +72,13 @@ function checkUnion(schema: TSchema, value: unknown, path: PathSegment[], ctx: C
   const sameShape = branches.filter((b) => shapeOf(b) === shapeOfValue(value));
   if (sameShape.length === 1 && sameShape[0][Kind] !== "Literal") return checkSchema(sameShape[0], value, path, ctx);
   fail(ctx, path, `expected ${describeSchema(schema)}, got ${describeValue(value)}`);
+  return value;
+}
+
+function checkFloor(schema: TSchema, value: unknown, path: PathSegment[], ctx: CheckContext): unknown {
+  const floor = (schema as { [MINIMUM_MS]?: number })[MINIMUM_MS];
+  const ms = parseDuration(value);
+  if (floor !== undefined && ms !== undefined && ms < floor) fail(ctx, path, `expected at least ${floor}ms, got ${ms}ms`);
   return value;
 }
 

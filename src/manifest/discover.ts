@@ -2,12 +2,13 @@
  * Discovery: every ROOT/<folder>/package.json is a service. Files are read with JSON.parse;
  * the position-aware parse happens only for a file that has something to report.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { PackageManager } from "./types";
 import type { Issue, PathSegment } from "./issues";
 import { SourceFile } from "./source";
 import { findJsonError, positionAt } from "./json-error";
+import { describeTooLarge, PACKAGE_JSON_LIMIT_BYTES, readBounded } from "./read-bounded";
 
 export interface DiscoveredService {
   name: string;
@@ -58,13 +59,13 @@ export function discoverServices(roots: string[], ignore: string[]): DiscoveryRe
 }
 
 function readPackage(file: string, dir: string, rootManager: PackageManager | undefined, issues: Issue[]): DiscoveredService | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    issues.push({ file, line: 1, col: 1, path: "(file)", message: `cannot read package.json: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, severity: "error" });
+  const read = readBounded(file, PACKAGE_JSON_LIMIT_BYTES);
+  if (!read.ok) {
+    const why = read.tooLarge ? `package.json too large: ${describeTooLarge(PACKAGE_JSON_LIMIT_BYTES, read.size, read.exact)}` : `cannot read package.json: ${read.code}`;
+    issues.push({ file, line: 1, col: 1, path: "(file)", message: why, severity: "error" });
     return undefined;
   }
+  const text = read.text;
   let source: SourceFile | undefined;
   const getSource = () => (source ??= new SourceFile(file, text));
   let pkg: Record<string, any>;

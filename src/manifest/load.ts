@@ -3,7 +3,7 @@
  * merge → resolve defaults → validate. Every problem is collected as a positioned Issue;
  * nothing here throws for bad input or exits the process.
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { ManifestSchema, PackageFieldSchema, type RawManifest, type RawService } from "./schema";
 import { checkSchema, type CheckContext } from "./check-schema";
@@ -11,6 +11,7 @@ import { discoverServices } from "./discover";
 import { interpolateDocument } from "./interpolate";
 import { formatPath, hasErrors, sortIssues, type Issue } from "./issues";
 import { mergeServices } from "./merge";
+import { describeTooLarge, MANIFEST_LIMIT_BYTES, readBounded } from "./read-bounded";
 import { resolveConfig } from "./resolve";
 import { SourceFile } from "./source";
 import type { Config } from "./types";
@@ -30,16 +31,13 @@ export interface LoadResult {
 
 export function loadConfigSync(file: string, options: LoadOptions = {}): LoadResult {
   const path = resolve(file);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (err as Error).message;
-    return { issues: [{ file: path, line: 1, col: 1, path: "(file)", message: `cannot read manifest: ${why}`, severity: "error" }] };
+  const read = readBounded(path, MANIFEST_LIMIT_BYTES);
+  if (!read.ok) {
+    const why = read.tooLarge ? `manifest too large: ${describeTooLarge(MANIFEST_LIMIT_BYTES, read.size, read.exact)}` : `cannot read manifest: ${read.message}`;
+    return { issues: [{ file: path, line: 1, col: 1, path: "(file)", message: why, severity: "error" }] };
   }
   try {
-    return loadText(path, text, options);
+    return loadText(path, read.text, options);
   } catch (err) {
     // A bug, not bad input: still a positioned message, never a stack trace for the user.
     const message = `internal error while loading (please report): ${(err as Error).message}`;
@@ -68,6 +66,7 @@ export function loadText(path: string, text: string, options: LoadOptions = {}):
     issues.push(source.issue([], `expected a mapping with at least \`version: 1\`, got ${js === null || js === undefined ? "an empty document" : "something else"}`));
     return { issues };
   }
+  for (const { path, value } of interpolation.commands) setAt(js, path, value);
   const raw = checkSchema(ManifestSchema, js, [], ctx) as RawManifest;
   // A value whose interpolation already failed (`${VAR:?}`) is not reported a second time for its type.
   const failed = new Set(interpolation.issues.filter((i) => i.severity === "error").map((i) => i.path));
@@ -105,6 +104,17 @@ function duplicateDiscoveries(services: { name: string; packageJson: string; sou
     else seen.set(s.name, relative(dir, s.packageJson));
   }
   return issues;
+}
+
+// Where the plain value is (a shared alias object is set once for every place it is used).
+function setAt(root: unknown, path: readonly (string | number)[], value: string): void {
+  let node = root;
+  for (const seg of path.slice(0, -1)) {
+    node = typeof node === "object" && node !== null && Object.hasOwn(node, seg) ? (node as Record<string, unknown>)[seg] : undefined;
+  }
+  const last = path[path.length - 1];
+  if (typeof node === "object" && node !== null && !Array.isArray(node) && typeof (node as Record<string, unknown>)[last] === "string")
+    (node as Record<string, unknown>)[last] = value;
 }
 
 function isDir(path: string): boolean {

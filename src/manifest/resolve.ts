@@ -7,6 +7,7 @@ import { parseDuration } from "../lib/duration";
 import type { RawHealth, RawManifest, RawService } from "./schema";
 import type { Config, HealthCheck, HealthConfig, ServiceConfig } from "./types";
 import { DEFAULTS, DEFAULT_PHASES } from "./defaults";
+import { assignDefaultPhases } from "./default-phases";
 import { normalizeDeps, type ServiceDraft } from "./merge";
 
 const ms = (value: unknown, fallback: string | number): number => parseDuration(value) ?? parseDuration(fallback)!;
@@ -40,7 +41,8 @@ export function resolveConfig(file: string, raw: RawManifest, drafts: ServiceDra
     services: [],
   };
   config.services = drafts.map((d) => resolveService(d, raw, config));
-  assignDefaultPhases(config.services, drafts, phases.length > 1 ? 1 : 0);
+  const explicit = new Set(drafts.filter((d) => d.spec.phase !== undefined).map((d) => d.name));
+  assignDefaultPhases(config.services, explicit, phases.length > 1 ? 1 : 0);
   for (const s of config.services) s.phaseName = phases[s.phase] ?? String(s.phase);
   return config;
 }
@@ -114,27 +116,18 @@ export function resolveHealth(health: RawHealth | undefined, defaults: RawHealth
 export function resolvePhaseIndex(phase: string | number | undefined, phases: string[]): number | undefined {
   if (phase === undefined) return undefined;
   if (typeof phase === "number") return phase < phases.length ? phase : undefined;
-  const index = phases.indexOf(phase);
+  const index = indexPhases(phases).get(phase) ?? -1;
   return index >= 0 ? index : /^\d+$/.test(phase) && Number(phase) < phases.length ? Number(phase) : undefined;
 }
 
-// SPEC §5: no phase → phase 1, or the phase of its latest dependency when that is later.
-function assignDefaultPhases(services: ServiceConfig[], drafts: ServiceDraft[], defaultPhase: number): void {
-  const byName = new Map(services.map((s) => [s.name, s]));
-  const explicit = new Set(drafts.filter((d) => d.spec.phase !== undefined).map((d) => d.name));
-  for (const s of services) if (!explicit.has(s.name) || s.phase < 0) s.phase = defaultPhase;
-  // Relax until stable; bounded so a cycle (reported elsewhere) cannot loop forever.
-  for (let round = 0, changed = true; changed && round <= services.length; round++) {
-    changed = false;
-    for (const s of services) {
-      if (explicit.has(s.name)) continue;
-      for (const dep of s.dependsOn) {
-        const p = byName.get(dep.name)?.phase ?? 0;
-        if (p > s.phase) [s.phase, changed] = [p, true];
-      }
-    }
+// One look-up per service: a long `phases` list is indexed once, not scanned per service.
+const phaseIndexes = new WeakMap<readonly string[], Map<string, number>>();
+function indexPhases(phases: readonly string[]): Map<string, number> {
+  let index = phaseIndexes.get(phases);
+  if (!index) {
+    index = new Map();
+    phases.forEach((name, i) => index!.has(name) || index!.set(name, i));
+    phaseIndexes.set(phases, index);
   }
-  for (const s of services) {
-    s.critical = s.phase === 0;
-  }
+  return index;
 }

@@ -8,6 +8,10 @@ const Duration = T.Union(
   [T.Number({ minimum: 0 }), T.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$" })],
   { title: "duration", description: "A duration: `250ms`, `5s`, `2m`, `1h`, or a number of milliseconds.", examples: ["250ms", "5s", 1000] },
 );
+/** The shortest duration a schema node accepts, in ms (check-schema enforces it; not part of the published JSON Schema). */
+export const MINIMUM_MS: unique symbol = Symbol("minimumMs");
+/** A duration of at least `floor` ms: `expected at least 100ms, got 10ms`. */
+const DurationAtLeast = (floor: number): typeof Duration => ({ ...Duration, [MINIMUM_MS]: floor });
 const Port = T.Integer({ minimum: 1, maximum: 65535, description: "A TCP port." });
 const Signal = T.Union(
   ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL", "SIGUSR1", "SIGUSR2"].map((s) => T.Literal(s)),
@@ -30,8 +34,9 @@ export const HealthSchema = T.Union(
         exec: T.Optional(T.String({ description: "Run under sh -c; exit 0 is healthy." })),
         host: T.Optional(T.String({ description: "Host to probe (default 127.0.0.1)." })),
         endpoints: T.Optional(T.Array(T.String(), { description: "Paths tried in order when `http` is not given." })),
-        interval: T.Optional(Duration),
-        timeout: T.Optional(Duration),
+        // Probing faster than 10 times a second costs CPU for nothing; a zero timeout could never pass.
+        interval: T.Optional(DurationAtLeast(100)),
+        timeout: T.Optional(DurationAtLeast(1)),
         failureThreshold: T.Optional(T.Integer({ minimum: 1 })),
       },
       Strict,

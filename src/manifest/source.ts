@@ -1,5 +1,6 @@
 /** A parsed YAML (or JSON) file that can say where any path in it is. */
 import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { findDuplicateKeys } from "./duplicate-keys";
 import type { Issue, PathSegment } from "./issues";
 import { formatPath } from "./issues";
 
@@ -16,16 +17,18 @@ export class SourceFile {
     readonly file: string,
     readonly text: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true, merge: true, logLevel: "error" });
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false, merge: true, logLevel: "error" });
   }
 
-  /** Syntax errors and duplicate keys, as issues. */
+  /** Syntax errors and duplicate keys, as issues, in file order. */
   parseIssues(): Issue[] {
-    return this.doc.errors.map((err) => {
-      const [offset] = err.pos;
-      const { line, col } = this.lines.linePos(offset);
-      return { file: this.file, line, col, path: "(syntax)", message: err.message.split("\n")[0], severity: "error" as const };
-    });
+    const found = [...this.doc.errors.map((err) => ({ offset: err.pos[0], message: err.message.split("\n")[0] })), ...findDuplicateKeys(this.doc)];
+    return found
+      .sort((a, b) => a.offset - b.offset)
+      .map(({ offset, message }) => {
+        const { line, col } = this.lines.linePos(offset);
+        return { file: this.file, line, col, path: "(syntax)", message, severity: "error" as const };
+      });
   }
 
   /** Position of the value at `path` (or its key, with part "key"); falls back to the nearest ancestor. */
@@ -54,10 +57,26 @@ export class SourceFile {
   }
 }
 
-function findChild(node: unknown, seg: PathSegment): { key?: unknown; value: unknown } | undefined {
+type Child = { key?: unknown; value: unknown };
+
+// Each mapping is indexed by key once, on its first look-up, so placing an issue costs the
+// depth of its path, not the size of the mappings on the way (a `services` map of 30,000
+// entries scanned once per issue made a manifest with a problem per service quadratic).
+// The first of two equal keys wins, as the scan did.
+const indexes = new WeakMap<object, Map<string, Child>>();
+
+function findChild(node: unknown, seg: PathSegment): Child | undefined {
   if (isMap(node)) {
-    const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value ?? "") : String(p.key)) === String(seg));
-    return pair ? { key: pair.key, value: pair.value } : undefined;
+    let index = indexes.get(node);
+    if (!index) {
+      index = new Map();
+      for (const pair of node.items) {
+        const name = isScalar(pair.key) ? String(pair.key.value ?? "") : String(pair.key);
+        if (!index.has(name)) index.set(name, { key: pair.key, value: pair.value });
+      }
+      indexes.set(node, index);
+    }
+    return index.get(String(seg));
   }
   if (isSeq(node) && typeof seg === "number") {
     const item = node.items[seg];

@@ -1,13 +1,19 @@
+/** Words longer than this get no suggestion: the distance costs the product of the lengths. */
+const MAX_WORD = 64;
+
 /** "did you mean" for unknown keys and names. */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  if (word.length > MAX_WORD) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = word.toLowerCase();
+  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
   for (const c of candidates) {
+    // The distance is at least the difference in length: skip what cannot be close enough.
+    if (Math.abs(c.length - word.length) > limit) continue;
     const d = distance(lower, c.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
-  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
   return bestDistance <= limit ? best : undefined;
 }
 

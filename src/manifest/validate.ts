@@ -3,7 +3,7 @@
  * positioned issues. Schema problems (types, unknown keys) are found earlier by check-schema.
  */
 import { existsSync, statSync } from "node:fs";
-import { buildGraph, findCycles, findPhaseViolations, formatCycle } from "../graph";
+import { buildGraph, findCycles, findPhaseViolations, formatCycle, type Graph } from "../graph";
 import type { Config } from "./types";
 import type { Issue } from "./issues";
 import type { Origin, ServiceDraft } from "./merge";
@@ -18,7 +18,13 @@ export interface ValidationContext {
   checkCommands: boolean;
 }
 
-type Validator = (ctx: ValidationContext) => Issue[];
+/** What the validators share: the graph and the directories already looked at. */
+interface SharedContext extends ValidationContext {
+  graph?: Graph;
+  directories: Map<string, boolean>;
+}
+
+type Validator = (ctx: SharedContext) => Issue[];
 
 /** Issue at the place where `key` of service `name` was set (or the service itself). */
 function at(ctx: ValidationContext, name: string, key: keyof ServiceDraft["origins"], message: string, suffix: (string | number)[] = []): Issue {
@@ -43,16 +49,20 @@ const checkPhases: Validator = (ctx) =>
     return [at(ctx, s.name, "phase", `unknown phase ${JSON.stringify(raw)}: expected ${expected}${hint}`)];
   });
 
+/** "did you mean" compares a name with every service: offered for this many unknown names, then dropped. */
+const SUGGESTED_DEPENDENCIES = 100;
+
 const checkDependencies: Validator = (ctx) => {
   const byName = new Map(ctx.config.services.map((s) => [s.name, s]));
+  let suggestions = SUGGESTED_DEPENDENCIES;
   return ctx.config.services.flatMap((s) =>
     s.dependsOn.flatMap((dep, i) => {
       const target = byName.get(dep.name);
       const suffix = Array.isArray(ctx.drafts.get(s.name)?.spec.dependsOn) ? [i] : [dep.name];
       if (dep.name === s.name) return [at(ctx, s.name, "dependsOn", `"${s.name}" depends on itself`, suffix)];
       if (!target) {
-        const others = [...byName.keys()].filter((n) => n !== s.name); // never suggest depending on itself
-        return [at(ctx, s.name, "dependsOn", `unknown dependency "${dep.name}"${didYouMean(dep.name, others)}`, suffix)];
+        const hint = suggestions-- > 0 ? didYouMean(dep.name, namesExcept(byName.keys(), s.name)) : ""; // never suggest depending on itself
+        return [at(ctx, s.name, "dependsOn", `unknown dependency "${dep.name}"${hint}`, suffix)];
       }
       if (target.disabled && !s.disabled)
         return [at(ctx, s.name, "dependsOn", `depends on "${dep.name}", which is disabled, so "${s.name}" could never start`, suffix)];
@@ -61,14 +71,18 @@ const checkDependencies: Validator = (ctx) => {
   );
 };
 
+function* namesExcept(names: Iterable<string>, except: string): Iterable<string> {
+  for (const name of names) if (name !== except) yield name;
+}
+
 // A self-loop (`a -> a`) is left to checkDependencies, which says "depends on itself" at the entry.
 const checkCycles: Validator = (ctx) =>
-  findCycles(buildGraph(ctx.config.services, ctx.config.phases)).filter((cycle) => cycle.length > 2).map((cycle) =>
+  findCycles(graphOf(ctx)).filter((cycle) => cycle.length > 2).map((cycle) =>
     at(ctx, cycle[0], "dependsOn", `dependency cycle: ${formatCycle(cycle)}`),
   );
 
 const checkPhaseOrder: Validator = (ctx) =>
-  findPhaseViolations(buildGraph(ctx.config.services, ctx.config.phases)).map((v) =>
+  findPhaseViolations(graphOf(ctx)).map((v) =>
     at(
       ctx,
       v.service,
@@ -93,7 +107,7 @@ const checkPorts: Validator = (ctx) => {
 const checkPaths: Validator = (ctx) =>
   ctx.config.services.flatMap((s) => {
     const issues: Issue[] = [];
-    if (!isDirectory(s.cwd)) issues.push(at(ctx, s.name, "cwd", `cwd "${s.cwd}" does not exist or is not a directory`));
+    if (!isDirectory(ctx, s.cwd)) issues.push(at(ctx, s.name, "cwd", `cwd "${s.cwd}" does not exist or is not a directory`));
     else if (s.envFile && !existsSync(s.envFile)) issues.push(at(ctx, s.name, "envFile", `envFile "${s.envFile}" does not exist`));
     return issues;
   });
@@ -102,7 +116,7 @@ const checkCommandsExist: Validator = (ctx) => {
   if (!ctx.checkCommands) return [];
   const cache = new Map<string, boolean>();
   return ctx.config.services.flatMap((s) => {
-    if (s.disabled || !isDirectory(s.cwd)) return [];
+    if (s.disabled || !isDirectory(ctx, s.cwd)) return [];
     const result = findCommand(s.command, s.cwd, s.env.PATH ?? ctx.env.PATH ?? "", cache);
     if (result.found) return [];
     const where = result.word.includes("/") ? "or not executable" : "on PATH";
@@ -113,13 +127,25 @@ const checkCommandsExist: Validator = (ctx) => {
 const VALIDATORS: Validator[] = [checkCommandsGiven, checkPhases, checkDependencies, checkCycles, checkPhaseOrder, checkPorts, checkPaths, checkCommandsExist];
 
 export function validateConfig(ctx: ValidationContext): Issue[] {
-  return VALIDATORS.flatMap((validate) => validate(ctx));
+  const shared: SharedContext = { ...ctx, directories: new Map() };
+  return VALIDATORS.flatMap((validate) => validate(shared));
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
+// Built once for the validators that need it: a graph per validator doubled its cost.
+function graphOf(ctx: SharedContext): Graph {
+  return (ctx.graph ??= buildGraph(ctx.config.services, ctx.config.phases));
+}
+
+// Services mostly share a few working directories: stat each once.
+function isDirectory(ctx: SharedContext, path: string): boolean {
+  let found = ctx.directories.get(path);
+  if (found === undefined) {
+    try {
+      found = statSync(path).isDirectory();
+    } catch {
+      found = false;
+    }
+    ctx.directories.set(path, found);
   }
+  return found;
 }

@@ -1,7 +1,16 @@
-/** `${VAR}` interpolation as a user sees it: values, defaults, errors at the right place, coercion. */
+/**
+ * `${VAR}` interpolation as a user sees it: values, defaults, errors at the right place,
+ * coercion; and in a command string (issue 12, item 9) each value, a default included,
+ * shell-quoted for where it sits, so `sh -c` reads it back as one literal word (checked
+ * against the real /bin/sh, and against the spawner's direct-exec path).
+ */
 import { afterAll, describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { join } from "node:path";
 import { interpolateText } from "../../src/manifest/interpolate";
-import { load, serviceA, removeTrees } from "./helpers";
+import { loadConfigSync } from "../../src/manifest/load";
+import { toDirectCommand } from "../../src/process/simple-command";
+import { load, makeTree, packageJson, serviceA, removeTrees } from "./helpers";
 
 afterAll(removeTrees);
 
@@ -124,5 +133,145 @@ describe("interpolateText", () => {
     const seen: string[] = [];
     expect(interpolateText("[${E?msg}]", { E: "" }, (m) => seen.push(m))).toBe("[]");
     expect(seen).toEqual([]);
+  });
+});
+
+const EVIL = "world; touch pwned";
+const quote = (template: string, env: Record<string, string>) => {
+  const refused: string[] = [];
+  const out = interpolateText(template, env, () => {}, (m) => refused.push(m));
+  return refused.length > 0 ? { refused } : out;
+};
+/** A folder for the shells below to run in: were quoting broken, what they run stays there. */
+const scratch = makeTree();
+/** What sh prints for `command` (each argument of printf on its own line). */
+const sh = (command: string) => Bun.spawnSync(["/bin/sh", "-c", command], { stdout: "pipe", cwd: scratch }).stdout.toString();
+
+describe("quoting by context", () => {
+  test.each([
+    ["unquoted", "echo ${V}", "echo 'world; touch pwned'"],
+    ["an embedded single quote, unquoted", "echo ${Q}", "echo 'it'\\''s'"],
+    ["double quotes: \" \\ $ and ` escaped", 'echo "say ${D}"', 'echo "say \\"\\\\ \\$HOME \\`id\\`"'],
+    ["single quotes: closed, quoted quote, reopened", "echo 'say ${Q}'", "echo 'say it'\\''s'"],
+    ["inside $(...) the inner context counts", 'echo "$(echo ${V})"', "echo \"$(echo 'world; touch pwned')\""],
+    ["a plain value is left as is (no shell needed)", "PORT=${P} exec node --port=${P}", "PORT=3000 exec node --port=3000"],
+    ["an empty value adds nothing", "run ${E}x", "run x"],
+    ["a default is quoted too", "echo ${UNSET:-a b; c}", "echo 'a b; c'"],
+    ["$$ stays the shell's $", "echo $${HOME} ${V}", "echo ${HOME} 'world; touch pwned'"],
+  ])("%s", (_, template, expected) => {
+    expect(quote(template, { V: EVIL, Q: "it's", D: '"\\ $HOME `id`', P: "3000", E: "" })).toBe(expected);
+  });
+
+  test.each([
+    ["inside backticks", "echo `echo ${V}`", "inside backticks, a here-document or a case in $(...)"],
+    ["in a here-document", "cat <<EOF\n${V}\nEOF", "inside backticks, a here-document or a case in $(...)"],
+    ["right after a backslash", "echo \\${V}", "right after a backslash"],
+    ["a newline in a comment", "true # ${N}", "in a comment (its newline would end the comment)"],
+  ])("refused where it cannot be made safe: %s", (_, template, reason) => {
+    expect(quote(template, { V: EVIL, N: "x\ntouch pwned" })).toEqual({
+      refused: [`\${${template.includes("${N}") ? "N" : "V"}} in a command string: its value cannot be quoted safely ${reason}; use the argv form (command: [...]) or let the shell expand it when it runs ($${template.includes("${N}") ? "N" : "V"})`],
+    });
+  });
+
+  test("where the scanner is unsure, a plain value still goes in", () => {
+    expect(quote("echo `echo ${P}`", { P: "3000" })).toBe("echo `echo 3000`");
+  });
+});
+
+describe("the shell reads the value back literally", () => {
+  // Mostly what shells read specially, so nearly every value needs quoting.
+  const char = fc.oneof(fc.constantFrom(..." \t\n'\"\\$`;&|(){}[]*?#~<>!=%"), fc.constantFrom("a", "B", "7", "-", "é", "😀"));
+  const value = fc.string({ unit: char, maxLength: 24 });
+  test.each([
+    ["unquoted", "printf '%s\\n' ${V}"],
+    ["double-quoted", 'printf \'%s\\n\' "<${V}>"'],
+    ["single-quoted", "printf '%s\\n' '<${V}>'"],
+    ["in $(...) inside double quotes", "printf '%s\\n' \"<$(printf '%s' ${V})>\""],
+  ])("%s", (context, template) => {
+    fc.assert(
+      fc.property(value, (v) => {
+        const command = quote(template, { V: v }) as string;
+        const expected = template.includes("<") ? `<${v}>` : v;
+        // $(...) drops trailing newlines, and an empty unquoted value is no argument: as sh does.
+        const want = context.startsWith("in $(") ? `<${v.replace(/\n+$/, "")}>` : expected;
+        expect(sh(command)).toBe(v === "" && context === "unquoted" ? "\n" : `${want}\n`);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("with the spawner", () => {
+  test("a value that needs quoting makes the string go through sh, with the same argv as one word", () => {
+    const command = quote("/usr/bin/printf %s, ${V} end", { V: EVIL }) as string;
+    expect(toDirectCommand(command, { PATH: "/usr/bin:/bin" }, "/")).toBeNull();
+    expect(sh(command)).toBe(`${EVIL},end,`);
+  });
+
+  test("a plain value keeps the direct exec, and direct exec gives what sh gives", () => {
+    const command = quote("/usr/bin/printf %s, ${V} end", { V: "a-b/c:1" }) as string;
+    const direct = toDirectCommand(command, { PATH: "/usr/bin:/bin" }, "/");
+    expect(direct?.argv).toEqual(["/usr/bin/printf", "%s,", "a-b/c:1", "end"]);
+    expect(Bun.spawnSync(direct!.argv, { stdout: "pipe", cwd: scratch }).stdout.toString()).toBe(sh(command));
+  });
+});
+
+describe("in a manifest", () => {
+  const env = { V: EVIL, PATH: "/usr/bin:/bin" };
+
+  test("services.X.command and health.exec are quoted; env and argv stay literal", () => {
+    const { config, issues } = load(
+      [
+        "version: 1",
+        "services:",
+        "  a:",
+        "    command: echo ${V}",
+        "    env: { GREETING: '${V}' }",
+        "  b:",
+        "    command: [echo, '${V}']",
+        "    health: { exec: 'check \"${V}\"' }",
+        "",
+      ].join("\n"),
+      { env },
+    );
+    expect(issues).toEqual([]);
+    const [a, b] = config!.services;
+    expect(a.command).toBe("echo 'world; touch pwned'");
+    expect(a.env.GREETING).toBe(EVIL);
+    expect(b.command).toEqual(["echo", EVIL]);
+    expect(b.health.check).toEqual({ kind: "exec", command: 'check "world; touch pwned"' });
+  });
+
+  test("a command reached through an anchor or a merge key is quoted too; the anchor's other uses are not", () => {
+    const { config, issues } = load(
+      [
+        "version: 1",
+        "x-cmd: &cmd 'echo ${V}'",
+        "x-base: &base { command: 'echo base ${V}' }",
+        "services:",
+        "  a: { command: *cmd, env: { SAME: *cmd } }",
+        "  b: { <<: *base }",
+        "",
+      ].join("\n"),
+      { env },
+    );
+    expect(issues).toEqual([]);
+    const [a, b] = config!.services;
+    expect([a.command, a.env.SAME, b.command]).toEqual(["echo 'world; touch pwned'", "echo world; touch pwned", "echo base 'world; touch pwned'"]);
+  });
+
+  test("a value that cannot be quoted safely is an error at the command", () => {
+    expect(load(serviceA("env: {}").replace("command: x", "command: 'echo `echo ${V}`'"), { env }).lines).toEqual([
+      "orchestrator.yaml:4:14 services.a.command: ${V} in a command string: its value cannot be quoted safely inside backticks, a here-document or a case in $(...); use the argv form (command: [...]) or let the shell expand it when it runs ($V)",
+    ]);
+  });
+
+  test("a discovered package.json start script is not interpolated by the orchestrator: the shell expands it at run time", () => {
+    const dir = makeTree({
+      "orchestrator.yaml": "version: 1\n",
+      "services/web/package.json": packageJson({ name: "web", scripts: { start: "echo ${V} $V" } }),
+    });
+    const { config } = loadConfigSync(join(dir, "orchestrator.yaml"), { env, checkCommands: false });
+    expect(config!.services[0].command).toBe("echo ${V} $V");
   });
 });

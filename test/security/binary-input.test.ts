@@ -193,7 +193,8 @@ function buildCommand(entry: string, outfile: string): string[] {
     entry: true,
     outfile: "dist/orchestrator",
   });
-  const flags = words.slice(2).filter((w, i) => w !== "src/cli/main.ts" && i + 2 !== out && i + 2 !== out + 1);
+  // every flag is written --name or --name=value; the other words are entry points (main.ts, the manifest worker)
+  const flags = words.slice(2).filter((w, i) => w.startsWith("--") && i + 2 !== out);
   return [process.execPath, "build", ...flags, entry, "--outfile", outfile];
 }
 
