@@ -5,7 +5,7 @@
 // watchdog's one grep over /proc/*/environ on EOF.
 import { DescendantCatcher, reapAdoptedZombies } from "../src/process/descendants";
 import { selectEscapees } from "../src/process/escapees";
-import { setChildSubreaper } from "../src/process/libc";
+import { setChildSubreaper } from "../src/lib/libc";
 import { formatMarker, MARKER_VAR } from "../src/process/marker";
 import { isTrackedChild, trackChild } from "../src/process/own-children";
 import { readPidfdPids, scanAdoptedTrees, scanAllProcesses } from "../src/process/proc-scan";

@@ -9,7 +9,7 @@
  */
 import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { EWOULDBLOCK, LOCK_EX, LOCK_NB, loadLibcFlock, type LibcFlock } from "../lib/libc-flock";
+import { EWOULDBLOCK, LOCK_EX, LOCK_NB, loadLibcFlock, type LibcFlock } from "../lib/libc";
 import { StateDirInUseError, StateLockError, describeFsError } from "./state-lock-errors";
 import { formatRecord, identifyHolder, isRunning, ownRecord, parseRecord, type LockRecord } from "./state-lock-holder";
 import { acquirePidFile } from "./state-lock-pid-file";

@@ -16,7 +16,7 @@
 import { readFileSync } from "node:fs";
 import { systemClock, type Clock, type Timer } from "../lib/clock";
 import { selectEscapees, type Escapee, type SpawnRecord } from "./escapees";
-import { reapChild, setChildSubreaper } from "./libc";
+import { reapChild, setChildSubreaper } from "../lib/libc";
 import { isTrackedChild } from "./own-children";
 import { listChildren, readPidfdPids, scanAdoptedTrees, scanAllProcesses, type ProcessInfo } from "./proc-scan";
 import { readAnyProcStat } from "./proc-stats";

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOCK_FILE, StateDirInUseError, StateLockError, acquireStateLock, type AcquireOptions, type StateLock } from "../../src/app/state-lock";
-import { loadLibcFlock } from "../../src/lib/libc-flock";
+import { loadLibcFlock } from "../../src/lib/libc";
 import { readProcStat } from "../../src/process/proc-stats";
 import { fixtureCommand, killPids, waitGone } from "../helpers/processes";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { reapAdoptedZombies } from "../../src/process/descendants";
-import { reapChild, setChildSubreaper } from "../../src/process/libc";
+import { reapChild, setChildSubreaper } from "../../src/lib/libc";
 import { MARKER_VAR } from "../../src/process/marker";
 import { listChildren, readPidfdPids, readProcessInfo, scanAdoptedTrees, scanAllProcesses } from "../../src/process/proc-scan";
 import { readProcState, isGone, killPids, waitFor } from "../helpers/processes";

@@ -3,7 +3,7 @@ import { afterEach, expect, test } from "bun:test";
 import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EWOULDBLOCK, LOCK_EX, LOCK_NB, LOCK_UN, loadLibcFlock } from "../../src/lib/libc-flock";
+import { EWOULDBLOCK, LOCK_EX, LOCK_NB, LOCK_UN, loadLibcFlock } from "../../src/lib/libc";
 import { fixtureCommand, killPids, waitGone } from "../helpers/processes";
 
 const libc = loadLibcFlock();

@@ -1,24 +1,33 @@
 /**
  * The few libc calls Bun does not expose, through `bun:ffi` (works in the compiled binary
- * too): prctl(PR_SET_CHILD_SUBREAPER) and waitpid(pid, WNOHANG) for one pid. Loaded on first
- * use; where no libc can be opened (not Linux) every call says so instead of throwing.
+ * too): prctl(PR_SET_CHILD_SUBREAPER), waitpid(pid, WNOHANG) for one pid, and flock(2) for
+ * the state-dir lock. One dlopen, made on first use; where no libc can be opened (not Linux)
+ * every call says so instead of throwing (loadLibcFlock throws, for its caller's fallback).
  */
 import { dlopen, FFIType, read, type Pointer } from "bun:ffi";
 
 const PR_SET_CHILD_SUBREAPER = 36;
 const WNOHANG = 1;
 
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+/** errno when LOCK_NB finds the lock taken (EAGAIN = EWOULDBLOCK on Linux). */
+export const EWOULDBLOCK = 11;
+
 interface LibcSymbols {
   prctl(option: number, arg2: number, arg3: number, arg4: number, arg5: number): number;
   waitpid(pid: number, status: Pointer | null, options: number): number;
+  flock(fd: number, operation: number): number;
   __errno_location(): Pointer | null;
 }
 
-// glibc, then musl (Alpine): the same three calls exist in both.
+// glibc, then musl (Alpine): the same calls exist in both.
 const LIBC_NAMES = ["libc.so.6", `libc.musl-${process.arch === "arm64" ? "aarch64" : "x86_64"}.so.1`];
 const SYMBOLS = {
   prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
   waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+  flock: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
   __errno_location: { args: [], returns: FFIType.ptr },
 } as const;
 
@@ -68,4 +77,25 @@ export function reapChild(pid: number): ReapResult {
   const result = libc.symbols.waitpid(pid, null, WNOHANG);
   if (result === pid) return "reaped";
   return result === 0 ? "running" : "not-a-child";
+}
+
+export interface LibcFlock {
+  /** flock(fd, operation): 0 on success, else the errno. */
+  flock(fd: number, operation: number): number;
+}
+
+/**
+ * flock(2). A flock belongs to the open file description, so the kernel drops it when the
+ * last fd on it closes (a SIGKILL included). Throws, with dlopen's reason, where libc cannot be opened.
+ */
+export function loadLibcFlock(): LibcFlock {
+  const libc = openLibc();
+  if ("error" in libc) throw new Error(libc.error);
+  const { symbols } = libc;
+  return {
+    flock(fd, operation) {
+      if (symbols.flock(fd, operation) === 0) return 0;
+      return lastErrno(symbols) || -1;
+    },
+  };
 }
