@@ -120,11 +120,12 @@ export class Fleet {
   async close(): Promise<void> {
     this.scheduler.stopAll();
     this.replacedTimer?.cancel();
+    // the spawner first: what its last sweep of escaped processes reports still reaches the log and the store
+    this.spawner.close?.();
     await this.output.close();
     this.store.close();
     this.storage.stop();
     this.unlog?.();
-    this.spawner.close?.();
   }
 }
 

@@ -95,6 +95,8 @@ export class OrphanWatchdog {
           stdout: "ignore",
           stderr: "ignore",
           detached: true,
+          // only what the script needs: not the orchestrator's environment (its API token among it)
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
         }),
       );
     } catch {

@@ -7,7 +7,7 @@
  * - A malformed envFile line is reported by file and line, never by its contents.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, BinaryRun, ensureBinary, writeFleetDir } from "../helpers/binary-run";
 import { fixtureCommand, freePort, waitFor } from "../helpers/processes";
@@ -73,6 +73,23 @@ describe("the API token never reaches a service", () => {
     expect(probeEnv).toContain("PLAIN=visible");
     expect(probeEnv).not.toContain(TOKEN);
     expect(probeEnv).not.toContain("ORCHESTRATOR_TOKEN");
+  });
+
+  test("nor does the environment of the orphan watchdog the orchestrator spawns", () => {
+    const watchdogs = readdirSync("/proc").filter((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        return ppid === run.pid && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("orchestrator-watchdog");
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+    expect(watchdogs).toHaveLength(1);
+    const environ = readFileSync(`/proc/${watchdogs[0]}/environ`, "utf8");
+    expect(environ).toContain("PATH=");
+    expect(environ).not.toContain(TOKEN);
   });
 
   test("and the token appears nowhere in the orchestrator's own log (which carries the services' output)", () => {

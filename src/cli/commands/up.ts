@@ -112,14 +112,16 @@ async function runUntilStopped(fleet: Fleet, logger: Logger, reload: () => Promi
   let stopped: Promise<number> | null = null;
   let signalled!: (code: Promise<number>) => void;
   const untilSignal = new Promise<Promise<number>>((resolve) => (signalled = resolve));
+  let forced = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopped) {
       logger.warn({ signal }, `second ${signal}: killing every service group now`);
+      forced = true; // the graceful path may finish first once everything is killed: it exits 130 too
       void fleet.close().finally(() => process.exit(130));
       return;
     }
     logger.info({ signal }, `${signal}: stopping services in reverse dependency order`);
-    stopped = fleet.shutdown().then(() => (logger.info("all services stopped"), 0));
+    stopped = fleet.shutdown().then(() => (forced ? 130 : (logger.info("all services stopped"), 0)));
     signalled(stopped);
   };
   const handlers: [NodeJS.Signals, () => void][] = [
