@@ -5,7 +5,8 @@
  *
  * Construction throws StateDirError (state.dir unusable) or StoreUnavailableError (the history
  * file cannot be opened even fresh) before anything starts; a history file SQLite cannot read
- * is replaced, and that is said in the first event.
+ * is replaced, and one on a full disk is opened as the disk allows (see open-store.ts); either is
+ * said in the first event.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +26,7 @@ import { Supervisor, type LaunchResult } from "../supervisor";
 import { logEvents } from "./event-log";
 import { OutputSinks } from "./output";
 import { prepareStateDir } from "./state-dir";
-import { announceReplacedStore, announceStorageChange } from "./storage-notices";
+import { announceDegradedStore, announceReplacedStore, announceStorageChange } from "./storage-notices";
 
 export interface FleetOptions {
   clock?: Clock;
@@ -61,7 +62,8 @@ export class Fleet {
     prepareStateDir(config.stateDir);
     // announced in a microtask, when the bus and the supervisor exist
     this.storage = new StorageHealth({ clock: this.clock, onChange: (change) => announceStorageChange(change, this.bus, this.setCondition) });
-    const opened = openEventStore(join(config.stateDir, "orchestrator.db"), { clock: this.clock, storage: this.storage }, this.clock.now());
+    const dbPath = join(config.stateDir, "orchestrator.db");
+    const opened = openEventStore(dbPath, { clock: this.clock, storage: this.storage }, this.clock.now());
     this.store = opened.store;
     this.bus = new EventBus(this.store, this.clock);
     this.scheduler = new ProbeScheduler(this.clock);
@@ -83,6 +85,7 @@ export class Fleet {
     });
     // the first event of this run (the supervisor emits nothing before it starts)
     if (opened.replaced) this.replacedTimer = announceReplacedStore(opened.replaced, this.bus, this.setCondition, this.clock);
+    if (opened.degraded) announceDegradedStore(dbPath, opened.degraded, this.bus, this.setCondition);
   }
 
   private readonly setCondition = (key: string, reason: string | null): void => this.supervisor.setCondition(key, reason);

@@ -38,3 +38,13 @@ export function announceReplacedStore(replaced: NonNullable<OpenedStore["replace
   setCondition("store-replaced", reason);
   return clock.setTimeout(() => setCondition("store-replaced", null), STORE_REPLACED_CONDITION_MS);
 }
+
+/** Say how the history was opened on a full disk; the condition lasts the run (a restart with room opens it normally). */
+export function announceDegradedStore(path: string, degraded: NonNullable<OpenedStore["degraded"]>, sink: EventSink, setCondition: SetCondition): void {
+  const reason =
+    degraded.mode === "exclusive"
+      ? `history file ${path} opened without its shared-memory file (${degraded.cause}): other programs cannot read it until the orchestrator restarts`
+      : `history kept in memory only: cannot create ${path} (${degraded.cause}); restart the orchestrator once there is room, to keep it on disk`;
+  sink.emit({ type: "notice", payload: { kind: "storage-failed", level: degraded.mode === "memory" ? "error" : "warn", path, message: reason } });
+  setCondition("store-opened", reason);
+}

@@ -2,9 +2,11 @@
  * Open the history file, and never let a broken one take the fleet down: a file SQLite cannot
  * read (corrupt, not a database, a folder in its place) is moved aside as
  * `orchestrator.db.corrupt-<time>`, with its -wal and -shm, and a fresh one is started.
- * Anything else (a full disk, a locked file) is not the file's fault: StoreUnavailableError.
+ * A full disk is not the file's fault: an existing history is opened without its -shm file
+ * (exclusive locking, nothing has to grow), and one that cannot even be created is kept in
+ * memory for this run; either is said in `degraded`. Anything else: StoreUnavailableError.
  */
-import { existsSync, renameSync } from "node:fs";
+import { existsSync, renameSync, statSync } from "node:fs";
 import { describeCause } from "../lib/storage-health";
 import { SqliteEventStore, type SqliteStoreOptions } from "./sqlite-store";
 import { StoreUnavailableError } from "./store-unavailable";
@@ -21,6 +23,8 @@ export interface ReplacedStore {
 export interface OpenedStore {
   store: SqliteEventStore;
   replaced: ReplacedStore | null;
+  /** How the store was opened when the disk did not allow the normal way, and why; null when it did. */
+  degraded: { mode: "exclusive" | "memory"; cause: string } | null;
 }
 
 const UNREADABLE = /^(SQLITE_(CORRUPT|NOTADB|CANTOPEN|ERROR|IOERR_READ|IOERR_SHORT_READ)|EISDIR$)/;
@@ -37,18 +41,47 @@ export function openEventStore(path: string, options: SqliteStoreOptions, now: n
       moveError = e;
     }
   };
+  const existed = hasContent(path);
   try {
-    return { store: new SqliteEventStore(path, { ...options, onOpenError }), replaced: null };
+    return { store: new SqliteEventStore(path, { ...options, onOpenError }), replaced: null, degraded: null };
   } catch (error) {
+    if (isDiskFull(error)) return openOnFullDisk(path, options, existed, error);
     if (!isUnreadable(error)) throw new StoreUnavailableError(path, error, "open");
     if (movedTo === null) {
       throw new StoreUnavailableError(path, new Error(`${describeCause(error)}, and moving it aside failed: ${describeCause(moveError)}`), "open");
     }
     try {
-      return { store: new SqliteEventStore(path, options), replaced: { path, movedTo, cause: describeCause(error) } };
+      return { store: new SqliteEventStore(path, options), replaced: { path, movedTo, cause: describeCause(error) }, degraded: null };
     } catch (again) {
       throw new StoreUnavailableError(path, again, "open");
     }
+  }
+}
+
+// An existing history opens without growing anything; a new one cannot be created, so this run
+// keeps its history in memory (its seqs start at 0, as they would in a new file).
+function openOnFullDisk(path: string, options: SqliteStoreOptions, existed: boolean, error: unknown): OpenedStore {
+  const cause = describeCause(error);
+  try {
+    if (existed) return { store: new SqliteEventStore(path, { ...options, exclusive: true }), replaced: null, degraded: { mode: "exclusive", cause } };
+    return { store: new SqliteEventStore(":memory:", options), replaced: null, degraded: { mode: "memory", cause } };
+  } catch (again) {
+    throw new StoreUnavailableError(path, new Error(`${cause}, and opening it without growing it failed too: ${describeCause(again)}`), "open");
+  }
+}
+
+const DISK_FULL = /^(SQLITE_FULL|SQLITE_IOERR_(SHMSIZE|SHMOPEN|WRITE|FSYNC|TRUNCATE)|ENOSPC|EDQUOT)$/;
+
+function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && DISK_FULL.test(code);
+}
+
+function hasContent(path: string): boolean {
+  try {
+    return statSync(path).size > 0;
+  } catch {
+    return false;
   }
 }
 

@@ -58,6 +58,12 @@ export interface SqliteStoreOptions extends RetentionLimits {
    * delete its -wal and -shm, so this is where they can be moved aside intact.
    */
   onOpenError?: (error: unknown) => void;
+  /**
+   * Open with `locking_mode = EXCLUSIVE`: WAL then keeps its index in memory instead of the
+   * -shm file, so a file on a full disk still opens (nothing has to grow to read it); other
+   * programs cannot read it while this store has it open.
+   */
+  exclusive?: boolean;
 }
 
 export const DEFAULT_MAX_PENDING = 10_000;
@@ -108,6 +114,7 @@ export class SqliteEventStore implements EventStore {
     }
     this.db = new Database(path, { create: true, strict: true });
     try {
+      if (options.exclusive) this.db.exec("PRAGMA locking_mode = EXCLUSIVE;");
       this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
       this.db.exec(SCHEMA);
       this.insertEvent = this.prepare(INSERT_EVENT);
