@@ -44,6 +44,12 @@ export class SupervisorCore {
   shuttingDown = false;
   /** Hands a service back to the launcher to start once its dependencies allow (set by the Launcher). */
   requeue: (service: ServiceRuntime) => void = () => {};
+  /**
+   * Hands a failure to the healing ladder (set by the Supervisor to healer.ts's handleFailure):
+   * lifecycle reports through it, so the lifecycle and the healer, which restarts through the
+   * lifecycle, do not import each other.
+   */
+  fail: (service: ServiceRuntime, reason: string) => void = () => {};
   private problems = 0;
   /** Fleet-wide problems not owned by one service (storage failing...), by key; each makes the system degraded. */
   private readonly conditions = new Map<string, string>();

@@ -7,7 +7,6 @@ import { createFailedChild } from "../process/exits";
 import type { ChildHandle, Exit } from "../process/spawner";
 import type { SupervisorCore } from "./core";
 import { buildServiceEnv } from "./env";
-import { handleFailure } from "./healer";
 import { describeExit, judgeExit } from "./policy";
 import type { ServiceRuntime } from "./service-runtime";
 
@@ -88,13 +87,13 @@ function handleExit(core: SupervisorCore, service: ServiceRuntime, generation: n
   if (!RUNNING.has(service.state)) return;
   // "give-up" (policy never) is still a failure to record: the healer stops there.
   if (judgeExit(service.config, exit) === "complete") core.apply(service, "complete", reason);
-  else handleFailure(core, service, reason);
+  else core.fail(service, reason);
 }
 
 function handleStartupTimeout(core: SupervisorCore, service: ServiceRuntime, generation: number): void {
   service.timers.startup = null;
   if (generation !== service.generation || service.state !== "starting") return;
-  handleFailure(core, service, `not ready within ${service.config.startupTimeoutMs}ms`);
+  core.fail(service, `not ready within ${service.config.startupTimeoutMs}ms`);
 }
 
 function handleProbeResult(core: SupervisorCore, service: ServiceRuntime, generation: number, result: ProbeResult): void {
@@ -120,7 +119,7 @@ function handleProbeResult(core: SupervisorCore, service: ServiceRuntime, genera
   } else if (service.state === "healthy") {
     core.apply(service, "probe-failed-threshold", reason);
     service.ladder.markUnhealthy();
-    handleFailure(core, service, reason);
+    core.fail(service, reason);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Config } from "../manifest/types";
 import { SupervisorCore } from "./core";
 import type { ConfigDiff } from "./config-diff";
 import { ShuttingDownError, UnknownServiceError } from "./errors";
+import { handleFailure } from "./healer";
 import { Launcher, type LaunchResult } from "./launcher";
 import { spawnService } from "./lifecycle";
 import type { SupervisorOptions } from "./options";
@@ -37,6 +38,7 @@ export class Supervisor {
   /** Throws GraphCycleError when the enabled services form a dependency cycle. */
   constructor(options: SupervisorOptions) {
     const core = (this.core = new SupervisorCore(options));
+    core.fail = (service, reason) => handleFailure(core, service, reason);
     const { config } = options;
     const plan = buildLaunchPlan(config);
     const byName = new Map(config.services.map((service) => [service.name, service]));
