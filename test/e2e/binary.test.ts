@@ -2,7 +2,7 @@
  * The compiled binary, run from a directory with no node_modules in reach: it must carry
  * everything it needs. `npm test` builds it first; a missing binary is built here.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,8 +21,10 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "orch-binary-"));
   cpSync(join(ROOT, "services"), join(dir, "services"), { recursive: true });
   cpSync(join(ROOT, "orchestrator.yaml"), join(dir, "orchestrator.yaml"));
-  return () => rmSync(dir, { recursive: true, force: true });
 });
+
+// (bun's beforeAll ignores a returned cleanup function: the dir was left behind by every run)
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("compiled binary", () => {
   test("runs with no node_modules in reach", () => {
