@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 /**
- * The composition root: parse argv, pick the command, map errors to exit codes.
+ * The composition root: parse argv, pick the command, map errors to exit codes (exit-code.ts).
  * Usage and manifest errors print one clear line and exit 2; never a stack trace.
  */
 import pkg from "../../package.json" with { type: "json" };
