@@ -78,8 +78,6 @@ export function createApi(port: OrchestratorPort, options: ApiOptions) {
   return app;
 }
 
-export type OrchestratorApi = ReturnType<typeof createApi>;
-
 // CORS headers set before the error must survive it, so a browser can read the JSON error.
 function withHeaders(response: Response, headers: Record<string, unknown>): Response {
   for (const [key, value] of Object.entries(headers)) {

@@ -1,43 +1,48 @@
 /**
- * HTTP errors as classes with `code` and `status`, and the one mapping from anything thrown
- * (ours, the supervisor's, Elysia's) to a JSON `{error, message}` response. Bad input is
- * always a 4xx; a coded 503 (the history file cannot be read) passes through; only a bug
- * reaches 500, and then without a stack trace.
+ * The API's own errors (OrchestratorErrors that also carry response headers and body fields),
+ * and the one mapping from anything thrown (ours, the supervisor's, Elysia's) to a JSON
+ * `{error, message}` response. Bad input is always a 4xx; a coded 503 (the history file cannot
+ * be read) passes through; only a bug reaches 500, and then without a stack trace.
  */
+import { OrchestratorError } from "../lib/errors";
 
-export class ApiError extends Error {
+export class ApiError extends OrchestratorError {
+  override readonly name: string = "ApiError";
   constructor(
-    readonly code: string,
-    readonly status: number,
+    override readonly code: string,
+    override readonly status: number,
     message: string,
     readonly headers: Record<string, string> = {},
     /** More fields for the JSON body, e.g. `issues`. */
     readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
-    this.name = "ApiError";
   }
 }
 
 export class BadRequestError extends ApiError {
+  override readonly name = "BadRequestError";
   constructor(message: string, code = "BAD_REQUEST") {
     super(code, 400, message);
   }
 }
 
 export class UnauthorizedError extends ApiError {
+  override readonly name = "UnauthorizedError";
   constructor(message: string) {
     super("UNAUTHORIZED", 401, message, { "www-authenticate": 'Bearer realm="orchestrator"' });
   }
 }
 
 export class ForbiddenError extends ApiError {
+  override readonly name = "ForbiddenError";
   constructor(message: string) {
     super("FORBIDDEN", 403, message);
   }
 }
 
 export class UnsupportedMediaTypeError extends ApiError {
+  override readonly name = "UnsupportedMediaTypeError";
   constructor(got: string) {
     super("UNSUPPORTED_MEDIA_TYPE", 415, `expected no body or an application/json body, got content-type "${truncate(got, 100)}"`);
   }
@@ -56,6 +61,7 @@ export function respondWithError(code: string | number, error: unknown): Respons
 
 function describeError(code: string | number, error: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (error instanceof ApiError) return { status: error.status, body: { ...error.extra, error: error.code, message: error.message }, headers: error.headers };
+  if (error instanceof OrchestratorError && answersAsItIs(error.status)) return { status: error.status, body: { error: error.code, message: error.message } };
   if (code === "VALIDATION" && (error as { type?: string }).type === "response") {
     return { status: 500, body: { error: "INTERNAL", message: `response did not match its schema (please report): ${describeValidation(error)}` } };
   }
@@ -63,11 +69,12 @@ function describeError(code: string | number, error: unknown): { status: number;
   if (code === "PARSE") return { status: 400, body: { error: "PARSE", message: "expected a well-formed request body" } };
   if (code === "NOT_FOUND") return { status: 404, body: { error: "NOT_FOUND", message: "no such route; see /docs for the API" } };
   if (code === "INVALID_COOKIE_SIGNATURE") return { status: 400, body: { error: "BAD_REQUEST", message: "invalid cookie" } };
-  const coded = error as { code?: unknown; status?: unknown; message?: unknown };
-  if (typeof coded?.status === "number" && ((coded.status >= 400 && coded.status < 500) || coded.status === 503) && typeof coded.code === "string") {
-    return { status: coded.status, body: { error: coded.code, message: String(coded.message ?? coded.code) } };
-  }
-  return { status: 500, body: { error: "INTERNAL", message: "internal error (please report): " + truncate(String(coded?.message ?? error), 300) } };
+  return { status: 500, body: { error: "INTERNAL", message: "internal error (please report): " + truncate(String((error as { message?: unknown })?.message ?? error), 300) } };
+}
+
+/** The caller's to fix (4xx), or unavailable for now (503); any other status is ours and answered as 500. */
+function answersAsItIs(status: number): boolean {
+  return (status >= 400 && status < 500) || status === 503;
 }
 
 // Elysia's ValidationError: our schemas carry an `error` message naming the field; fall back

@@ -6,6 +6,7 @@ import { ApiError } from "./errors";
 
 /** 421: the Host header names a host this orchestrator does not answer to (DNS rebinding). */
 export class MisdirectedRequestError extends ApiError {
+  override readonly name = "MisdirectedRequestError";
   constructor(message: string) {
     super("MISDIRECTED", 421, message);
   }
@@ -13,6 +14,7 @@ export class MisdirectedRequestError extends ApiError {
 
 /** 405: the path exists, but not for this method (or the method is never served); `Allow` lists the ones that are. */
 export class MethodNotAllowedError extends ApiError {
+  override readonly name = "MethodNotAllowedError";
   constructor(method: string, path: string, allowed: readonly string[]) {
     const what = allowed.length > 0 ? `expected ${allowed.join(", ")}` : "the API serves no method there";
     super("METHOD_NOT_ALLOWED", 405, `${path}: ${what}, got ${JSON.stringify(method.slice(0, 40))}`, { allow: allowed.join(", ") });
@@ -21,6 +23,7 @@ export class MethodNotAllowedError extends ApiError {
 
 /** 429: too many wrong tokens from one client address; `Retry-After` says when it may try again. */
 export class TooManyGuessesError extends ApiError {
+  override readonly name = "TooManyGuessesError";
   constructor(retryAfterMs: number, budget: number, windowMs: number) {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
     super(

@@ -1,14 +1,17 @@
 /** Serve the API on a real socket (Bun.serve through Elysia's listen). */
 import type { AnyElysia } from "elysia";
+import { OrchestratorError } from "../lib/errors";
 
-export class ApiServerError extends Error {
+/** The API could not listen (500: the host refused the address); `up` logs it and exits 1. */
+export class ApiServerError extends OrchestratorError {
+  override readonly status = 500;
+  override readonly name = "ApiServerError";
   constructor(
-    readonly code: "ADDRESS_IN_USE" | "ADDRESS_NOT_AVAILABLE" | "PERMISSION_DENIED" | "LISTEN_FAILED",
+    override readonly code: "ADDRESS_IN_USE" | "ADDRESS_NOT_AVAILABLE" | "PERMISSION_DENIED" | "LISTEN_FAILED",
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.name = "ApiServerError";
   }
 }
 

@@ -4,7 +4,7 @@
  * with its positioned issues and nothing changes. The manifest is parsed and validated in a
  * Worker (load-off-thread.ts), so a large one does not stall probes or the API meanwhile.
  */
-import { hasErrors } from "../manifest/issues";
+import { hasErrors, type Issue } from "../manifest/issues";
 import { loadConfigOffThread } from "./load-off-thread";
 import type { Fleet } from "./fleet";
 import type { ReloadOutcome } from "./port";
@@ -16,44 +16,38 @@ export interface ReloadOptions {
   onFallback?: (reason: string) => void;
 }
 
-interface Queue {
-  running: Promise<ReloadOutcome> | null;
-  next: Promise<ReloadOutcome> | null;
-}
-
-const queues = new WeakMap<Fleet, Queue>();
+/** Per fleet, the reload waiting for its turn, which later calls share. */
+const waiting = new WeakMap<Fleet, Promise<ReloadOutcome>>();
 
 /**
- * Reload `fleet` from `fleet.config.file`. Reloads are serialized: a call made while one runs
- * waits for it and then reads the manifest again (so an edit made meanwhile is never missed);
- * calls made while one is already waiting share that waiting reload. Resolves with
- * `{ok: true, diff}` once removed and changed services are down and new ones are handed to
+ * Reload `fleet` from `fleet.config.file`. Reloads take turns in the supervisor's reconcile
+ * queue, and each reads the manifest only when its turn comes, so an edit made while one runs
+ * is never missed; calls made while one is already waiting share that waiting reload. Resolves
+ * with `{ok: true, diff}` once removed and changed services are down and new ones are handed to
  * the launcher, or `{ok: false, issues}` (errors and warnings) when the manifest has errors.
  * Rejects with ShuttingDownError (409) when the fleet is shutting down.
  */
 export function reloadFleet(fleet: Fleet, options: ReloadOptions = {}): Promise<ReloadOutcome> {
-  let queue = queues.get(fleet);
-  if (!queue) queues.set(fleet, (queue = { running: null, next: null }));
-  const q = queue;
-  if (q.next) return q.next;
-  const run = (): Promise<ReloadOutcome> => {
-    q.next = null;
-    const current = runReload(fleet, options).finally(() => {
-      if (q.running === current) q.running = null;
-    });
-    q.running = current;
-    return current;
+  const queued = waiting.get(fleet);
+  if (queued) return queued;
+  const mustWait = fleet.supervisor.reconcilePending;
+  const leaveWaiting = () => {
+    if (waiting.get(fleet) === outcome) waiting.delete(fleet);
   };
-  if (!q.running) return run();
-  const waiting = q.running.then(run, run);
-  q.next = waiting;
-  return waiting;
+  const outcome = reloadInTurn(fleet, options, leaveWaiting).finally(leaveWaiting);
+  if (mustWait) waiting.set(fleet, outcome);
+  return outcome;
 }
 
-async function runReload(fleet: Fleet, options: ReloadOptions): Promise<ReloadOutcome> {
-  const { result: loaded, fallbackReason } = await loadConfigOffThread(fleet.config.file, { env: options.env ?? process.env });
-  if (fallbackReason !== undefined) options.onFallback?.(fallbackReason);
-  if (!loaded.config || hasErrors(loaded.issues)) return { ok: false, issues: loaded.issues };
-  const diff = await fleet.supervisor.reconcile(loaded.config);
-  return { ok: true, diff };
+async function reloadInTurn(fleet: Fleet, options: ReloadOptions, onTurn: () => void): Promise<ReloadOutcome> {
+  let issues: Issue[] = [];
+  const diff = await fleet.supervisor.reconcile(async () => {
+    onTurn();
+    const { result: loaded, fallbackReason } = await loadConfigOffThread(fleet.config.file, { env: options.env ?? process.env });
+    if (fallbackReason !== undefined) options.onFallback?.(fallbackReason);
+    if (loaded.config && !hasErrors(loaded.issues)) return loaded.config;
+    issues = loaded.issues;
+    return null;
+  });
+  return diff ? { ok: true, diff } : { ok: false, issues };
 }

@@ -5,12 +5,14 @@
  */
 import { closeSync, openSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import { OrchestratorError } from "../lib/errors";
 import { makePrivateDir, PRIVATE_FILE_MODE } from "../lib/private-files";
 import { describeCause } from "../lib/storage-health";
 
-/** `up` prints its message and exits 1, having started nothing. */
-export class StateDirError extends Error {
-  readonly code = "STATE_DIR_UNUSABLE";
+/** `up` prints its message and exits 1, having started nothing (500: the host refuses the folder). */
+export class StateDirError extends OrchestratorError {
+  override readonly code = "STATE_DIR_UNUSABLE";
+  override readonly status = 500;
   override readonly name = "StateDirError";
 
   constructor(readonly dir: string, cause: unknown) {

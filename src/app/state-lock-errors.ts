@@ -1,25 +1,28 @@
 /** Why `up` could not lock its state dir; the CLI prints the message and exits 1. */
+import { OrchestratorError } from "../lib/errors";
 import type { LockHolder } from "./state-lock-holder";
 
-export class StateDirInUseError extends Error {
-  readonly code = "STATE_DIR_IN_USE";
-  readonly status = 1;
+/** 409: another orchestrator (or another process) holds the lock. */
+export class StateDirInUseError extends OrchestratorError {
+  override readonly code = "STATE_DIR_IN_USE";
+  override readonly status = 409;
+  override readonly name = "StateDirInUseError";
   constructor(
     readonly stateDir: string,
     readonly holder: LockHolder,
     lockFile: string,
   ) {
     super(`state.dir ${stateDir} is ${describeHolder(holder, lockFile)}; stop it first or set a different state.dir`);
-    this.name = "StateDirInUseError";
   }
 }
 
-export class StateLockError extends Error {
-  readonly code = "STATE_LOCK_FAILED";
-  readonly status = 1;
+/** 500: the lock could not be taken at all (the host refused a file, or it kept changing). */
+export class StateLockError extends OrchestratorError {
+  override readonly code = "STATE_LOCK_FAILED";
+  override readonly status = 500;
+  override readonly name = "StateLockError";
   constructor(message: string, cause?: unknown) {
     super(message, { cause });
-    this.name = "StateLockError";
   }
 }
 

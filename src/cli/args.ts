@@ -1,13 +1,16 @@
 /** argv → {command, positionals, flags}. Short aliases are expanded; unknown flags are the command's to reject. */
+import { OrchestratorError } from "../lib/errors";
 import type { ParsedArgs } from "./command";
 
 const SHORT: Record<string, string> = { c: "config", o: "output", f: "follow", n: "lines", h: "help", V: "version" };
 /** Flags that never take a value. */
 const BOOLEAN = new Set(["help", "version", "follow", "json", "no-color", "wait"]);
 
-export class UsageError extends Error {
-  readonly code = "USAGE";
-  readonly status = 2;
+/** A command line the CLI cannot run (400); it exits 2. */
+export class UsageError extends OrchestratorError {
+  override readonly code = "USAGE";
+  override readonly status = 400;
+  override readonly name = "UsageError";
 }
 
 export function parseArgs(argv: string[]): ParsedArgs {

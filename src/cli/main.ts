@@ -1,12 +1,13 @@
 #!/usr/bin/env bun
 /**
- * The composition root: parse argv, pick the command, map errors to exit codes.
+ * The composition root: parse argv, pick the command, map errors to exit codes (exit-code.ts).
  * Usage and manifest errors print one clear line and exit 2; never a stack trace.
  */
 import pkg from "../../package.json" with { type: "json" };
 import { UsageError, parseArgs } from "./args";
 import type { CliIo } from "./command";
 import { COMMANDS, findCommand } from "./commands";
+import { exitCodeFor } from "./exit-code";
 import { didYouMean } from "../manifest/suggest";
 
 const GLOBAL_FLAGS = ["help", "version", "config", "no-color"];
@@ -32,14 +33,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     return await command.run({ positionals: args.positionals.slice(1), flags: args.flags }, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`orchestrator: ${err.message}\n`);
-      return 2;
-    }
-    const e = err as Error & { code?: string; status?: number };
-    io.stderr(`orchestrator: ${e.message}\n`);
-    if (io.env.ORCHESTRATOR_DEBUG) io.stderr(`${e.stack}\n`);
-    return typeof e.status === "number" && e.status === 2 ? 2 : 1;
+    io.stderr(`orchestrator: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (io.env.ORCHESTRATOR_DEBUG && !(err instanceof UsageError)) io.stderr(`${(err as Error)?.stack}\n`);
+    return exitCodeFor(err);
   }
 }
 

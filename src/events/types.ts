@@ -66,7 +66,5 @@ export type EventBody =
   | { type: "notice"; payload: Notice }
   | { type: "log"; payload: { name: string; stream: "stdout" | "stderr"; line: string } };
 
-export type EventType = EventBody["type"];
-
 /** An event as published: a strictly increasing `seq` and a timestamp. */
 export type OrchestratorEvent = EventBody & { seq: number; ts: number };

@@ -1,9 +1,10 @@
+import { OrchestratorError } from "../lib/errors";
 import { formatCycle } from "./find-cycles.ts";
 
 /** The dependency graph has at least one cycle, so no launch order exists. */
-export class GraphCycleError extends Error {
-  readonly code = "GRAPH_CYCLE";
-  readonly status = 422;
+export class GraphCycleError extends OrchestratorError {
+  override readonly code = "GRAPH_CYCLE";
+  override readonly status = 422;
   override readonly name = "GraphCycleError";
 
   constructor(readonly cycles: string[][]) {

@@ -2,7 +2,7 @@
  * The manifest schema: the single source of truth for validation, the published JSON Schema
  * (`orchestrator schema`, orchestrator.schema.json) and the TypeScript types of raw input.
  */
-import { Type as T, type Static, type TSchema } from "@sinclair/typebox";
+import { Type as T, type Static } from "@sinclair/typebox";
 
 const Duration = T.Union(
   [T.Number({ minimum: 0 }), T.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$" })],
@@ -155,7 +155,6 @@ export const PackageFieldSchema = T.Object(
 export type RawManifest = Static<typeof ManifestSchema>;
 export type RawService = Static<typeof ServiceSchema>;
 export type RawHealth = Static<typeof HealthSchema>;
-export type AnySchema = TSchema;
 
 /** The JSON Schema document published for editors. */
 export function toJsonSchema(): Record<string, unknown> {

@@ -2,16 +2,18 @@
  * The environment a service is spawned with: orchestrator env, then envFile, then `env`, then
  * PORT, less the API token (ORCHESTRATOR_TOKEN and any variable holding the token's value).
  */
+import { OrchestratorError } from "../lib/errors";
 import { runsStartScript } from "../manifest/start-script";
 import type { ServiceConfig } from "../manifest/types";
 
 /** Reads a file as text, or returns undefined when it does not exist. Injected so tests need no disk. */
 export type ReadTextFile = (path: string) => string | undefined;
 
-/** Thrown when an envFile line is neither a comment, blank, nor KEY=VALUE. */
-export class EnvFileError extends Error {
-  readonly code = "ENV_FILE_INVALID";
-  readonly status = 500;
+/** Thrown when an envFile line is neither a comment, blank, nor KEY=VALUE (422: a config that cannot be used). */
+export class EnvFileError extends OrchestratorError {
+  override readonly code = "ENV_FILE_INVALID";
+  override readonly status = 422;
+  override readonly name = "EnvFileError";
   constructor(
     readonly file: string,
     readonly line: number,
@@ -19,7 +21,6 @@ export class EnvFileError extends Error {
     problem: string,
   ) {
     super(`${file}:${line}: expected KEY=VALUE, a # comment or a blank line, got ${problem} (the line is not shown: it may hold a secret)`);
-    this.name = "EnvFileError";
   }
 }
 

@@ -1,22 +1,23 @@
-/** Errors the supervisor's public methods throw; the API maps `status` to its response. */
+/** Errors the supervisor's public methods throw; the API answers with their `status`. */
+import { OrchestratorError } from "../lib/errors";
 
-export class UnknownServiceError extends Error {
-  readonly code = "UNKNOWN_SERVICE";
-  readonly status = 404;
+export class UnknownServiceError extends OrchestratorError {
+  override readonly code = "UNKNOWN_SERVICE";
+  override readonly status = 404;
+  override readonly name = "UnknownServiceError";
   constructor(
     readonly service: string,
     known: readonly string[],
   ) {
     super(`expected one of the enabled services (${known.join(", ") || "none"}), got "${service}"`);
-    this.name = "UnknownServiceError";
   }
 }
 
-export class ShuttingDownError extends Error {
-  readonly code = "SHUTTING_DOWN";
-  readonly status = 409;
+export class ShuttingDownError extends OrchestratorError {
+  override readonly code = "SHUTTING_DOWN";
+  override readonly status = 409;
+  override readonly name = "ShuttingDownError";
   constructor(action: string, service: string) {
     super(`cannot ${action} "${service}": the orchestrator is shutting down`);
-    this.name = "ShuttingDownError";
   }
 }

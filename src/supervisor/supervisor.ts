@@ -34,6 +34,7 @@ export class Supervisor {
   private shutdownPromise: Promise<void> | null = null;
   private aborting = false;
   private reconciling: Promise<unknown> = Promise.resolve();
+  private reconcilesPending = 0;
 
   /** Throws GraphCycleError when the enabled services form a dependency cycle. */
   constructor(options: SupervisorOptions) {
@@ -101,17 +102,30 @@ export class Supervisor {
    * and reconcile.ts). Resolves with the diff once removed and changed services are down and
    * the new records are handed to the launcher (it does not wait for them to become ready).
    * Reconciles run one at a time; one that arrives during the launch waits for it to end.
+   * `next` may also be a function that reads the config when this reconcile's turn comes (a
+   * reload reads its manifest only once the previous one is applied, so no edit is missed);
+   * when it gives null nothing is applied and the promise resolves null.
    * Rejects with ShuttingDownError when the orchestrator is stopping.
    */
-  reconcile(next: Config): Promise<ConfigDiff> {
-    const run = async (): Promise<ConfigDiff> => {
+  reconcile(next: Config): Promise<ConfigDiff>;
+  reconcile(next: () => Promise<Config | null>): Promise<ConfigDiff | null>;
+  reconcile(next: Config | (() => Promise<Config | null>)): Promise<ConfigDiff | null> {
+    const run = async (): Promise<ConfigDiff | null> => {
       if (this.launchPromise) await this.launchPromise;
+      const config = typeof next === "function" ? await next() : next;
+      if (config === null) return null;
       if (this.core.shuttingDown) throw new ShuttingDownError("reload", this.core.config.name);
-      return reconcile(this.core, next, this.launchPromise !== null);
+      return reconcile(this.core, config, this.launchPromise !== null);
     };
-    const result = this.reconciling.then(run);
+    this.reconcilesPending++;
+    const result = this.reconciling.then(run).finally(() => this.reconcilesPending--);
     this.reconciling = result.catch(() => {});
     return result;
+  }
+
+  /** Whether a reconcile is queued or under way (a new one would wait for it). */
+  get reconcilePending(): boolean {
+    return this.reconcilesPending > 0;
   }
 
   /**

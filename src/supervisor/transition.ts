@@ -2,6 +2,7 @@
  * The service state machine (SPEC §9) as one explicit table. Every state change in the
  * supervisor goes through `transition`; anything not in the table is a bug and throws.
  */
+import { OrchestratorError } from "../lib/errors";
 import type { ServiceState } from "./states";
 
 export const SERVICE_EVENTS = [
@@ -81,16 +82,16 @@ export const TRANSITIONS: Table = {
 };
 
 /** Thrown for a (state, event) pair the table does not contain: an impossible transition. */
-export class InvalidTransitionError extends Error {
-  readonly code = "INVALID_TRANSITION";
-  readonly status = 409;
+export class InvalidTransitionError extends OrchestratorError {
+  override readonly code = "INVALID_TRANSITION";
+  override readonly status = 409;
+  override readonly name = "InvalidTransitionError";
   constructor(
     readonly state: ServiceState,
     readonly event: ServiceEvent,
   ) {
     const allowed = Object.keys(TRANSITIONS[state]).join(", ") || "none";
     super(`cannot apply "${event}" to a service that is ${state} (allowed from ${state}: ${allowed})`);
-    this.name = "InvalidTransitionError";
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { HISTORY_LIMIT, HealthHistory, ProbeHistory } from "../../src/health/history";
+import { HISTORY_LIMIT, ProbeHistory } from "../../src/health/history";
 import type { ProbeResult } from "../../src/health/probe";
 
 const result = (checkedAt: number, ok = true): ProbeResult => ({ ok, latencyMs: 1, checkedAt, ...(ok ? {} : { error: "HTTP 503" }) });
@@ -38,21 +38,5 @@ describe("ProbeHistory", () => {
 
   test("rejects a limit that is not a positive integer", () => {
     expect(() => new ProbeHistory(0)).toThrow("positive integer, got 0");
-  });
-});
-
-describe("HealthHistory", () => {
-  test("keeps each service apart and forgets a removed one", () => {
-    const histories = new HealthHistory();
-    histories.record("api", result(1, false));
-    histories.record("api", result(2, false));
-    histories.record("db", result(3, true));
-    expect(histories.consecutiveFailures("api")).toBe(2);
-    expect(histories.consecutiveFailures("db")).toBe(0);
-    expect(histories.latest("db")?.checkedAt).toBe(3);
-    expect(histories.list("api").map((r) => r.checkedAt)).toEqual([1, 2]);
-    histories.remove("api");
-    expect(histories.list("api")).toEqual([]);
-    expect(histories.consecutiveFailures("unknown")).toBe(0);
   });
 });

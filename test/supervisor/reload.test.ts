@@ -273,6 +273,39 @@ describe("reconcile: timing and order", () => {
     expect(h.spawner.children("extra")).toHaveLength(1);
   });
 
+  test("a config read by a function is read only when its turn comes, after the previous reconcile is applied", async () => {
+    const h = createHarness([service("api")]);
+    await launchHealthy(h, "api");
+    const reads: string[] = [];
+    let finishFirstRead!: () => void;
+    const firstRead = new Promise<void>((resolve) => (finishFirstRead = resolve));
+    const first = h.supervisor.reconcile(async () => {
+      reads.push("first");
+      await firstRead;
+      return makeConfig([service("api"), service("extra")]);
+    });
+    const second = h.supervisor.reconcile(async () => {
+      reads.push(`second, with ${h.supervisor.names.join(" ")}`);
+      return makeConfig([service("api"), service("extra")]);
+    });
+    expect(h.supervisor.reconcilePending).toBe(true);
+    await h.settle();
+    expect(reads).toEqual(["first"]);
+    finishFirstRead();
+    expect((await first)?.added).toEqual(["extra"]);
+    expect(await second).toMatchObject({ added: [], unchanged: ["api", "extra"] });
+    expect(reads).toEqual(["first", "second, with api extra"]);
+    expect(h.supervisor.reconcilePending).toBe(false);
+  });
+
+  test("a read that gives null applies nothing and resolves null", async () => {
+    const h = createHarness([service("api")]);
+    await launchHealthy(h, "api");
+    expect(await h.supervisor.reconcile(async () => null)).toBeNull();
+    expect(h.supervisor.names).toEqual(["api"]);
+    expect(h.spawner.spawns).toHaveLength(1);
+  });
+
   test("a reload while shutting down is refused with ShuttingDownError and changes nothing", async () => {
     const h = createHarness([service("api")]);
     await launchHealthy(h, "api");

@@ -1,8 +1,10 @@
 /**
- * What can go wrong talking to a running orchestrator. `status` is the exit code main.ts
- * uses (2 for a usage or configuration problem, 1 for a runtime failure); `httpStatus` is
- * the API's answer when there was one.
+ * What can go wrong talking to a running orchestrator. `status` is HTTP-like (see
+ * OrchestratorError): the API's answer when there was one, else the status the failure comes
+ * closest to. The exit code is not `status`: src/cli/exit-code.ts picks it from `code`.
  */
+import { OrchestratorError } from "../../lib/errors";
+
 export type ClientErrorCode =
   | "BAD_API_URL"
   | "BAD_MANIFEST"
@@ -15,22 +17,31 @@ export type ClientErrorCode =
   | "API_ERROR"
   | "BAD_RESPONSE";
 
-/** Usage and configuration problems (retrying will not help until the user changes something) exit 2. */
-const USAGE_CODES = new Set<ClientErrorCode>(["BAD_API_URL", "BAD_MANIFEST", "UNAUTHORIZED", "UNKNOWN_SERVICE", "BAD_REQUEST"]);
+/** The status of a failure the API did not answer (or for which it gave none). */
+const STATUS: Record<ClientErrorCode, number> = {
+  BAD_API_URL: 400,
+  BAD_MANIFEST: 400,
+  UNREACHABLE: 503,
+  TIMEOUT: 504,
+  UNAUTHORIZED: 401,
+  UNKNOWN_SERVICE: 404,
+  CONFLICT: 409,
+  BAD_REQUEST: 400,
+  API_ERROR: 502,
+  BAD_RESPONSE: 502,
+};
 
-export class ClientError extends Error {
-  /** The exit code: 2 usage or configuration, 1 runtime failure. */
-  readonly status: 1 | 2;
-  readonly httpStatus?: number;
+export class ClientError extends OrchestratorError {
+  override readonly status: number;
+  override readonly name = "ClientError";
 
   constructor(
-    readonly code: ClientErrorCode,
+    override readonly code: ClientErrorCode,
     message: string,
+    /** `httpStatus`: the API's answer, when this error is about one. */
     options: { httpStatus?: number; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
-    this.name = "ClientError";
-    this.status = USAGE_CODES.has(code) ? 2 : 1;
-    this.httpStatus = options.httpStatus;
+    this.status = options.httpStatus ?? STATUS[code];
   }
 }

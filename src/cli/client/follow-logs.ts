@@ -5,6 +5,7 @@
  */
 import type { LogLine } from "../../logs/ring-buffer";
 import type { ApiClient } from "./api-client";
+import { exitCodeFor } from "../exit-code";
 import { ClientError } from "./errors";
 
 export interface FollowOptions {
@@ -54,7 +55,8 @@ export async function followLogs(options: FollowOptions): Promise<void> {
       }
     } catch (err) {
       stream.close();
-      if (first || !(err instanceof ClientError) || err.status === 2) throw err;
+      // retrying cannot fix what the user must change (exit 2)
+      if (first || !(err instanceof ClientError) || exitCodeFor(err) === 2) throw err;
     }
     if (opened) {
       emitNew(stream.takeBuffered());

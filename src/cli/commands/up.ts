@@ -10,6 +10,7 @@ import { loadOrReport } from "../load-manifest";
 import type { Fleet } from "../../app/fleet";
 import type { StateLock } from "../../app/state-lock";
 import type { Config } from "../../manifest/types";
+import { OrchestratorError } from "../../lib/errors";
 import { createLogger, type LogFormat, type Logger } from "../../lib/logger";
 
 export const upCommand: Command = {
@@ -54,8 +55,8 @@ export const upCommand: Command = {
       fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env });
     } catch (err) {
       // no history file can be opened in state.dir: say so, start nothing
-      if ((err as { code?: unknown }).code !== "STATE_DIR_UNUSABLE" && (err as { code?: unknown }).code !== "STORE_UNAVAILABLE") throw err;
-      io.stderr(`orchestrator: ${(err as Error).message}\n`);
+      if (!(err instanceof OrchestratorError && (err.code === "STATE_DIR_UNUSABLE" || err.code === "STORE_UNAVAILABLE"))) throw err;
+      io.stderr(`orchestrator: ${err.message}\n`);
       flush();
       lock.release();
       return 1;

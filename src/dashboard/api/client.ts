@@ -18,14 +18,19 @@ import type {
 
 const TOKEN_KEY = "orchestrator.token";
 
-export class ApiError extends Error {
+/**
+ * A call the API refused (its HTTP status and `{error, message}`), or one that never reached
+ * it (status 0). The browser's own class: not the server's ApiError (src/api/errors.ts), which
+ * the dashboard never imports.
+ */
+export class ApiResponseError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
   ) {
     super(message);
-    this.name = "ApiError";
+    this.name = "ApiResponseError";
   }
 
   /** The token is missing or wrong (401), or this address tried too many wrong ones and must wait (429). */
@@ -69,13 +74,13 @@ export function createApiClient(baseUrl: string = location.origin, storage: Stor
     try {
       res = await fetch(baseUrl + path, { method, headers });
     } catch (cause) {
-      throw new ApiError(0, "network", `cannot reach the orchestrator (${(cause as Error).message})`);
+      throw new ApiResponseError(0, "network", `cannot reach the orchestrator (${(cause as Error).message})`);
     }
     const body = await res.text();
     const json = body ? parseJson(body) : null;
     if (!res.ok) {
       const err = (json ?? {}) as { error?: string; message?: string };
-      throw new ApiError(res.status, err.error ?? `http-${res.status}`, err.message ?? `${method} ${path}: HTTP ${res.status}`);
+      throw new ApiResponseError(res.status, err.error ?? `http-${res.status}`, err.message ?? `${method} ${path}: HTTP ${res.status}`);
     }
     return json as T;
   }

@@ -3,7 +3,7 @@
  * (0.5 s doubling to 10 s, plus jitter) and reports its state: connecting, open,
  * reconnecting (with the delay), or unauthorized (the token is missing or wrong).
  */
-import { ApiError, type ApiClient } from "./client";
+import { ApiResponseError, type ApiClient } from "./client";
 import type { StreamMessage } from "./types";
 
 export type StreamState =
@@ -75,7 +75,7 @@ export function openStream(client: ApiClient, options: StreamOptions): StreamHan
         (err: unknown) => {
           if (closed || socket) return;
           // 429: too many wrong tokens from here; asking for another one is the way on
-          if (err instanceof ApiError && err.unauthorized) setState({ kind: "unauthorized" });
+          if (err instanceof ApiResponseError && err.unauthorized) setState({ kind: "unauthorized" });
           else scheduleRetry();
         },
       );

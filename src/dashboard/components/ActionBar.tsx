@@ -1,6 +1,6 @@
 /** Restart / stop / start, each asking for confirmation and then showing what the API said. */
 import { useState } from "preact/hooks";
-import { ApiError, type ApiClient } from "../api/client";
+import { ApiResponseError, type ApiClient } from "../api/client";
 import type { ServiceActionName, ServiceSummary } from "../api/types";
 
 type Outcome = { kind: "idle" } | { kind: "confirm"; action: ServiceActionName } | { kind: "busy"; action: ServiceActionName } | { kind: "done"; ok: boolean; text: string };
@@ -25,8 +25,8 @@ export function ActionBar({ client, service, onDone, onUnauthorized }: Props) {
       setOutcome({ kind: "done", ok: true, text: `${VERBS[action]} accepted (was ${r.from}).` });
       onDone();
     } catch (err) {
-      if (err instanceof ApiError && err.unauthorized) onUnauthorized();
-      const text = err instanceof ApiError ? `${err.status ? `${err.status} ` : ""}${err.message}` : String(err);
+      if (err instanceof ApiResponseError && err.unauthorized) onUnauthorized();
+      const text = err instanceof ApiResponseError ? `${err.status ? `${err.status} ` : ""}${err.message}` : String(err);
       setOutcome({ kind: "done", ok: false, text: `${VERBS[action]} refused: ${text}` });
     }
   }

@@ -4,7 +4,7 @@
  * and every few seconds for memory, CPU and uptime) fill in what events do not carry.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, type ApiClient } from "../api/client";
+import { ApiResponseError, type ApiClient } from "../api/client";
 import type { EventOrigin, StoredEvent } from "../api/sequencer";
 import type { GraphJson, OrchestratorStats, ServiceSummary, SystemStatus } from "../api/types";
 import type { StreamState } from "../api/stream";
@@ -44,7 +44,7 @@ export function useOrchestratorStatus(client: ApiClient, generation = 0): FleetV
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const report = useCallback((err: unknown) => {
-    if (err instanceof ApiError && err.unauthorized) setUnauthorized(true);
+    if (err instanceof ApiResponseError && err.unauthorized) setUnauthorized(true);
     setError(err instanceof Error ? err.message : String(err));
   }, []);
 
