@@ -4,6 +4,7 @@
  * always a 4xx; a coded 503 (the history file cannot be read) passes through; only a bug
  * reaches 500, and then without a stack trace.
  */
+import type { ErrorBody } from "../contract/actions";
 
 export class ApiError extends Error {
   constructor(
@@ -43,10 +44,6 @@ export class UnsupportedMediaTypeError extends ApiError {
   }
 }
 
-export interface ErrorBody {
-  error: string;
-  message: string;
-}
 
 /** The response for anything thrown while handling a request. */
 export function respondWithError(code: string | number, error: unknown): Response {

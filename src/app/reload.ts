@@ -7,7 +7,7 @@
 import { hasErrors } from "../manifest/issues";
 import { loadConfigOffThread } from "./load-off-thread";
 import type { Fleet } from "./fleet";
-import type { ReloadOutcome } from "./port";
+import type { ReloadOutcome } from "../contract/actions";
 
 export interface ReloadOptions {
   /** Environment for `${VAR}` interpolation in the manifest (normally the orchestrator's own). */

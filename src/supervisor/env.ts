@@ -3,7 +3,7 @@
  * PORT, less the API token (ORCHESTRATOR_TOKEN and any variable holding the token's value).
  */
 import { runsStartScript } from "../manifest/start-script";
-import type { ServiceConfig } from "../manifest/types";
+import type { ServiceConfig } from "../contract/config";
 
 /** Reads a file as text, or returns undefined when it does not exist. Injected so tests need no disk. */
 export type ReadTextFile = (path: string) => string | undefined;

@@ -2,7 +2,8 @@
  * The service state machine (SPEC §9) as one explicit table. Every state change in the
  * supervisor goes through `transition`; anything not in the table is a bug and throws.
  */
-import type { ServiceState } from "./states";
+import type { ServiceState } from "../contract/states";
+import { lookUpTransition, type TransitionTable } from "../contract/transition-table";
 
 export const SERVICE_EVENTS = [
   "spawn",
@@ -25,8 +26,6 @@ export const SERVICE_EVENTS = [
 
 export type ServiceEvent = (typeof SERVICE_EVENTS)[number];
 
-type Table = { readonly [S in ServiceState]: Readonly<Partial<Record<ServiceEvent, ServiceState>>> };
-
 /**
  * Rows are the current state, columns the event. Notes on the less obvious cells:
  * - `backoff` means "waiting to restart"; the old process may still be alive until the tier acts.
@@ -34,7 +33,7 @@ type Table = { readonly [S in ServiceState]: Readonly<Partial<Record<ServiceEven
  *   re-verifies a running one (→ starting), `unblock` releases a held one (→ pending).
  * - `stop` of something with no process goes straight to `stopped`.
  */
-export const TRANSITIONS: Table = {
+export const TRANSITIONS: TransitionTable<ServiceState, ServiceEvent> = {
   pending: { spawn: "starting", block: "blocked", degrade: "degraded", stop: "stopped", "manual-start": "starting" },
   starting: {
     ready: "healthy",
@@ -96,9 +95,7 @@ export class InvalidTransitionError extends Error {
 
 /** The next state for `event` in `state`; throws InvalidTransitionError when the table has no entry. */
 export function transition(state: ServiceState, event: ServiceEvent): ServiceState {
-  const next = TRANSITIONS[state][event];
-  if (next === undefined) throw new InvalidTransitionError(state, event);
-  return next;
+  return lookUpTransition(TRANSITIONS, state, event, (s, e) => new InvalidTransitionError(s, e));
 }
 
 /** Whether `event` is allowed in `state`, without throwing. */

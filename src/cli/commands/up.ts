@@ -9,7 +9,7 @@ import { UsageError, flagString } from "../args";
 import { loadOrReport } from "../load-manifest";
 import type { Fleet } from "../../app/fleet";
 import type { StateLock } from "../../app/state-lock";
-import type { Config } from "../../manifest/types";
+import type { Config } from "../../contract/config";
 import { createLogger, type LogFormat, type Logger } from "../../lib/logger";
 
 export const upCommand: Command = {
