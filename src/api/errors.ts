@@ -4,7 +4,8 @@
  * `{error, message}` response. Bad input is always a 4xx; a coded 503 (the history file cannot
  * be read) passes through; only a bug reaches 500, and then without a stack trace.
  */
-import { OrchestratorError } from "../lib/errors";
+import { OrchestratorError } from "../contract/errors";
+import type { ErrorBody } from "../contract/actions";
 
 export class ApiError extends OrchestratorError {
   override readonly name: string = "ApiError";
@@ -48,10 +49,6 @@ export class UnsupportedMediaTypeError extends ApiError {
   }
 }
 
-export interface ErrorBody {
-  error: string;
-  message: string;
-}
 
 /** The response for anything thrown while handling a request. */
 export function respondWithError(code: string | number, error: unknown): Response {

@@ -1,5 +1,6 @@
 /** `?format=mermaid|dot`: the port serves the graph as JSON; rebuild the Graph the renderers take. */
-import { renderDot, renderMermaid, type Graph, type GraphJson } from "../graph";
+import { renderDot, renderMermaid, type Graph } from "../graph";
+import type { GraphJson } from "../contract/graph-json";
 
 export function renderGraphText(json: GraphJson, format: "mermaid" | "dot"): string {
   const graph: Graph = {

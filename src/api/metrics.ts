@@ -4,8 +4,7 @@
  */
 import { Elysia, t } from "elysia";
 import type { OrchestratorPort } from "../app/port";
-import { SYSTEM_STATES } from "../events/types";
-import { SERVICE_STATES } from "../supervisor/states";
+import { SYSTEM_STATES, SERVICE_STATES } from "../contract/states";
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 

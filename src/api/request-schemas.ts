@@ -4,7 +4,7 @@
  */
 import { t } from "elysia";
 import { describeIntegerField, type IntegerField } from "./integer-query";
-import { literals } from "./schema-helpers";
+import { literals } from "../contract/schema-helpers";
 
 /** The manifest's service-name rule; it also keeps `..`, `/`, NUL and friends out of every path. */
 export const SERVICE_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._~-]*$";

@@ -4,12 +4,11 @@
  * answers 202 at once; progress shows on the stream.
  */
 import { Elysia } from "elysia";
-import type { ServiceActionName } from "../app/port";
+import { ActionAcceptedSchema, ErrorSchema, ReloadDiffSchema, ReloadRejectedSchema, type ServiceActionName } from "../contract/actions";
 import { clientAddress, type ApiContext, type ClientSocketInfo } from "./context";
 import { ApiError, BadRequestError, UnsupportedMediaTypeError } from "./errors";
 import { requireTrustedOrigin } from "./origins";
 import { NameParams } from "./request-schemas";
-import { ActionAcceptedSchema, ErrorSchema, ReloadDiffSchema, ReloadRejectedSchema } from "./schemas";
 
 const MAX_BODY_BYTES = 64 * 1024;
 const tags = ["actions"];

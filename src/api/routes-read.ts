@@ -4,23 +4,17 @@
  * healing, dependencies, stats) need it; status, health-status and session stay open.
  */
 import { Elysia, t } from "elysia";
+import { ErrorSchema } from "../contract/actions";
+import { EventSchema, StoredHealingSchema } from "../contract/events";
+import { GraphJsonSchema } from "../contract/graph-json";
+import { LogLineSchema } from "../contract/output";
+import { ServiceDetailSchema, ServiceSummarySchema } from "../contract/service-view";
+import { HealthReportSchema, StatsSchema, SystemStatusSchema } from "../contract/system-view";
 import { clientAddress, type ApiContext, type ClientSocketInfo } from "./context";
 import { renderGraphText } from "./graph-text";
 import { ApiError } from "./errors";
-import { EventSchema } from "./event-schemas";
 import { requireInteger } from "./integer-query";
 import { DependenciesQuery, EventsQuery, HealingQuery, LIMIT_FIELD, LINES_FIELD, LogsQuery, NameParams, SINCE_FIELD } from "./request-schemas";
-import {
-  ErrorSchema,
-  GraphJsonSchema,
-  HealthReportSchema,
-  LogLineSchema,
-  ServiceDetailSchema,
-  ServiceSummarySchema,
-  StatsSchema,
-  StoredHealingSchema,
-  SystemStatusSchema,
-} from "./schemas";
 
 const DEFAULT_LOG_LINES = 100;
 const tags = ["read"];

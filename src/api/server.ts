@@ -1,6 +1,6 @@
 /** Serve the API on a real socket (Bun.serve through Elysia's listen). */
 import type { AnyElysia } from "elysia";
-import { OrchestratorError } from "../lib/errors";
+import { OrchestratorError } from "../contract/errors";
 
 /** The API could not listen (500: the host refused the address); `up` logs it and exits 1. */
 export class ApiServerError extends OrchestratorError {

@@ -1,6 +1,6 @@
 /** OpenAPI has no WebSocket operation; the stream is documented as the GET that upgrades. */
-import { ErrorSchema } from "./schemas";
-import { StreamMessageSchema } from "./event-schemas";
+import { ErrorSchema } from "../contract/actions";
+import { StreamMessageSchema } from "../contract/stream";
 import { StreamQuery } from "./request-schemas";
 
 const json = (schema: object) => ({ "application/json": { schema: JSON.parse(JSON.stringify(schema)) } });

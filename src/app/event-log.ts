@@ -1,6 +1,7 @@
 /** Turns bus events into the orchestrator's own log lines (SYSTEM READY, state changes, healing). */
 import type { EventBus } from "../events/bus";
-import type { OrchestratorEvent } from "../events/types";
+import type { OrchestratorEvent } from "../contract/events";
+import { hasGivenUp } from "../contract/state-classes";
 import type { Logger } from "../lib/logger";
 
 export function logEvents(bus: EventBus, logger: Logger): () => void {
@@ -21,7 +22,7 @@ function logEvent(logger: Logger, event: OrchestratorEvent): void {
     }
     case "service": {
       const { name, from, to, pid, reason } = event.payload;
-      const level = to === "failed" || to === "quarantined" || to === "unhealthy" ? "warn" : "info";
+      const level = hasGivenUp(to) || to === "unhealthy" ? "warn" : "info";
       logger[level]({ event: "service", service: name, from, to, pid }, `${name}: ${from} -> ${to}${reason ? ` (${reason})` : ""}`);
       return;
     }

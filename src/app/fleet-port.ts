@@ -1,19 +1,14 @@
 /** OrchestratorPort over a running Fleet: shapes the supervisor's read model for the API. */
 import pkg from "../../package.json" with { type: "json" };
+import type { ReloadOutcome, ServiceAction, ServiceActionName } from "../contract/actions";
+import type { ServiceDetail, ServiceSummary } from "../contract/service-view";
+import { awaitsLaunch, isReady, isSettled } from "../contract/state-classes";
+import type { SnapshotPayload } from "../contract/stream";
+import type { HealthReport, OrchestratorStats, SystemStatus } from "../contract/system-view";
 import { buildGraph, renderJson } from "../graph";
 import type { ServiceSnapshot } from "../supervisor";
 import type { Fleet } from "./fleet";
-import type {
-  ActionAccepted,
-  HealthReport,
-  OrchestratorPort,
-  OrchestratorStats,
-  ReloadOutcome,
-  ServiceActionName,
-  ServiceDetail,
-  ServiceSummary,
-  SystemStatus,
-} from "./port";
+import type { OrchestratorPort } from "./port";
 import type { ProcUsage } from "../process/proc-stats";
 
 const RECENT_HEALING = 20;
@@ -32,7 +27,7 @@ export class FleetPort implements OrchestratorPort {
 
   status(): SystemStatus {
     const { system, services } = this.fleet.supervisor.snapshot({ history: false });
-    const begun = services.filter((s) => s.state !== "pending" && s.state !== "blocked").map((s) => s.phase);
+    const begun = services.filter((s) => !awaitsLaunch(s.state)).map((s) => s.phase);
     const index = begun.length ? Math.max(...begun) : -1;
     return {
       name: this.name,
@@ -77,9 +72,9 @@ export class FleetPort implements OrchestratorPort {
       optional: s.config.optional,
       endpoint: s.health.endpoint,
       latencyMs: s.health.latencyMs,
-      reason: s.state === "healthy" || s.state === "completed" ? null : s.lastReason ?? s.health.error ?? s.state,
+      reason: isReady(s.state) ? null : s.lastReason ?? s.health.error ?? s.state,
     }));
-    const bad = services.filter((s) => s.state !== "healthy" && s.state !== "completed" && s.state !== "stopped");
+    const bad = services.filter((s) => !isSettled(s.state));
     const verdict = bad.some((s) => s.critical) ? "unhealthy" : bad.length > 0 ? "degraded" : "healthy";
     return { verdict, checkedAt: this.fleet.clock.now(), services };
   }
@@ -114,7 +109,7 @@ export class FleetPort implements OrchestratorPort {
     };
   }
 
-  act(action: ServiceActionName, name: string): ActionAccepted {
+  act(action: ServiceActionName, name: string): ServiceAction {
     const supervisor = this.fleet.supervisor;
     return action === "restart" ? supervisor.restart(name) : action === "stop" ? supervisor.stop(name) : supervisor.start(name);
   }
@@ -126,7 +121,7 @@ export class FleetPort implements OrchestratorPort {
   subscribe(handler: Parameters<OrchestratorPort["subscribe"]>[0], options: { logs?: string[] } = {}): () => void {
     const logs = new Set(options.logs ?? []);
     const unwatch = [...logs].map((name) => this.fleet.output.watch(name));
-    const unsubscribe = this.fleet.bus.subscribe(handler, {
+    const unsubscribe = this.fleet.bus.subscribe<SnapshotPayload>(handler, {
       snapshot: () => ({ status: this.status(), services: this.services() }),
       filter: (event) => event.type !== "log" || logs.has(event.payload.name),
     });
@@ -166,7 +161,7 @@ function summarize(s: ServiceSnapshot, usage: Map<number, ProcUsage>): ServiceSu
     restarts: s.restarts,
     attempt: s.attempt,
     uptimeMs: s.uptimeMs,
-    health: { status: s.health.status, latencyMs: s.health.latencyMs, endpoint: s.health.endpoint, checkedAt: s.health.checkedAt, error: s.health.error },
+    health: { ...s.health },
     memoryBytes: proc?.rssBytes ?? null,
     cpuPercent: proc?.cpuPercent ?? null,
     dependsOn: s.dependsOn,

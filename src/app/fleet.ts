@@ -18,7 +18,7 @@ import { ProbeScheduler } from "../health/scheduler";
 import { systemClock, type Clock, type Timer } from "../lib/clock";
 import type { Logger } from "../lib/logger";
 import { StorageHealth } from "../lib/storage-health";
-import type { Config } from "../manifest/types";
+import type { Config } from "../contract/config";
 import { BunSpawner } from "../process/bun-spawner";
 import { ProcStatsSampler, type ProcUsage } from "../process/proc-stats";
 import type { Spawner } from "../process/spawner";

@@ -9,9 +9,9 @@ import type { EventSink } from "../events/sink";
 import type { Logger } from "../lib/logger";
 import type { StorageReporter } from "../lib/storage-health";
 import { DEFAULT_FLEET_PENDING_BYTES, PendingBudget } from "../logs/pending-lines";
-import { LogRingBuffer, type LogLine } from "../logs/ring-buffer";
+import { LogRingBuffer } from "../logs/ring-buffer";
+import type { LogLine, StreamName } from "../contract/output";
 import { RotatingFile } from "../logs/rotating-file";
-import type { StreamName } from "../process/spawner";
 
 export class OutputSinks {
   private readonly rings = new Map<string, LogRingBuffer>();

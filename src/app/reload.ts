@@ -4,10 +4,11 @@
  * with its positioned issues and nothing changes. The manifest is parsed and validated in a
  * Worker (load-off-thread.ts), so a large one does not stall probes or the API meanwhile.
  */
-import { hasErrors, type Issue } from "../manifest/issues";
+import type { Issue } from "../contract/actions";
+import { hasErrors } from "../manifest/issues";
 import { loadConfigOffThread } from "./load-off-thread";
 import type { Fleet } from "./fleet";
-import type { ReloadOutcome } from "./port";
+import type { ReloadOutcome } from "../contract/actions";
 
 export interface ReloadOptions {
   /** Environment for `${VAR}` interpolation in the manifest (normally the orchestrator's own). */

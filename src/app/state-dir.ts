@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { OrchestratorError } from "../lib/errors";
+import { OrchestratorError } from "../contract/errors";
 import { makePrivateDir, PRIVATE_FILE_MODE } from "../lib/private-files";
 import { describeCause } from "../lib/storage-health";
 

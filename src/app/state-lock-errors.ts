@@ -1,5 +1,5 @@
 /** Why `up` could not lock its state dir; the CLI prints the message and exits 1. */
-import { OrchestratorError } from "../lib/errors";
+import { OrchestratorError } from "../contract/errors";
 import type { LockHolder } from "./state-lock-holder";
 
 /** 409: another orchestrator (or another process) holds the lock. */

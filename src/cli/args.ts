@@ -1,5 +1,5 @@
 /** argv → {command, positionals, flags}. Short aliases are expanded; unknown flags are the command's to reject. */
-import { OrchestratorError } from "../lib/errors";
+import { OrchestratorError } from "../contract/errors";
 import type { ParsedArgs } from "./command";
 
 const SHORT: Record<string, string> = { c: "config", o: "output", f: "follow", n: "lines", h: "help", V: "version" };

@@ -4,7 +4,7 @@
  * (SPEC §3: 0 success, 1 runtime failure, 2 usage or manifest error). Chosen by `code`, not by
  * the HTTP-like `status`: a 404 can be an unknown service (2) or a route the API lacks (1).
  */
-import { OrchestratorError } from "../lib/errors";
+import { OrchestratorError } from "../contract/errors";
 import type { UsageError } from "./args";
 import type { ClientErrorCode } from "./client/errors";
 

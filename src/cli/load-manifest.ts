@@ -4,7 +4,7 @@ import { flagString } from "./args";
 import type { CliIo, ParsedArgs } from "./command";
 import { loadConfigSync } from "../manifest/load";
 import { formatIssue } from "../manifest/issues";
-import type { Config } from "../manifest/types";
+import type { Config } from "../contract/config";
 import { makeStyle } from "./style";
 
 export function manifestPath(args: ParsedArgs, io: CliIo): string {

@@ -6,21 +6,24 @@
 import type { Clock } from "../lib/clock";
 import type { EventSink } from "./sink";
 import type { EventStore } from "./store";
-import type { EventBody, OrchestratorEvent } from "./types";
+import type { EventBody, OrchestratorEvent } from "../contract/events";
 
-/** What a subscriber is sent first: the state as of `seq`; every later message has a greater seq. */
-export interface SnapshotMessage {
+/**
+ * What a subscriber is sent first: the state as of `seq`; every later message has a greater
+ * seq. The API's payload is `{status, services}` (SnapshotSchema in src/contract/stream.ts).
+ */
+export interface SnapshotMessage<P = unknown> {
   type: "snapshot";
   seq: number;
   ts: number;
-  payload: unknown;
+  payload: P;
 }
 
-export type BusMessage = SnapshotMessage | OrchestratorEvent;
+export type BusMessage<P = unknown> = SnapshotMessage<P> | OrchestratorEvent;
 
-export interface SubscribeOptions {
+export interface SubscribeOptions<P = unknown> {
   /** Called at subscribe time; its result is sent first, as a `snapshot` message. */
-  snapshot?: () => unknown;
+  snapshot?: () => P;
   /** Only events this returns true for are sent (the snapshot always is). */
   filter?: (event: OrchestratorEvent) => boolean;
 }
@@ -67,10 +70,11 @@ export class EventBus implements EventSink {
    * Send `handler` a snapshot (when asked for) and then every event after it, with no gap and
    * no duplicate. Returns the unsubscribe function.
    */
-  subscribe(handler: (message: BusMessage) => void, options: SubscribeOptions = {}): () => void {
+  subscribe<P = unknown>(handler: (message: BusMessage<P>) => void, options: SubscribeOptions<P> = {}): () => void {
     // delivery is synchronous, so the state read here is exactly the state as of this.seq
     const payload = options.snapshot?.();
-    const subscriber: Subscriber = { after: this.seq, handler, filter: options.filter };
+    // the only snapshot this handler is sent is the one its own options.snapshot made: a P
+    const subscriber: Subscriber = { after: this.seq, handler: handler as (message: BusMessage) => void, filter: options.filter };
     if (options.snapshot) deliver(subscriber, { type: "snapshot", seq: subscriber.after, ts: this.clock.now(), payload });
     this.subscribers.add(subscriber);
     this.list = [...this.subscribers];

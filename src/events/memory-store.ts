@@ -1,4 +1,5 @@
 /** An in-memory EventStore: the fake for tests and for runs without a state directory. */
+import type { OrchestratorEvent, StoredHealing } from "../contract/events";
 import {
   DEFAULT_HEALING_LIMIT,
   DEFAULT_MAX_EVENTS,
@@ -8,9 +9,7 @@ import {
   type EventStore,
   type HealingQuery,
   type RetentionLimits,
-  type StoredHealing,
 } from "./store";
-import type { OrchestratorEvent } from "./types";
 
 /** A bounded FIFO: amortised O(1) push and drop-oldest. */
 class BoundedLog<T> {

@@ -1,4 +1,4 @@
-import type { EventBody, OrchestratorEvent } from "./types";
+import type { EventBody, OrchestratorEvent } from "../contract/events";
 
 /** The port the supervisor emits into; the bus implements it. */
 export interface EventSink {

@@ -1,6 +1,5 @@
 /** Tables of the SQLite event store, and row ↔ value conversion. */
-import type { StoredHealing } from "./store";
-import type { HealingRecord, OrchestratorEvent } from "./types";
+import type { StoredHealing, HealingRecord, OrchestratorEvent } from "../contract/events";
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (

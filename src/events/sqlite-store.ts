@@ -11,6 +11,7 @@
  */
 import { Database, type Statement } from "bun:sqlite";
 import { dirname } from "node:path";
+import type { OrchestratorEvent, StoredHealing } from "../contract/events";
 import { systemClock, type Clock, type Timer } from "../lib/clock";
 import { makePrivateDir, makePrivateFile, narrowMode, PRIVATE_FILE_MODE } from "../lib/private-files";
 import { StorageHealth, type StorageReporter } from "../lib/storage-health";
@@ -35,10 +36,8 @@ import {
   type EventStore,
   type HealingQuery,
   type RetentionLimits,
-  type StoredHealing,
 } from "./store";
 import { StoreUnavailableError } from "./store-unavailable";
-import type { OrchestratorEvent } from "./types";
 
 /** Serialized at append time, so a later change to the emitted object cannot alter what is stored. */
 type PendingRow = EventRow & { healing?: HealingRow };

@@ -1,4 +1,4 @@
-import { OrchestratorError } from "../lib/errors";
+import { OrchestratorError } from "../contract/errors";
 import { describeCause } from "../lib/storage-health";
 
 /** The history file cannot be read: the API answers 503 (and the CLI exits 1 when it cannot even be opened). */

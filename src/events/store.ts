@@ -1,8 +1,5 @@
 /** The EventStore port: where published events are kept for replay (`?since=`) and healing history. */
-import type { HealingRecord, OrchestratorEvent } from "./types";
-
-/** A healing record as read back, with the seq of the event that carried it. */
-export type StoredHealing = HealingRecord & { seq: number };
+import type { OrchestratorEvent, StoredHealing } from "../contract/events";
 
 export interface HealingQuery {
   service?: string;

@@ -1,4 +1,4 @@
-import type { ServiceConfig } from "../manifest/types";
+import type { ServiceConfig } from "../contract/config";
 import { formatDuration } from "./format-duration";
 import { probePath, probePort } from "./service-facts";
 

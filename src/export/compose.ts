@@ -1,4 +1,4 @@
-import type { Config, Dependency, ServiceConfig } from "../manifest/types";
+import type { Config, Dependency, ServiceConfig } from "../contract/config";
 import { escapeDollars, renderComposeHealth } from "./compose-healthcheck";
 import { formatDuration } from "./format-duration";
 import { renderYaml, type KeyComment } from "./render-yaml";

@@ -1,5 +1,5 @@
 /** Export the manifest to other engines: pure renderers from a Config to files. */
-import type { Config } from "../manifest/types";
+import type { Config } from "../contract/config";
 import { renderCompose } from "./compose";
 import { renderKubernetes } from "./kubernetes";
 import { renderSystemd } from "./systemd";

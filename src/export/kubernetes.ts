@@ -1,4 +1,4 @@
-import type { Config, ServiceConfig } from "../manifest/types";
+import type { Config, ServiceConfig } from "../contract/config";
 import { toSeconds } from "./format-duration";
 import { escapeKubernetesRefs, serviceLabels, toDnsLabel } from "./kubernetes-names";
 import { renderKubernetesProbes } from "./kubernetes-probes";

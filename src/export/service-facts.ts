@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { runsStartScript } from "../manifest/start-script";
-import type { Config, HealthCheck, ServiceConfig } from "../manifest/types";
+import type { Config, HealthCheck, ServiceConfig } from "../contract/config";
 import type { FileExists } from "./types";
 
 /** A path relative to the manifest's directory, with `/` separators (`.` for the directory itself). */

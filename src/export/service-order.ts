@@ -1,5 +1,5 @@
 import { buildGraph, orderLeniently } from "../graph";
-import type { Config, Dependency, ServiceConfig } from "../manifest/types";
+import type { Config, Dependency, ServiceConfig } from "../contract/config";
 
 /** The services an export writes, in launch order, and what it leaves out. */
 export interface ExportPlan {

@@ -1,4 +1,4 @@
-import type { ServiceConfig } from "../manifest/types";
+import type { ServiceConfig } from "../contract/config";
 import { probePath, probePort, triesSeveralEndpoints } from "./service-facts";
 import { quoteExecArg } from "./systemd-syntax";
 

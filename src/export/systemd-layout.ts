@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { Config } from "../manifest/types";
+import type { Config } from "../contract/config";
 import { relativePath } from "./service-facts";
 import { toUnitName } from "./systemd-syntax";
 import type { SystemdOptions } from "./types";

@@ -1,4 +1,4 @@
-import type { Config, ServiceConfig } from "../manifest/types";
+import type { Config, ServiceConfig } from "../contract/config";
 import { formatDuration } from "./format-duration";
 import { commandArgv, serviceEnvironment } from "./service-facts";
 import { planExport, splitDependencies } from "./service-order";

@@ -1,4 +1,4 @@
-import type { Config } from "../manifest/types";
+import type { Config } from "../contract/config";
 import { formatDuration } from "./format-duration";
 import { manifestName } from "./service-facts";
 import type { ExportTarget } from "./types";

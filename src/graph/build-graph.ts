@@ -1,6 +1,7 @@
-import type { ServiceConfig } from "../manifest/types.ts";
+import type { ServiceConfig } from "../contract/config.ts";
 import { compareNodes } from "./graph-lookups.ts";
-import type { Graph, GraphEdge, GraphNode } from "./types.ts";
+import type { Graph, GraphNode } from "./types.ts";
+import type { GraphEdge } from "../contract/graph-json.ts";
 
 /**
  * Build the dependency graph of `services`. Dependencies on names that are not services are

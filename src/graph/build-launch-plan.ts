@@ -1,10 +1,11 @@
-import type { Config } from "../manifest/types.ts";
+import type { Config } from "../contract/config.ts";
 import { buildGraph, removeDisabled } from "./build-graph.ts";
 import { findCycles } from "./find-cycles.ts";
 import { GraphCycleError } from "./graph-error.ts";
 import { indexNodes, listDependencies } from "./graph-lookups.ts";
 import { sortTopologically } from "./sort-topologically.ts";
-import type { Graph, GraphEdge, GraphNode, LaunchPhase, LaunchPlan } from "./types.ts";
+import type { Graph, GraphNode, LaunchPhase, LaunchPlan } from "./types.ts";
+import type { GraphEdge } from "../contract/graph-json.ts";
 
 /**
  * The order the launcher follows. Disabled services are left out (and dependencies on them

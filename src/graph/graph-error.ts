@@ -1,4 +1,4 @@
-import { OrchestratorError } from "../lib/errors";
+import { OrchestratorError } from "../contract/errors";
 import { formatCycle } from "./find-cycles.ts";
 
 /** The dependency graph has at least one cycle, so no launch order exists. */

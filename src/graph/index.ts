@@ -6,7 +6,7 @@ export { findPhaseViolations } from "./find-phase-violations.ts";
 export { GraphCycleError } from "./graph-error.ts";
 export type { RenderInput } from "./render-input.ts";
 export { renderDot } from "./render-dot.ts";
-export { type GraphJson, renderJson } from "./render-json.ts";
+export { renderJson } from "./render-json.ts";
 export { renderMermaid } from "./render-mermaid.ts";
 export { orderLeniently, topologicalOrder } from "./topological-order.ts";
 export { dependenciesOf, dependentsOf } from "./traverse.ts";

@@ -1,14 +1,5 @@
+import type { GraphJson } from "../contract/graph-json.ts";
 import { resolveView, type RenderInput } from "./render-input.ts";
-import type { GraphEdge, GraphNode } from "./types.ts";
-
-/** The graph as served by `GET /orchestrator/dependencies`. */
-export interface GraphJson {
-  /** A GraphNode whose port is always present (null when unset), so JSON never drops the key. */
-  nodes: (Omit<GraphNode, "port"> & { port: number | null })[];
-  edges: GraphEdge[];
-  phases: string[];
-  order: string[];
-}
 
 /**
  * A JSON-ready copy of the graph: nodes and edges in graph order, every phase name, and the

@@ -1,5 +1,6 @@
 import { compareNodes } from "./graph-lookups.ts";
-import type { GraphEdge, GraphNode } from "./types.ts";
+import type { GraphNode } from "./types.ts";
+import type { GraphEdge } from "../contract/graph-json.ts";
 
 export interface TopologicalSort {
   /** Dependencies before dependents; among ready nodes, lowest (phase, name) first. */

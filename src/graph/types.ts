@@ -3,25 +3,10 @@
  * path `a -> b -> c` reads "a needs b, which needs c". Every list is ordered by phase,
  * then name, so two builds of the same config render and serialise identically.
  */
-import type { DependencyCondition } from "../manifest/types.ts";
+import type { GraphEdge, GraphJsonNode } from "../contract/graph-json.ts";
 
-/** One service as the graph sees it: identity, phase and the flags renderers show. */
-export interface GraphNode {
-  name: string;
-  phase: number;
-  phaseName: string;
-  critical: boolean;
-  optional: boolean;
-  disabled: boolean;
-  port?: number;
-}
-
-/** `from` depends on `to`, and waits for `to` to reach `condition`. */
-export interface GraphEdge {
-  from: string;
-  to: string;
-  condition: DependencyCondition;
-}
+/** One service as the graph sees it: identity, phase and the flags renderers show (GraphJsonNode, with `port` absent when unset). */
+export type GraphNode = Omit<GraphJsonNode, "port"> & { port?: number };
 
 /** Nodes sorted by (phase, name); edges sorted by (from, to) in node order. */
 export interface Graph {

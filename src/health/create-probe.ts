@@ -1,6 +1,6 @@
 /** HealthCheck (from the manifest) → Probe. */
 import { systemClock, type Clock } from "../lib/clock";
-import type { HealthCheck } from "../manifest/types";
+import type { HealthCheck } from "../contract/config";
 import { createExecProbe } from "./exec-probe";
 import { createHttpProbe } from "./http-probe";
 import type { Probe } from "./probe";

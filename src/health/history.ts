@@ -1,5 +1,5 @@
 /** Recent probe results: the last 100 per service, a consecutive-failure count and the latest result. */
-import type { ProbeResult } from "./probe";
+import type { ProbeResult } from "../contract/service-view";
 
 export const HISTORY_LIMIT = 100;
 

@@ -4,7 +4,8 @@
  */
 import { systemClock, type Clock } from "../lib/clock";
 import { requestStatus, type StatusOutcome } from "./http-request";
-import type { Probe, ProbeResult } from "./probe";
+import type { Probe } from "./probe";
+import type { ProbeResult } from "../contract/service-view";
 import { startCheck, type CheckTiming } from "./probe-timing";
 
 export interface HttpProbeOptions {

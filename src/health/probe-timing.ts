@@ -1,6 +1,6 @@
 /** Shared bookkeeping for probes: when a check started, and how to turn an outcome into a ProbeResult. */
 import type { Clock } from "../lib/clock";
-import type { ProbeResult } from "./probe";
+import type { ProbeResult } from "../contract/service-view";
 
 export interface CheckTiming {
   readonly timeoutMs: number;

@@ -1,14 +1,5 @@
-/** The Probe port: one health check of one service. */
-
-export interface ProbeResult {
-  ok: boolean;
-  latencyMs: number;
-  /** http: the path that answered; tcp: host:port; exec: the command. */
-  endpoint?: string;
-  /** Why it failed, e.g. "ECONNREFUSED", "timeout after 5000ms", "HTTP 503". */
-  error?: string;
-  checkedAt: number;
-}
+/** The Probe port: one health check of one service. Its result's shape is ProbeResult in src/contract/service-view.ts. */
+import type { ProbeResult } from "../contract/service-view";
 
 export interface Probe {
   /** Run one check; never rejects (a failure is a result with ok: false). */

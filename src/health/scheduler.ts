@@ -7,7 +7,8 @@
  * probes themselves, dominate idle CPU. All services share a single timer.
  */
 import type { Clock, Timer } from "../lib/clock";
-import type { Probe, ProbeResult } from "./probe";
+import type { Probe } from "./probe";
+import type { ProbeResult } from "../contract/service-view";
 import { startCheck } from "./probe-timing";
 
 export type ProbeMode = "startup" | "steady";

@@ -1,7 +1,8 @@
 /** TCP probe: healthy when a connection opens; the socket is closed at once. */
 import { systemClock, type Clock } from "../lib/clock";
 import { describeError } from "./http-request";
-import type { Probe, ProbeResult } from "./probe";
+import type { Probe } from "./probe";
+import type { ProbeResult } from "../contract/service-view";
 import { startCheck } from "./probe-timing";
 
 export interface TcpProbeOptions {

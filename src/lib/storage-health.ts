@@ -6,6 +6,7 @@
  * the moment every writer works again) is announced once when it begins and once when it
  * ends, in a microtask, so a failure met inside `emit` never re-enters the emitter.
  */
+import type { StorageStatus } from "../contract/system-view";
 import type { Clock, Timer } from "./clock";
 
 export type DropKind = "events" | "logLines";
@@ -18,14 +19,6 @@ export interface StorageReporter {
   recovered(source: string): void;
   /** `count` events or log lines were dropped (a bounded queue was full). */
   dropped(kind: DropKind, count: number): void;
-}
-
-export interface StorageStatus {
-  ok: boolean;
-  /** What the latest failure said, kept after recovery (null when there never was one). */
-  lastError: string | null;
-  droppedEvents: number;
-  droppedLogLines: number;
 }
 
 export type StorageChange =

@@ -1,12 +1,5 @@
 /** The last N output lines of one service, kept in a fixed ring: O(1) push, bounded memory. */
-import type { StreamName } from "../process/spawner";
-
-export interface LogLine {
-  /** Milliseconds since the epoch. */
-  ts: number;
-  stream: StreamName;
-  line: string;
-}
+import type { LogLine } from "../contract/output";
 
 /** Lines kept per service unless told otherwise. */
 export const DEFAULT_RING_CAPACITY = 1000;

@@ -9,7 +9,7 @@
  * finishes a component only after every component it depends on), so a chain of n services
  * costs n steps, not the n rounds of n services that relaxing until stable took.
  */
-import type { ServiceConfig } from "./types";
+import type { ServiceConfig } from "../contract/config";
 
 interface Frame {
   service: ServiceConfig;

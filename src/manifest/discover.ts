@@ -4,8 +4,9 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { PackageManager } from "./types";
-import type { Issue, PathSegment } from "./issues";
+import type { PackageManager } from "../contract/config";
+import type { PathSegment } from "./issues";
+import type { Issue } from "../contract/actions";
 import { SourceFile } from "./source";
 import { findJsonError, positionAt } from "./json-error";
 import { describeTooLarge, PACKAGE_JSON_LIMIT_BYTES, readBounded } from "./read-bounded";

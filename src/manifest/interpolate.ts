@@ -6,7 +6,8 @@
  */
 import { isMap, isScalar, isSeq, type Scalar } from "yaml";
 import { findCommandStrings } from "./command-strings";
-import type { Issue, PathSegment } from "./issues";
+import type { PathSegment } from "./issues";
+import type { Issue } from "../contract/actions";
 import { quoteForShell, ShellScanner } from "./shell-quote";
 import type { SourceFile } from "./source";
 

@@ -1,15 +1,6 @@
 /** A problem found in a manifest or a discovered package.json, with its position. */
 import { relative } from "node:path";
-
-export interface Issue {
-  file: string;
-  line: number;
-  col: number;
-  /** Dotted path inside the file, e.g. `services.api.port`. */
-  path: string;
-  message: string;
-  severity: "error" | "warning";
-}
+import type { Issue } from "../contract/actions";
 
 export type PathSegment = string | number;
 

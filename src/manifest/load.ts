@@ -9,12 +9,13 @@ import { ManifestSchema, PackageFieldSchema, type RawManifest, type RawService }
 import { checkSchema, type CheckContext } from "./check-schema";
 import { discoverServices } from "./discover";
 import { interpolateDocument } from "./interpolate";
-import { formatPath, hasErrors, sortIssues, type Issue } from "./issues";
+import { formatPath, hasErrors, sortIssues } from "./issues";
+import type { Issue } from "../contract/actions";
 import { mergeServices } from "./merge";
 import { describeTooLarge, MANIFEST_LIMIT_BYTES, readBounded } from "./read-bounded";
 import { resolveConfig } from "./resolve";
 import { SourceFile } from "./source";
-import type { Config } from "./types";
+import type { Config } from "../contract/config";
 import { validateConfig } from "./validate";
 
 export interface LoadOptions {

@@ -1,4 +1,5 @@
 /** Merges what discovery found with the manifest's `services` entries, remembering where each key came from. */
+import type { DependencyCondition } from "../contract/states";
 import type { RawService } from "./schema";
 import type { DiscoveredService } from "./discover";
 import type { PathSegment } from "./issues";
@@ -75,7 +76,7 @@ function draftFromDiscovery(d: DiscoveredService, field: Partial<RawService>, na
   return { name: d.name, spec, discovered: d, inManifest: false, origins };
 }
 
-export function normalizeDeps(deps: RawService["dependsOn"]): Record<string, "healthy" | "started" | "completed"> {
+export function normalizeDeps(deps: RawService["dependsOn"]): Record<string, DependencyCondition> {
   if (!deps) return {};
   if (Array.isArray(deps)) return Object.fromEntries(deps.map((n) => [n, "healthy" as const]));
   return { ...deps };

@@ -5,7 +5,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { parseDuration } from "../lib/duration";
 import type { RawHealth, RawManifest, RawService } from "./schema";
-import type { Config, HealthCheck, HealthConfig, ServiceConfig } from "./types";
+import type { Config, HealthCheck, HealthConfig, ServiceConfig } from "../contract/config";
 import { DEFAULTS, DEFAULT_PHASES } from "./defaults";
 import { assignDefaultPhases } from "./default-phases";
 import { normalizeDeps, type ServiceDraft } from "./merge";

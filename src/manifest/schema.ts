@@ -1,8 +1,13 @@
 /**
  * The manifest schema: the single source of truth for validation, the published JSON Schema
  * (`orchestrator schema`, orchestrator.schema.json) and the TypeScript types of raw input.
+ * What the input resolves to is the contract's Config (src/contract/config.ts); the word
+ * lists the two share (dependency conditions, restart policies) are defined there.
  */
 import { Type as T, type Static } from "@sinclair/typebox";
+import { RESTART_POLICIES } from "../contract/config";
+import { literals } from "../contract/schema-helpers";
+import { DEPENDENCY_CONDITIONS } from "../contract/states";
 
 const Duration = T.Union(
   [T.Number({ minimum: 0 }), T.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$" })],
@@ -17,9 +22,7 @@ const Signal = T.Union(
   ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL", "SIGUSR1", "SIGUSR2"].map((s) => T.Literal(s)),
   { description: "Signal sent to the service's process group on stop." },
 );
-const Condition = T.Union([T.Literal("healthy"), T.Literal("started"), T.Literal("completed")], {
-  description: "What the dependency must reach before this service starts.",
-});
+const Condition = literals(DEPENDENCY_CONDITIONS, { description: "What the dependency must reach before this service starts." });
 const Strict = { additionalProperties: false } as const;
 /** Where `x-` keys are allowed (for YAML anchors, as in Compose): ignored by the orchestrator. */
 const Extensible = { additionalProperties: false, patternProperties: { "^x-": {} } } as const;
@@ -47,7 +50,7 @@ export const HealthSchema = T.Union(
 
 export const RestartSchema = T.Object(
   {
-    policy: T.Optional(T.Union([T.Literal("always"), T.Literal("on-failure"), T.Literal("never")])),
+    policy: T.Optional(literals(RESTART_POLICIES)),
     backoff: T.Optional(T.Array(Duration, { minItems: 1, description: "Wait before attempt n is backoff[n-1] (last repeats)." })),
     resetAfter: T.Optional(Duration),
   },

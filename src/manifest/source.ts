@@ -1,8 +1,8 @@
 /** A parsed YAML (or JSON) file that can say where any path in it is. */
 import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { findDuplicateKeys } from "./duplicate-keys";
-import type { Issue, PathSegment } from "./issues";
-import { formatPath } from "./issues";
+import { type PathSegment, formatPath } from "./issues";
+import type { Issue } from "../contract/actions";
 
 export interface Position {
   line: number;

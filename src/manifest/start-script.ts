@@ -1,4 +1,4 @@
-import type { ServiceConfig } from "./types";
+import type { ServiceConfig } from "../contract/config";
 
 /**
  * Whether the service runs its package.json start script as is (the manifest did not replace

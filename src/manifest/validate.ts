@@ -4,8 +4,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { buildGraph, findCycles, findPhaseViolations, formatCycle, type Graph } from "../graph";
-import type { Config } from "./types";
-import type { Issue } from "./issues";
+import type { Config } from "../contract/config";
+import type { Issue } from "../contract/actions";
 import type { Origin, ServiceDraft } from "./merge";
 import { resolvePhaseIndex } from "./resolve";
 import { didYouMean } from "./suggest";

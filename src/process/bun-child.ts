@@ -4,7 +4,8 @@ import type { Clock } from "../lib/clock";
 import { toExit } from "./exits";
 import { killGroup, signalGroup } from "./group-kill";
 import { pumpLines } from "./pump-lines";
-import type { ChildHandle, Exit, StreamName } from "./spawner";
+import type { ChildHandle, Exit } from "./spawner";
+import type { StreamName } from "../contract/output";
 
 export interface BunChildOptions {
   clock: Clock;

@@ -8,7 +8,8 @@ import { createFailedChild } from "./exits";
 import { createRunId, formatMarker, MARKER_VAR } from "./marker";
 import { trackChild } from "./own-children";
 import { spawnCommandString } from "./simple-command";
-import type { ChildHandle, SpawnSpec, Spawner, SpawnerNotice, StreamName } from "./spawner";
+import type { ChildHandle, SpawnSpec, Spawner, SpawnerNotice } from "./spawner";
+import type { StreamName } from "../contract/output";
 import { OrphanWatchdog } from "./watchdog";
 
 export interface BunSpawnerOptions {

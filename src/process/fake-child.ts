@@ -1,7 +1,8 @@
 /** A pretend child process that a test drives by hand. Used through FakeSpawner. */
 import type { Clock } from "../lib/clock";
 import { spawnErrorExit, toExit } from "./exits";
-import type { ChildHandle, Exit, SpawnSpec, StreamName } from "./spawner";
+import type { ChildHandle, Exit, SpawnSpec } from "./spawner";
+import type { StreamName } from "../contract/output";
 
 /**
  * What a FakeChild does when `stop(signal, timeoutMs)` reaches it:

@@ -1,7 +1,8 @@
 /** A Spawner for supervisor tests: no processes, every child driven by the test. */
 import { systemClock, type Clock } from "../lib/clock";
 import { FakeChild, type StopBehaviour } from "./fake-child";
-import type { SpawnSpec, Spawner, StreamName } from "./spawner";
+import type { SpawnSpec, Spawner } from "./spawner";
+import type { StreamName } from "../contract/output";
 
 export { FakeChild, type StopBehaviour } from "./fake-child";
 

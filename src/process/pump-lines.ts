@@ -1,7 +1,7 @@
 /** Reading one child pipe into lines without letting a flood starve the event loop or memory. */
 import type { Clock } from "../lib/clock";
 import { LineSplitter } from "./line-splitter";
-import type { StreamName } from "./spawner";
+import type { StreamName } from "../contract/output";
 
 /** Bytes read from one pipe before timers and other I/O get a turn. */
 const YIELD_EVERY_BYTES = 64 * 1024;

@@ -1,4 +1,6 @@
 /** The Spawner port: how the supervisor starts and stops a service's process group. */
+import type { Notice } from "../contract/events";
+import type { StreamName } from "../contract/output";
 
 export interface SpawnSpec {
   name: string;
@@ -18,8 +20,6 @@ export interface Exit {
   error?: string;
 }
 
-export type StreamName = "stdout" | "stderr";
-
 export interface ChildHandle {
   /** 0 when the spawn failed. */
   readonly pid: number;
@@ -32,13 +32,7 @@ export interface ChildHandle {
 }
 
 /** Something a spawner reports about itself; the app publishes it as a `notice` event. */
-export interface SpawnerNotice {
-  kind: "watchdog-replaced" | "subreaper-unavailable" | "descendants-killed";
-  level: "info" | "warn" | "error";
-  message: string;
-  pid?: number;
-  service?: string;
-}
+export type SpawnerNotice = Omit<Notice, "kind" | "path"> & { kind: Extract<Notice["kind"], "watchdog-replaced" | "subreaper-unavailable" | "descendants-killed"> };
 
 export interface Spawner {
   /** Never throws for a bad command or cwd: the failure comes back as an Exit with reason `spawn-error`. */

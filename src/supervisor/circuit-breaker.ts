@@ -3,10 +3,9 @@
  * after `cooldownMs` it turns half-open by itself (a clock timer), so the next restart is a
  * trial: success closes it, failure opens it again.
  */
+import type { CircuitBreakerConfig } from "../contract/config";
+import type { BreakerState } from "../contract/service-view";
 import type { Clock, Timer } from "../lib/clock";
-import type { CircuitBreakerConfig } from "../manifest/types";
-
-export type BreakerState = "closed" | "open" | "half-open";
 
 export type BreakerListener = (state: BreakerState, failures: number) => void;
 

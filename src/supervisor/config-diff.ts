@@ -2,24 +2,12 @@
  * What a reload changes (SPEC §10 `POST /orchestrator/reload`): a pure comparison of the
  * running Config with the newly loaded one, service by service and key by key.
  */
+import type { ReloadDiff } from "../contract/actions";
+import type { Config, ServiceConfig } from "../contract/config";
 import { runsStartScript } from "../manifest/start-script";
-import type { Config, ServiceConfig } from "../manifest/types";
-
-/** A service whose configuration differs; `fields` names what changed, e.g. ["command", "env.LOG_LEVEL", "health"]. */
-export interface ServiceChange {
-  name: string;
-  fields: string[];
-}
-
-/** A top-level key that changed but cannot be applied to a running orchestrator. */
-export interface IgnoredChange {
-  key: string;
-  reason: string;
-}
 
 /**
- * The outcome of comparing two configs. Only enabled services are listed: one that becomes
- * `disabled: true` is `removed`, one that is re-enabled is `added`.
+ * The diff's shape is ReloadDiff (src/contract/actions.ts), the one `POST /orchestrator/reload` returns:
  * - `changed`: at least one field that needs a new process changed (see RESTART_FIELDS);
  *   the service is stopped gracefully and started again with the new config. `fields` lists
  *   every changed field, in-place ones included.
@@ -27,14 +15,7 @@ export interface IgnoredChange {
  * - `unchanged`: nothing differs; the service is left alone.
  * - `ignored`: top-level keys that only take effect when the orchestrator restarts.
  */
-export interface ConfigDiff {
-  added: string[];
-  removed: string[];
-  changed: ServiceChange[];
-  updated: ServiceChange[];
-  unchanged: string[];
-  ignored: IgnoredChange[];
-}
+type IgnoredChange = ReloadDiff["ignored"][number];
 
 /**
  * Fields that shape the process itself, so a change needs a restart: what is exec'd
@@ -55,10 +36,10 @@ const IGNORED_REASON = {
 };
 
 /** Compare the running config with the next one (pure). Lists are sorted by name. */
-export function diffConfigs(old: Config, next: Config): ConfigDiff {
+export function diffConfigs(old: Config, next: Config): ReloadDiff {
   const before = enabledByName(old);
   const after = enabledByName(next);
-  const diff: ConfigDiff = { added: [], removed: [], changed: [], updated: [], unchanged: [], ignored: diffTopLevel(old, next) };
+  const diff: ReloadDiff = { added: [], removed: [], changed: [], updated: [], unchanged: [], ignored: diffTopLevel(old, next) };
   for (const name of [...before.keys()].filter((name) => !after.has(name)).sort()) diff.removed.push(name);
   for (const name of [...after.keys()].sort()) {
     const previous = before.get(name);

@@ -1,22 +1,22 @@
 /**
- * Shared state of one Supervisor: the service records, the ports, and `apply`, the only place
- * a service's state changes (through the pure transition table), emitting a `service` event.
+ * Shared state of one Supervisor: the service records, the ports, and the only two places
+ * state changes: `apply` for a service and `moveSystem` for the orchestrator, each through
+ * its pure transition table, each emitting its event (`service`, `status`).
  */
+import type { Config } from "../contract/config";
+import type { HealingAction, HealingRecord, HealingTier, StateChange } from "../contract/events";
+import { isSettled } from "../contract/state-classes";
+import { SERVICE_STATES, type ServiceState, type SystemState } from "../contract/states";
+import { transitionSystem, type SystemEvent } from "../contract/system-transition";
 import type { EventSink } from "../events/sink";
-import type { HealingAction, HealingTier, SystemState } from "../events/types";
 import { ProbeScheduler } from "../health/scheduler";
 import type { Clock } from "../lib/clock";
-import type { Config } from "../manifest/types";
 import type { Spawner } from "../process/spawner";
 import type { RandomSource } from "./backoff";
 import type { ReadTextFile } from "./env";
 import type { ProbeRunner, SupervisorOptions } from "./options";
 import type { ServiceRuntime } from "./service-runtime";
-import { SERVICE_STATES, type ServiceState } from "./states";
 import { transition, type ServiceEvent } from "./transition";
-
-/** States that count against "ready" once the launch is over. */
-const SETTLED_OK: ReadonlySet<ServiceState> = new Set(["healthy", "completed", "stopped"]);
 
 export type StateListener = (service: ServiceRuntime, from: ServiceState, to: ServiceState) => void;
 
@@ -36,6 +36,7 @@ export class SupervisorCore {
   readonly probeRunner: ProbeRunner;
   readonly noProbeReadyMs: number;
   readonly options: SupervisorOptions;
+  /** Changed only by moveSystem; read by the snapshot. */
   systemState: SystemState = "starting";
   systemStartedAt: number | null = null;
   systemReasons: string[] = [];
@@ -72,7 +73,7 @@ export class SupervisorCore {
     this.services.set(service.name, service);
     this.ordered.push(service);
     this.counts[service.state]++;
-    if (!SETTLED_OK.has(service.state)) this.problems++;
+    if (!isSettled(service.state)) this.problems++;
   }
 
   /** Take `service` out (a reload removed or replaced it); its state leaves the counts with it. */
@@ -82,7 +83,7 @@ export class SupervisorCore {
     if (index < 0) return;
     this.ordered.splice(index, 1);
     this.counts[service.state]--;
-    if (!SETTLED_OK.has(service.state)) this.problems--;
+    if (!isSettled(service.state)) this.problems--;
   }
 
   /** Re-judge the system state after services were added or removed without a transition. */
@@ -102,8 +103,8 @@ export class SupervisorCore {
     service.state = to;
     this.counts[from]--;
     this.counts[to]++;
-    this.problems += (SETTLED_OK.has(from) ? 1 : 0) - (SETTLED_OK.has(to) ? 1 : 0);
-    const payload: { name: string; from: ServiceState; to: ServiceState; pid?: number; reason?: string } = { name: service.name, from, to };
+    this.problems += (isSettled(from) ? 1 : 0) - (isSettled(to) ? 1 : 0);
+    const payload: StateChange = { name: service.name, from, to };
     if (service.child && service.child.pid > 0) payload.pid = service.child.pid;
     if (reason) payload.reason = reason;
     this.sink.emit({ type: "service", payload });
@@ -118,19 +119,39 @@ export class SupervisorCore {
     action: HealingAction,
     fields: { attempt?: number; tier?: HealingTier; reason: string; delayMs?: number },
   ): void {
-    const payload = { service: service.name, action, attempt: fields.attempt ?? service.ladder.attempt, reason: fields.reason, ts: this.clock.now() } as {
-      service: string; action: HealingAction; attempt: number; reason: string; ts: number; tier?: HealingTier; delayMs?: number;
-    };
+    const payload: HealingRecord = { service: service.name, action, attempt: fields.attempt ?? service.ladder.attempt, reason: fields.reason, ts: this.clock.now() };
     if (fields.tier) payload.tier = fields.tier;
     if (fields.delayMs !== undefined) payload.delayMs = fields.delayMs;
     this.sink.emit({ type: "healing", payload });
   }
 
-  setSystemState(state: SystemState, reasons: string[]): void {
-    const same = state === this.systemState && reasons.join("\n") === this.systemReasons.join("\n");
-    this.systemState = state;
-    this.systemReasons = reasons;
-    if (!same) this.sink.emit({ type: "status", payload: { state, reasons } });
+  /** `start()`: the launch begins now (a launch asked for once shutdown began changes nothing). */
+  beginLaunch(): void {
+    this.systemStartedAt = this.clock.now();
+    this.moveSystem("launch", this.systemReasons);
+  }
+
+  /**
+   * Every service has settled: the system is ready or degraded, and from now on follows the
+   * services. Once shutdown has begun (a stop settles the last service) it stays stopping.
+   */
+  finishLaunch(): { outcome: "ready" | "degraded"; reasons: string[] } {
+    const reasons = this.collectReasons();
+    if (!this.shuttingDown) {
+      this.tracking = true;
+      this.moveSystem(reasons.length === 0 ? "all-well" : "trouble", reasons);
+    }
+    return { outcome: reasons.length === 0 ? "ready" : "degraded", reasons };
+  }
+
+  /** Shutdown requested or the launch aborted, for `reasons`; the caller has set `shuttingDown`. */
+  beginShutdown(reasons: string[]): void {
+    this.moveSystem("shutdown", reasons);
+  }
+
+  /** Every service is down. */
+  finishShutdown(reasons: string[]): void {
+    this.moveSystem("stopped", reasons);
   }
 
   /**
@@ -141,8 +162,8 @@ export class SupervisorCore {
     if (reason === null ? !this.conditions.delete(key) : this.conditions.get(key) === reason) return;
     if (reason !== null) this.conditions.set(key, reason);
     if (this.shuttingDown || !this.tracking) return;
-    const next: SystemState = this.problems === 0 && this.conditions.size === 0 ? "ready" : "degraded";
-    this.setSystemState(next, next === "ready" ? [] : this.collectReasons());
+    const verdict = this.judgeFleet();
+    this.moveSystem(verdict, verdict === "all-well" ? [] : this.collectReasons());
   }
 
   /** The reasons of the conditions set now. */
@@ -154,7 +175,7 @@ export class SupervisorCore {
   collectReasons(): string[] {
     const reasons: string[] = this.conditionReasons();
     for (const service of this.ordered) {
-      if (SETTLED_OK.has(service.state)) continue;
+      if (isSettled(service.state)) continue;
       reasons.push(service.lastReason ? `${service.name} is ${service.state}: ${service.lastReason}` : `${service.name} is ${service.state}`);
     }
     return reasons;
@@ -163,7 +184,20 @@ export class SupervisorCore {
   // O(1) unless the verdict flips; only then are the reasons listed.
   private followServices(): void {
     if (this.shuttingDown) return;
-    const next: SystemState = this.problems === 0 && this.conditions.size === 0 ? "ready" : "degraded";
-    if (next !== this.systemState) this.setSystemState(next, next === "ready" ? [] : this.collectReasons());
+    const verdict = this.judgeFleet();
+    if (transitionSystem(this.systemState, verdict) !== this.systemState) this.moveSystem(verdict, verdict === "all-well" ? [] : this.collectReasons());
+  }
+
+  private judgeFleet(): "all-well" | "trouble" {
+    return this.problems === 0 && this.conditions.size === 0 ? "all-well" : "trouble";
+  }
+
+  /** The only place the system state changes: through the table; a `status` event when the state or its reasons change. */
+  private moveSystem(event: SystemEvent, reasons: string[]): void {
+    const state = transitionSystem(this.systemState, event);
+    const same = state === this.systemState && reasons.join("\n") === this.systemReasons.join("\n");
+    this.systemState = state;
+    this.systemReasons = reasons;
+    if (!same) this.sink.emit({ type: "status", payload: { state, reasons } });
   }
 }

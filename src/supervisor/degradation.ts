@@ -4,7 +4,7 @@
  * is launched); when it closes they are re-verified or handed back to the launcher.
  */
 import type { SupervisorCore } from "./core";
-import type { BreakerState } from "./circuit-breaker";
+import type { BreakerState } from "../contract/service-view";
 import { armStartupTimer, beginReadinessCheck } from "./lifecycle";
 import type { ServiceRuntime } from "./service-runtime";
 import { canTransition } from "./transition";

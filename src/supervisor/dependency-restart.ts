@@ -2,10 +2,8 @@
 import type { SupervisorCore } from "./core";
 import { spawnService, stopChild, stopProbing } from "./lifecycle";
 import type { ServiceRuntime } from "./service-runtime";
-import type { ServiceState } from "./states";
-
-const IN_FLIGHT: ReadonlySet<ServiceState> = new Set(["pending", "starting", "backoff"]);
-const RESTARTABLE: ReadonlySet<ServiceState> = new Set(["starting", "healthy", "unhealthy"]);
+import { isInFlight, isRunning } from "../contract/state-classes";
+import type { ServiceState } from "../contract/states";
 
 export async function restartDependencies(core: SupervisorCore, service: ServiceRuntime, isStillDue: () => boolean): Promise<void> {
   const dependencies = service.dependencies.map((link) => link.service).sort((a, b) => a.order - b.order);
@@ -17,7 +15,7 @@ export async function restartDependencies(core: SupervisorCore, service: Service
 
 // A dependency that is failed, quarantined or stopped is left alone: the operator owns it now.
 async function restartForDependent(core: SupervisorCore, dependency: ServiceRuntime, dependent: string): Promise<void> {
-  if (RESTARTABLE.has(dependency.state)) {
+  if (isRunning(dependency.state)) {
     const reason = `restarted before its dependent ${dependent} (dependencies tier)`;
     const token = ++dependency.actionToken;
     dependency.cancelTimers();
@@ -30,7 +28,7 @@ async function restartForDependent(core: SupervisorCore, dependency: ServiceRunt
     spawnService(core, dependency, "spawn", reason);
     core.emitHealing(dependency, "restarted", { tier: "dependencies", reason });
   }
-  if (IN_FLIGHT.has(dependency.state)) await waitUntilSettled(core, dependency);
+  if (isInFlight(dependency.state)) await waitUntilSettled(core, dependency);
 }
 
 // Resolves once the service leaves pending/starting/backoff, or after a generous guard time.
@@ -38,7 +36,7 @@ function waitUntilSettled(core: SupervisorCore, service: ServiceRuntime): Promis
   return new Promise((resolve) => {
     const guardMs = service.config.startupTimeoutMs + Math.max(0, ...service.config.restart.backoffMs);
     const waiter = (state: ServiceState): boolean => {
-      if (IN_FLIGHT.has(state)) return false;
+      if (isInFlight(state)) return false;
       guard.cancel();
       resolve();
       return true;

@@ -2,9 +2,9 @@
  * The environment a service is spawned with: orchestrator env, then envFile, then `env`, then
  * PORT, less the API token (ORCHESTRATOR_TOKEN and any variable holding the token's value).
  */
-import { OrchestratorError } from "../lib/errors";
+import { OrchestratorError } from "../contract/errors";
 import { runsStartScript } from "../manifest/start-script";
-import type { ServiceConfig } from "../manifest/types";
+import type { ServiceConfig } from "../contract/config";
 
 /** Reads a file as text, or returns undefined when it does not exist. Injected so tests need no disk. */
 export type ReadTextFile = (path: string) => string | undefined;

@@ -1,5 +1,5 @@
 /** Errors the supervisor's public methods throw; the API answers with their `status`. */
-import { OrchestratorError } from "../lib/errors";
+import { OrchestratorError } from "../contract/errors";
 
 export class UnknownServiceError extends OrchestratorError {
   override readonly code = "UNKNOWN_SERVICE";

@@ -2,11 +2,13 @@
  * The healing ladder (SPEC §8): which tier an attempt belongs to, how long it waits, and
  * when the attempt count resets. Pure bookkeeping over an injected clock; it acts on nothing.
  */
+import type { RestartConfig } from "../contract/config";
+import type { HealingTier } from "../contract/events";
 import type { Clock } from "../lib/clock";
-import type { RestartConfig } from "../manifest/types";
 import { computeBackoffDelay, type RandomSource } from "./backoff";
 
-export type LadderTier = "immediate" | "graceful" | "dependencies" | "quarantine";
+/** The tiers the ladder climbs (SPEC §8); `manual` is an operator's restart, not a rung. */
+export type LadderTier = Exclude<HealingTier, "manual">;
 
 /** 1-3 immediate, 4-5 graceful, 6-7 dependencies, 8+ quarantine. */
 export function selectTier(attempt: number): LadderTier {

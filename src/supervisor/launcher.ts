@@ -5,12 +5,13 @@
  * dependencies meet their condition and fewer than `launch.concurrency` are starting.
  * The queue outlives the launch: blocked and degraded services wait in it until released.
  */
+import { awaitsLaunch, hasGivenUp, isDown, isReady } from "../contract/state-classes";
+import type { ServiceState } from "../contract/states";
 import type { Timer } from "../lib/clock";
 import type { SupervisorCore } from "./core";
 import { spawnService } from "./lifecycle";
 import { judgeDependencies } from "./readiness";
 import type { ServiceRuntime } from "./service-runtime";
-import type { ServiceState } from "./states";
 
 export type LaunchOutcome = "ready" | "degraded" | "aborted" | "stopped";
 
@@ -22,8 +23,8 @@ export interface LaunchResult {
   service?: string;
 }
 
-const FAILED: ReadonlySet<ServiceState> = new Set(["backoff", "failed", "quarantined", "degraded", "stopped", "stopping"]);
-const WAITING: ReadonlySet<ServiceState> = new Set(["pending", "blocked", "degraded"]);
+/** Waits in the queue: not launched yet, or degraded (held back while an upstream breaker is open; the pump skips one still running). */
+const isQueued = (state: ServiceState): boolean => awaitsLaunch(state) || state === "degraded";
 
 export class Launcher {
   private queue: ServiceRuntime[] = [];
@@ -100,8 +101,8 @@ export class Launcher {
 
   private observe(service: ServiceRuntime, to: ServiceState): void {
     if (this.launching.has(service)) {
-      if (to === "healthy" || to === "completed") this.settle(service);
-      else if (FAILED.has(to)) this.settleFailure(service, to);
+      if (isReady(to)) this.settle(service);
+      else if (isDown(to)) this.settleFailure(service, to);
     }
     if (this.queue.length > 0) this.pump();
   }
@@ -109,8 +110,8 @@ export class Launcher {
   private settleFailure(service: ServiceRuntime, to: ServiceState): void {
     const critical = this.stage === "critical" && service.critical;
     if (!critical) return this.settle(service);
-    // A critical service keeps climbing the ladder until its deadline; only a dead end aborts at once.
-    if (to === "failed" || to === "quarantined" || to === "stopped") {
+    // A critical service keeps climbing the ladder until its deadline; only a dead end (given up, or stopped by the operator) aborts at once.
+    if (hasGivenUp(to) || to === "stopped") {
       this.abort(service, `critical service ${service.name} is ${to}: ${service.lastReason ?? "no reason"}`);
     }
   }
@@ -133,11 +134,7 @@ export class Launcher {
 
   private finish(): void {
     this.stage = "done";
-    const reasons = this.core.collectReasons();
-    const outcome = reasons.length === 0 ? "ready" : "degraded";
-    this.core.tracking = true;
-    this.core.setSystemState(outcome, reasons);
-    this.finishLaunch({ outcome, reasons });
+    this.finishLaunch(this.core.finishLaunch());
   }
 
   // Re-entrant calls (a spawn changes state, which calls pump) just ask for one more pass.
@@ -148,7 +145,7 @@ export class Launcher {
     try {
       do {
         this.dirty = false;
-        this.queue = this.queue.filter((service) => WAITING.has(service.state) && !service.alive);
+        this.queue = this.queue.filter((service) => isQueued(service.state) && !service.alive);
         for (const service of [...this.queue]) this.consider(service);
       } while (this.dirty);
     } finally {

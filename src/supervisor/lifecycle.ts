@@ -2,15 +2,15 @@
  * One process's life: spawn it, notice its exit (from `exited`, never by polling), feed it
  * probe results, declare it ready. Failures are handed to the healer.
  */
-import type { ProbeResult } from "../health/probe";
+import type { ProbeOutcome } from "../contract/events";
+import type { ProbeResult } from "../contract/service-view";
+import { isRunning } from "../contract/state-classes";
 import { createFailedChild } from "../process/exits";
 import type { ChildHandle, Exit } from "../process/spawner";
 import type { SupervisorCore } from "./core";
 import { buildServiceEnv } from "./env";
 import { describeExit, judgeExit } from "./policy";
 import type { ServiceRuntime } from "./service-runtime";
-
-const RUNNING = new Set(["starting", "healthy", "unhealthy"]);
 
 /** Spawn `service` now and move it to `starting` (from pending/backoff with `spawn`, else `manual-start`). */
 export function spawnService(core: SupervisorCore, service: ServiceRuntime, event: "spawn" | "manual-start", reason?: string): void {
@@ -84,7 +84,7 @@ function handleExit(core: SupervisorCore, service: ServiceRuntime, generation: n
     core.apply(service, judgeExit(service.config, exit) === "complete" ? "complete" : "exited", reason);
     return;
   }
-  if (!RUNNING.has(service.state)) return;
+  if (!isRunning(service.state)) return;
   // "give-up" (policy never) is still a failure to record: the healer stops there.
   if (judgeExit(service.config, exit) === "complete") core.apply(service, "complete", reason);
   else core.fail(service, reason);
@@ -128,9 +128,7 @@ function updateHealth(core: SupervisorCore, service: ServiceRuntime, result: Pro
   const changed = status !== service.health.status;
   service.health = { status, latencyMs: result.latencyMs, endpoint: result.endpoint ?? null, checkedAt: result.checkedAt, error: result.error ?? null };
   if (!changed) return;
-  const payload: { name: string; ok: boolean; status: "healthy" | "unhealthy"; latencyMs: number; endpoint?: string; error?: string } = {
-    name: service.name, ok: result.ok, status, latencyMs: result.latencyMs,
-  };
+  const payload: ProbeOutcome = { name: service.name, ok: result.ok, status, latencyMs: result.latencyMs };
   if (result.endpoint) payload.endpoint = result.endpoint;
   if (result.error) payload.error = result.error;
   core.sink.emit({ type: "health", payload });

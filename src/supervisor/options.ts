@@ -1,17 +1,18 @@
 /** What a Supervisor is built from: the config and the ports it talks through. */
-import type { Clock } from "../lib/clock";
+import type { Config, ServiceConfig } from "../contract/config";
+import type { StreamName } from "../contract/output";
+import type { ProbeResult } from "../contract/service-view";
 import type { EventSink } from "../events/sink";
-import type { Probe, ProbeResult } from "../health/probe";
-import type { Config, ServiceConfig } from "../manifest/types";
-import type { Spawner, StreamName } from "../process/spawner";
+import type { Probe } from "../health/probe";
+import type { ProbeMode, ProbeSchedule } from "../health/scheduler";
+import type { Clock } from "../lib/clock";
+import type { Spawner } from "../process/spawner";
 import type { RandomSource } from "./backoff";
 import type { ReadTextFile } from "./env";
 
-export type ProbeMode = "startup" | "steady";
-
 /** How probes get run on a schedule; ProbeScheduler (src/health/scheduler.ts) implements it, tests may drive it by hand. */
 export interface ProbeRunner {
-  start(name: string, probe: Probe, options: { intervalMs: number; timeoutMs: number }, onResult: (result: ProbeResult) => void): void;
+  start(name: string, probe: Probe, options: ProbeSchedule, onResult: (result: ProbeResult) => void): void;
   stop(name: string): void;
   /** Startup mode probes eagerly until the first pass; steady mode at `intervalMs`. Optional. */
   setMode?(name: string, mode: ProbeMode): void;

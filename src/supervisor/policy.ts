@@ -1,6 +1,6 @@
 /** What an exit means under a restart policy (SPEC §8, §9): a completed one-shot, a restart, or giving up. */
 import type { Exit } from "../process/spawner";
-import type { ServiceConfig } from "../manifest/types";
+import type { ServiceConfig } from "../contract/config";
 
 export type ExitVerdict = "complete" | "restart" | "give-up";
 

@@ -12,8 +12,10 @@
  * (its dependent keeps running) and an edge to an added one appears.
  */
 import { buildLaunchPlan } from "../graph/build-launch-plan";
-import type { Config, ServiceConfig } from "../manifest/types";
-import { diffConfigs, mergeLiveConfig, type ConfigDiff } from "./config-diff";
+import type { Config, ServiceConfig } from "../contract/config";
+import type { ReloadDiff } from "../contract/actions";
+import { awaitsLaunch } from "../contract/state-classes";
+import { diffConfigs, mergeLiveConfig } from "./config-diff";
 import type { SupervisorCore } from "./core";
 import { hasTrippedUpstream, restoreService } from "./degradation";
 import { startProbing, stopProbing } from "./lifecycle";
@@ -21,13 +23,11 @@ import type { ServiceRuntime } from "./service-runtime";
 import { stopService } from "./stop";
 import { createRuntime, wireDependencies } from "./wiring";
 
-const WAITING = new Set(["pending", "blocked"]);
-
 /**
  * Reconcile `core` with `next` (validated, so it has no cycle). `launched`: the launch has
  * begun, so new records go to the launcher; before it, `start()` launches them with the rest.
  */
-export async function reconcile(core: SupervisorCore, next: Config, launched: boolean): Promise<ConfigDiff> {
+export async function reconcile(core: SupervisorCore, next: Config, launched: boolean): Promise<ReloadDiff> {
   const diff = diffConfigs(core.config, next);
   const live = mergeLiveConfig(core.config, next);
   const plan = buildLaunchPlan(live);
@@ -95,6 +95,6 @@ function replaceRuntime(core: SupervisorCore, old: ServiceRuntime, config: Servi
 function releaseWaiting(core: SupervisorCore): void {
   for (const service of [...core.ordered]) {
     if (service.state === "degraded" && !hasTrippedUpstream(service)) restoreService(core, service);
-    else if (WAITING.has(service.state)) core.requeue(service);
+    else if (awaitsLaunch(service.state)) core.requeue(service);
   }
 }

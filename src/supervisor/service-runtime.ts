@@ -1,23 +1,15 @@
 /** The supervisor's mutable record of one service: process, timers, health, ladder and breaker. */
+import type { CircuitBreakerConfig, ServiceConfig } from "../contract/config";
+import type { ProbeResult, ServiceHealth } from "../contract/service-view";
+import { meetsCondition } from "../contract/state-classes";
+import type { DependencyCondition, ServiceState } from "../contract/states";
 import type { Clock, Timer } from "../lib/clock";
-import type { CircuitBreakerConfig, DependencyCondition, ServiceConfig } from "../manifest/types";
 import { ProbeHistory } from "../health/history";
-import type { Probe, ProbeResult } from "../health/probe";
+import type { Probe } from "../health/probe";
 import type { ChildHandle } from "../process/spawner";
 import type { RandomSource } from "./backoff";
 import { CircuitBreaker, type BreakerListener } from "./circuit-breaker";
 import { RestartLadder } from "./ladder";
-import type { ServiceState } from "./states";
-
-export type HealthStatus = "unknown" | "healthy" | "unhealthy";
-
-export interface HealthView {
-  status: HealthStatus;
-  latencyMs: number | null;
-  endpoint: string | null;
-  checkedAt: number | null;
-  error: string | null;
-}
 
 export interface DependencyLink {
   service: ServiceRuntime;
@@ -38,7 +30,7 @@ export class ServiceRuntime {
   /** Set once the launch no longer waits for this service (ready, failed, blocked or degraded). */
   launchSettled = false;
   everReady = false;
-  health: HealthView = { status: "unknown", latencyMs: null, endpoint: null, checkedAt: null, error: null };
+  health: ServiceHealth = { status: "unknown", latencyMs: null, endpoint: null, checkedAt: null, error: null };
   readonly history = new ProbeHistory();
   dependencies: DependencyLink[] = [];
   dependents: ServiceRuntime[] = [];
@@ -106,8 +98,5 @@ export class ServiceRuntime {
 
 /** Whether `link`'s service has reached what the dependent waits for. */
 export function isConditionMet(link: DependencyLink): boolean {
-  const state = link.service.state;
-  if (link.condition === "completed") return state === "completed";
-  if (link.condition === "started") return state === "starting" || state === "healthy" || state === "unhealthy" || state === "completed";
-  return state === "healthy" || state === "completed";
+  return meetsCondition(link.service.state, link.condition);
 }

@@ -1,51 +1,29 @@
 /** The read model the API and dashboard show: plain data, copied, never live objects. */
-import type { ProbeResult } from "../health/probe";
-import type { SystemState } from "../events/types";
-import type { DependencyCondition, ServiceConfig } from "../manifest/types";
-import type { BreakerState } from "./circuit-breaker";
+import type { ServiceConfig } from "../contract/config";
+import type { ProbeResult, ServiceSummary } from "../contract/service-view";
+import { hasProcess } from "../contract/state-classes";
+import type { SystemStatus } from "../contract/system-view";
 import type { SupervisorCore } from "./core";
-import type { HealthStatus, ServiceRuntime } from "./service-runtime";
-import type { ServiceState } from "./states";
+import type { ServiceRuntime } from "./service-runtime";
 
-export interface ServiceSnapshot {
-  name: string;
-  state: ServiceState;
-  phase: number;
-  phaseName: string;
-  pid: number | null;
-  port: number | null;
-  restarts: number;
-  /** Current attempt on the healing ladder (0 when none). */
-  attempt: number;
+/** One service as the supervisor knows it: the API's summary less what the app adds (process usage, flags from config), plus its history and config. */
+export type ServiceSnapshot = Omit<ServiceSummary, "critical" | "optional" | "memoryBytes" | "cpuPercent"> & {
   startedAt: number | null;
-  uptimeMs: number;
-  health: { status: HealthStatus; latencyMs: number | null; endpoint: string | null; checkedAt: number | null; error: string | null };
   healthHistory: ProbeResult[];
-  dependsOn: { name: string; condition: DependencyCondition }[];
-  breaker: { state: BreakerState; failures: number };
-  lastReason: string | null;
   config: ServiceConfig;
-}
+};
 
-export interface SystemSnapshot {
-  state: SystemState;
-  startedAt: number | null;
-  uptimeMs: number;
-  counts: Record<ServiceState, number>;
-  reasons: string[];
-}
+export type SystemSnapshot = Pick<SystemStatus, "state" | "startedAt" | "uptimeMs" | "counts" | "reasons">;
 
 export interface SupervisorSnapshot {
   system: SystemSnapshot;
   services: ServiceSnapshot[];
 }
 
-const RUNNING: ReadonlySet<ServiceState> = new Set(["starting", "healthy", "unhealthy", "degraded", "stopping", "backoff"]);
-
 export function snapshotService(core: SupervisorCore, service: ServiceRuntime, history = true): ServiceSnapshot {
   const now = core.clock.now();
   const pid = service.child && service.child.pid > 0 ? service.child.pid : null;
-  const up = pid !== null && RUNNING.has(service.state) && service.startedAt !== null;
+  const up = pid !== null && hasProcess(service.state) && service.startedAt !== null;
   return {
     name: service.name,
     state: service.state,

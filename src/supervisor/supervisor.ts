@@ -2,10 +2,10 @@
  * The Supervisor: launches the fleet in phases, heals it, answers manual actions and shuts
  * it down. It talks only through ports (Spawner, Clock, Probe, EventSink); see SupervisorOptions.
  */
+import type { ReloadDiff, ServiceAction } from "../contract/actions";
+import type { Config } from "../contract/config";
 import { buildLaunchPlan } from "../graph/build-launch-plan";
-import type { Config } from "../manifest/types";
 import { SupervisorCore } from "./core";
-import type { ConfigDiff } from "./config-diff";
 import { ShuttingDownError, UnknownServiceError } from "./errors";
 import { handleFailure } from "./healer";
 import { Launcher, type LaunchResult } from "./launcher";
@@ -14,18 +14,9 @@ import type { SupervisorOptions } from "./options";
 import { reconcile } from "./reconcile";
 import type { ServiceRuntime } from "./service-runtime";
 import { snapshotService, snapshotSystem, type ServiceSnapshot, type SupervisorSnapshot } from "./snapshot";
-import type { ServiceState } from "./states";
 import { stopAll, stopService } from "./stop";
 import { InvalidTransitionError, canTransition } from "./transition";
 import { createRuntime, wireDependencies } from "./wiring";
-
-/** A manual action accepted for `service`; `done` resolves once it has been carried out. */
-export interface ServiceAction {
-  service: string;
-  action: "start" | "stop" | "restart";
-  from: ServiceState;
-  done: Promise<void>;
-}
 
 export class Supervisor {
   private readonly core: SupervisorCore;
@@ -56,8 +47,7 @@ export class Supervisor {
     if (name !== undefined) return this.startService(name);
     if (this.launchPromise) return this.launchPromise;
     const { core } = this;
-    core.systemStartedAt = core.clock.now();
-    core.setSystemState("starting", []);
+    core.beginLaunch();
     const first = core.ordered.filter((service) => service.config.phase === 0);
     const rest = core.ordered.filter((service) => service.config.phase !== 0);
     this.launchPromise = this.launcher.run(first, rest);
@@ -90,15 +80,15 @@ export class Supervisor {
     if (this.shutdownPromise) return this.shutdownPromise;
     const { core } = this;
     core.shuttingDown = true;
-    core.setSystemState("stopping", ["shutdown requested"]);
-    this.shutdownPromise = stopAll(core, "orchestrator shutting down").then(() => core.setSystemState("stopped", []));
+    core.beginShutdown(["shutdown requested"]);
+    this.shutdownPromise = stopAll(core, "orchestrator shutting down").then(() => core.finishShutdown([]));
     this.launcher.cancel(this.shutdownPromise.then(() => ({ outcome: "stopped" as const, reasons: ["shutdown requested"] })));
     return this.shutdownPromise;
   }
 
   /**
    * Apply `next`, an already validated config (a reload): start added services, stop removed
-   * ones, restart changed ones, apply in-place changes, leave the rest alone (see ConfigDiff
+   * ones, restart changed ones, apply in-place changes, leave the rest alone (see ReloadDiff
    * and reconcile.ts). Resolves with the diff once removed and changed services are down and
    * the new records are handed to the launcher (it does not wait for them to become ready).
    * Reconciles run one at a time; one that arrives during the launch waits for it to end.
@@ -107,10 +97,10 @@ export class Supervisor {
    * when it gives null nothing is applied and the promise resolves null.
    * Rejects with ShuttingDownError when the orchestrator is stopping.
    */
-  reconcile(next: Config): Promise<ConfigDiff>;
-  reconcile(next: () => Promise<Config | null>): Promise<ConfigDiff | null>;
-  reconcile(next: Config | (() => Promise<Config | null>)): Promise<ConfigDiff | null> {
-    const run = async (): Promise<ConfigDiff | null> => {
+  reconcile(next: Config): Promise<ReloadDiff>;
+  reconcile(next: () => Promise<Config | null>): Promise<ReloadDiff | null>;
+  reconcile(next: Config | (() => Promise<Config | null>)): Promise<ReloadDiff | null> {
+    const run = async (): Promise<ReloadDiff | null> => {
       if (this.launchPromise) await this.launchPromise;
       const config = typeof next === "function" ? await next() : next;
       if (config === null) return null;
@@ -199,9 +189,9 @@ export class Supervisor {
     const { core } = this;
     core.shuttingDown = true;
     const stopped = Promise.resolve().then(async () => {
-      core.setSystemState("stopping", [reason]);
+      core.beginShutdown([reason]);
       await stopAll(core, "launch aborted");
-      core.setSystemState("stopped", [reason]);
+      core.finishShutdown([reason]);
       return { outcome: "aborted" as const, reasons: [reason], service: service.name };
     });
     this.launcher.cancel(stopped);

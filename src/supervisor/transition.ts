@@ -2,8 +2,9 @@
  * The service state machine (SPEC §9) as one explicit table. Every state change in the
  * supervisor goes through `transition`; anything not in the table is a bug and throws.
  */
-import { OrchestratorError } from "../lib/errors";
-import type { ServiceState } from "./states";
+import { OrchestratorError } from "../contract/errors";
+import type { ServiceState } from "../contract/states";
+import { lookUpTransition, type TransitionTable } from "../contract/transition-table";
 
 export const SERVICE_EVENTS = [
   "spawn",
@@ -26,8 +27,6 @@ export const SERVICE_EVENTS = [
 
 export type ServiceEvent = (typeof SERVICE_EVENTS)[number];
 
-type Table = { readonly [S in ServiceState]: Readonly<Partial<Record<ServiceEvent, ServiceState>>> };
-
 /**
  * Rows are the current state, columns the event. Notes on the less obvious cells:
  * - `backoff` means "waiting to restart"; the old process may still be alive until the tier acts.
@@ -35,7 +34,7 @@ type Table = { readonly [S in ServiceState]: Readonly<Partial<Record<ServiceEven
  *   re-verifies a running one (→ starting), `unblock` releases a held one (→ pending).
  * - `stop` of something with no process goes straight to `stopped`.
  */
-export const TRANSITIONS: Table = {
+export const TRANSITIONS: TransitionTable<ServiceState, ServiceEvent> = {
   pending: { spawn: "starting", block: "blocked", degrade: "degraded", stop: "stopped", "manual-start": "starting" },
   starting: {
     ready: "healthy",
@@ -97,9 +96,7 @@ export class InvalidTransitionError extends OrchestratorError {
 
 /** The next state for `event` in `state`; throws InvalidTransitionError when the table has no entry. */
 export function transition(state: ServiceState, event: ServiceEvent): ServiceState {
-  const next = TRANSITIONS[state][event];
-  if (next === undefined) throw new InvalidTransitionError(state, event);
-  return next;
+  return lookUpTransition(TRANSITIONS, state, event, (s, e) => new InvalidTransitionError(s, e));
 }
 
 /** Whether `event` is allowed in `state`, without throwing. */

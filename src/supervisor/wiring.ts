@@ -1,6 +1,6 @@
 /** Building service records and the dependency links between them, at start and on reload. */
-import type { GraphEdge } from "../graph/types";
-import type { ServiceConfig } from "../manifest/types";
+import type { GraphEdge } from "../contract/graph-json";
+import type { ServiceConfig } from "../contract/config";
 import type { SupervisorCore } from "./core";
 import { handleBreakerChange } from "./degradation";
 import { withholdToken } from "./env";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Fleet } from "../../src/app/fleet";
 import { FleetPort } from "../../src/app/fleet-port";
-import type { ReloadOutcome } from "../../src/app/port";
+import type { ReloadOutcome } from "../../src/contract/actions";
 import { createApi, type ApiOptions } from "../../src/api";
 import { loadConfigSync } from "../../src/manifest/load";
 import { fixturePath, freePort, killPids, waitFor, waitGone } from "../helpers/processes";

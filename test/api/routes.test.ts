@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Value } from "@sinclair/typebox/value";
 import { t, type TSchema } from "elysia";
-import { EventSchema } from "../../src/api/event-schemas";
-import {
-  ActionAcceptedSchema,
-  ErrorSchema,
-  GraphJsonSchema,
-  HealthReportSchema,
-  LogLineSchema,
-  ReloadRejectedSchema,
-  ServiceDetailSchema,
-  ServiceSummarySchema,
-  StatsSchema,
-  StoredHealingSchema,
-  SystemStatusSchema,
-} from "../../src/api/schemas";
+import { ActionAcceptedSchema, ErrorSchema, ReloadRejectedSchema } from "../../src/contract/actions";
+import { EventSchema, StoredHealingSchema } from "../../src/contract/events";
+import { GraphJsonSchema } from "../../src/contract/graph-json";
+import { LogLineSchema } from "../../src/contract/output";
+import { ServiceDetailSchema, ServiceSummarySchema } from "../../src/contract/service-view";
+import { HealthReportSchema, StatsSchema, SystemStatusSchema } from "../../src/contract/system-view";
 import { waitFor } from "../helpers/processes";
 import { startHarness, type Harness } from "./harness";
 

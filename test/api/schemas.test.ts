@@ -1,29 +1,34 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Value } from "@sinclair/typebox/value";
 import type { Static, TSchema } from "elysia";
-import type { GraphJson } from "../../src/graph";
-import type { HealthReport, OrchestratorStats, ReloadDiff, ServiceDetail, ServiceSummary, SystemStatus } from "../../src/app/port";
-import type { OrchestratorEvent } from "../../src/events/types";
-import type { StoredHealing } from "../../src/events/store";
-import type { LogLine } from "../../src/logs/ring-buffer";
-import { EventSchema } from "../../src/api/event-schemas";
-import * as S from "../../src/api/schemas";
+import type { OrchestratorPort } from "../../src/app/port";
+import { ReloadDiffSchema, type ReloadOutcome } from "../../src/contract/actions";
+import { EventSchema, StoredHealingSchema } from "../../src/contract/events";
+import { GraphJsonSchema } from "../../src/contract/graph-json";
+import { LogLineSchema } from "../../src/contract/output";
+import { ServiceDetailSchema, ServiceSummarySchema } from "../../src/contract/service-view";
+import { StreamMessageSchema } from "../../src/contract/stream";
+import { HealthReportSchema, StatsSchema, SystemStatusSchema } from "../../src/contract/system-view";
 import { startHarness, type Harness } from "./harness";
 
-// Compile-time: each schema's Static type and the port's type are assignable both ways, so
-// a field added to the port without its schema (or the reverse) fails `tsc`.
+const S = { SystemStatusSchema, ServiceSummarySchema, ServiceDetailSchema, HealthReportSchema, StatsSchema, GraphJsonSchema };
+
+// Compile-time: what each port method returns is exactly its schema's Static type, so the port
+// cannot drift from the schemas the API validates and documents with (a hand-written type fails `tsc`).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Returns<K extends keyof OrchestratorPort> = OrchestratorPort[K] extends (...args: never[]) => infer R ? R : never;
 const agree = <T extends true>() => true as T;
-agree<Same<Static<typeof S.SystemStatusSchema>, SystemStatus>>();
-agree<Same<Static<typeof S.ServiceSummarySchema>, ServiceSummary>>();
-agree<Same<Static<typeof S.ServiceDetailSchema>, ServiceDetail>>();
-agree<Same<Static<typeof S.HealthReportSchema>, HealthReport>>();
-agree<Same<Static<typeof S.StatsSchema>, OrchestratorStats>>();
-agree<Same<Static<typeof S.GraphJsonSchema>, GraphJson>>();
-agree<Same<Static<typeof S.StoredHealingSchema>, StoredHealing>>();
-agree<Same<Static<typeof S.LogLineSchema>, LogLine>>();
-agree<Same<Static<typeof S.ReloadDiffSchema>, ReloadDiff>>();
-agree<Same<Static<typeof EventSchema>, OrchestratorEvent>>();
+agree<Same<Static<typeof SystemStatusSchema>, Returns<"status">>>();
+agree<Same<Static<typeof ServiceSummarySchema>[], Returns<"services">>>();
+agree<Same<Static<typeof ServiceDetailSchema> | undefined, Returns<"service">>>();
+agree<Same<Static<typeof HealthReportSchema>, Returns<"healthReport">>>();
+agree<Same<Static<typeof StatsSchema>, Returns<"stats">>>();
+agree<Same<Static<typeof GraphJsonSchema>, Returns<"dependencies">>>();
+agree<Same<Static<typeof StoredHealingSchema>[], Returns<"healingHistory">>>();
+agree<Same<Static<typeof LogLineSchema>[] | undefined, Returns<"logs">>>();
+agree<Same<Static<typeof ReloadDiffSchema>, Extract<ReloadOutcome, { ok: true }>["diff"]>>();
+agree<Same<Static<typeof EventSchema>[], Returns<"events">>>();
+agree<Same<Static<typeof StreamMessageSchema>, Parameters<Parameters<OrchestratorPort["subscribe"]>[0]>[0]>>();
 
 let h: Harness;
 beforeAll(async () => {

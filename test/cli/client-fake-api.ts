@@ -3,9 +3,10 @@
  * routes the CLI client calls, so the client is tested over real HTTP and WebSocket.
  */
 import type { ServerWebSocket } from "bun";
-import type { ServiceSummary, SystemStatus } from "../../src/app/port";
-import type { LogLine } from "../../src/logs/ring-buffer";
-import type { ServiceState } from "../../src/supervisor/states";
+import type { SystemStatus } from "../../src/contract/system-view";
+import type { ServiceSummary } from "../../src/contract/service-view";
+import type { LogLine } from "../../src/contract/output";
+import type { ServiceState } from "../../src/contract/states";
 
 export function summary(name: string, over: Partial<ServiceSummary> = {}): ServiceSummary {
   return {

@@ -90,7 +90,8 @@ describe("status", () => {
     expect(coloured.out).toContain("\x1b[32mhealthy\x1b[0m");
     expect(coloured.out).toContain("\x1b[31mfailed\x1b[0m");
     expect(coloured.out).toContain("\x1b[33mstarting\x1b[0m");
-    expect(coloured.out).toContain("\x1b[31munhealthy /ping\x1b[0m");
+    // an unhealthy probe is painted like the unhealthy and degraded states: amber, as on the dashboard
+    expect(coloured.out).toContain("\x1b[33munhealthy /ping\x1b[0m");
     // padding stays outside the colour, so columns still line up
     const strip = (s: string) => s.replace(/\x1b\[\d+m/g, "");
     expect(strip(coloured.out)).toBe(plain.out);

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ServiceSummary } from "../../src/app/port";
+import type { ServiceSummary } from "../../src/contract/service-view";
 import { BINARY, ensureBinary } from "../helpers/binary-run";
 import { fixturePath, freePort, isGone, killPids, waitGone } from "../helpers/processes";
 

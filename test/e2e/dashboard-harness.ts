@@ -8,7 +8,7 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ServiceSummary } from "../../src/app/port";
+import type { ServiceSummary } from "../../src/contract/service-view";
 import { BINARY, ROOT, ensureBinary } from "../helpers/binary-run";
 import { fixturePath, freePort, isGone, killPids, waitFor, waitGone } from "../helpers/processes";
 

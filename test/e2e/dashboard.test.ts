@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import type { OrchestratorEvent } from "../../src/events/types";
+import type { OrchestratorEvent } from "../../src/contract/events";
 import { ROOT, startTarget, waitUntil, type Target } from "./dashboard-harness";
 
 const CHROMIUM = "/usr/bin/chromium";

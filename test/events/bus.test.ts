@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { EventBus, type BusMessage } from "../../src/events/bus";
 import { MemoryEventStore } from "../../src/events/memory-store";
-import type { EventBody } from "../../src/events/types";
+import type { EventBody } from "../../src/contract/events";
 import { FakeClock } from "../../src/lib/clock";
 import { statusEvent } from "./store-contract";
 

@@ -1,7 +1,7 @@
 /** The one contract every EventStore passes: run against the memory and the SQLite store. */
 import { afterEach, describe, expect, test } from "bun:test";
 import type { EventStore } from "../../src/events/store";
-import type { EventBody, HealingRecord, OrchestratorEvent } from "../../src/events/types";
+import type { EventBody, HealingRecord, OrchestratorEvent } from "../../src/contract/events";
 
 let nextSeq = 0;
 export function stamp(body: EventBody, seq = ++nextSeq): OrchestratorEvent {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, resolve } from "node:path";
 import { EXPORT_TARGETS, renderExport, type ExportFile, type ExportOptions, type ExportTarget } from "../../src/export";
 import { loadConfigSync } from "../../src/manifest/load";
-import type { Config } from "../../src/manifest/types";
+import type { Config } from "../../src/contract/config";
 import { FIXTURE_DIR, makeFleet } from "./make-config";
 import { composeErrors, parseDocuments, SYSTEMD_ANALYZE, validateKubernetesObject, verifyUnits } from "./validators";
 

@@ -1,4 +1,4 @@
-import type { Config, ServiceConfig } from "../../src/manifest/types";
+import type { Config, ServiceConfig } from "../../src/contract/config";
 
 /** The manifest's directory in every fixture; exported files must never mention it. */
 export const FIXTURE_DIR = "/home/dev/fleet";

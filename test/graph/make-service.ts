@@ -1,4 +1,4 @@
-import type { Config, Dependency, ServiceConfig } from "../../src/manifest/types.ts";
+import type { Config, Dependency, ServiceConfig } from "../../src/contract/config.ts";
 
 export const PHASES = ["critical", "core", "intelligence", "b2b", "user-facing", "advanced", "optional"];
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { HISTORY_LIMIT, ProbeHistory } from "../../src/health/history";
-import type { ProbeResult } from "../../src/health/probe";
+import type { ProbeResult } from "../../src/contract/service-view";
 
 const result = (checkedAt: number, ok = true): ProbeResult => ({ ok, latencyMs: 1, checkedAt, ...(ok ? {} : { error: "HTTP 503" }) });
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { FakeClock } from "../../src/lib/clock";
-import type { Probe, ProbeResult } from "../../src/health/probe";
+import type { Probe } from "../../src/health/probe";
+import type { ProbeResult } from "../../src/contract/service-view";
 import { ProbeScheduler } from "../../src/health/scheduler";
 
 const T0 = 1_700_000_000_000; // FakeClock's start, a multiple of 1000

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Fleet } from "../../src/app/fleet";
-import type { OrchestratorEvent } from "../../src/events/types";
+import type { OrchestratorEvent } from "../../src/contract/events";
 import { loadConfigSync } from "../../src/manifest/load";
-import type { ServiceState } from "../../src/supervisor/states";
+import type { ServiceState } from "../../src/contract/states";
 import { fixtureCommand, killPids, waitFor, waitGone } from "./processes";
 
 /** Fast timings for real-process tests: probes every 200 ms, restarts at once. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_RING_CAPACITY, LogRingBuffer, type LogLine } from "../../src/logs/ring-buffer";
+import { DEFAULT_RING_CAPACITY, LogRingBuffer } from "../../src/logs/ring-buffer";
+import type { LogLine } from "../../src/contract/output";
 
 const entry = (n: number): LogLine => ({ ts: n, stream: n % 2 ? "stderr" : "stdout", line: `line ${n}` });
 

@@ -1,7 +1,7 @@
 /** Discovery over real package.json trees on disk, and how the manifest merges over it. */
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Config, PackageManager, ServiceConfig } from "../../src/manifest/types";
+import type { Config, PackageManager, ServiceConfig } from "../../src/contract/config";
 import { load, makeTree, packageJson, writeFile, removeTrees } from "./helpers";
 
 afterAll(removeTrees);

@@ -2,7 +2,8 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { formatIssue, type Issue } from "../../src/manifest/issues";
+import { formatIssue } from "../../src/manifest/issues";
+import type { Issue } from "../../src/contract/actions";
 import { loadText, type LoadOptions, type LoadResult } from "../../src/manifest/load";
 
 const made: string[] = [];

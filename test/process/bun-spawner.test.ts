@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BunSpawner } from "../../src/process/bun-spawner";
 import { TRUNCATED_MARKER, MAX_LINE_LENGTH } from "../../src/process/line-splitter";
-import type { ChildHandle, SpawnSpec, StreamName } from "../../src/process/spawner";
+import type { ChildHandle, SpawnSpec } from "../../src/process/spawner";
+import type { StreamName } from "../../src/contract/output";
 import { fixtureCommand, isGone, killPids, waitFor, waitGone } from "../helpers/processes";
 import { describeSpawnerContract, type ChildScript, type SpawnerHarness } from "./spawner-contract";
 

@@ -1,6 +1,7 @@
 /** One contract for every Spawner: run by fake-spawner.test.ts and bun-spawner.test.ts. */
 import { afterEach, describe, expect, test } from "bun:test";
-import type { ChildHandle, Spawner, StreamName } from "../../src/process/spawner";
+import type { ChildHandle, Spawner } from "../../src/process/spawner";
+import type { StreamName } from "../../src/contract/output";
 
 /** What a child should do, said once; each harness makes its kind of child do it. */
 export type ChildScript =

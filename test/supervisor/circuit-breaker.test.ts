@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { FakeClock } from "../../src/lib/clock";
-import { CircuitBreaker, type BreakerState } from "../../src/supervisor/circuit-breaker";
+import type { BreakerState } from "../../src/contract/service-view";
+import { CircuitBreaker } from "../../src/supervisor/circuit-breaker";
 
 const config = { failureThreshold: 3, windowMs: 60_000, cooldownMs: 30_000 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { Config } from "../../src/manifest/types";
+import type { Config } from "../../src/contract/config";
 import { diffConfigs, mergeLiveConfig, needsRestart } from "../../src/supervisor/config-diff";
 import { makeConfig, makeService, type ServiceOptions } from "../graph/make-service";
 

@@ -1,12 +1,14 @@
 /** A Supervisor wired to fakes: FakeClock, FakeSpawner, a probe runner the test drives, an array sink. */
 import type { EventSink } from "../../src/events/sink";
-import type { EventBody, OrchestratorEvent } from "../../src/events/types";
-import type { Probe, ProbeResult } from "../../src/health/probe";
+import type { EventBody, OrchestratorEvent } from "../../src/contract/events";
+import type { Probe } from "../../src/health/probe";
+import type { ProbeResult } from "../../src/contract/service-view";
 import { FakeClock } from "../../src/lib/clock";
-import type { Config, ServiceConfig } from "../../src/manifest/types";
+import type { Config, ServiceConfig } from "../../src/contract/config";
 import { FakeSpawner } from "../../src/process/fake-spawner";
-import type { ProbeMode, ProbeRunner, SupervisorOptions } from "../../src/supervisor/options";
-import type { ServiceState } from "../../src/supervisor/states";
+import type { ProbeMode } from "../../src/health/scheduler";
+import type { ProbeRunner, SupervisorOptions } from "../../src/supervisor/options";
+import type { ServiceState } from "../../src/contract/states";
 import { Supervisor } from "../../src/supervisor/supervisor";
 import { makeConfig, makeService, type ServiceOptions } from "../graph/make-service";
 

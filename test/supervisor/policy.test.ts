@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Exit } from "../../src/process/spawner";
-import type { RestartPolicy } from "../../src/manifest/types";
+import type { RestartPolicy } from "../../src/contract/config";
 import { describeExit, judgeExit, judgeFailure } from "../../src/supervisor/policy";
 
 const clean: Exit = { code: 0, signal: null, reason: "exited" };

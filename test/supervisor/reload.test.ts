@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import type { ServiceConfig } from "../../src/manifest/types";
-import type { ConfigDiff } from "../../src/supervisor/config-diff";
+import type { ServiceConfig } from "../../src/contract/config";
+import type { ReloadDiff } from "../../src/contract/actions";
 import { ShuttingDownError, UnknownServiceError } from "../../src/supervisor/errors";
 import { makeConfig } from "../graph/make-service";
 import { PROBED, createHarness, service } from "./harness";
@@ -8,7 +8,7 @@ import { PROBED, createHarness, service } from "./harness";
 type Harness = ReturnType<typeof createHarness>;
 
 /** Reconcile `h` with a config of `services` (same top-level settings as the harness's). */
-function reload(h: Harness, services: ServiceConfig[]): Promise<ConfigDiff> {
+function reload(h: Harness, services: ServiceConfig[]): Promise<ReloadDiff> {
   return h.supervisor.reconcile(makeConfig(services));
 }
 
@@ -51,7 +51,7 @@ describe("reconcile: what happens to each service", () => {
     const h = createHarness([service("old", { port: 4001, shutdown: { signal: "SIGTERM", timeoutMs: 5_000 } })]);
     await launchHealthy(h, "old");
     h.spawner.setStopBehaviour("old", "ignore");
-    let diff: ConfigDiff | undefined;
+    let diff: ReloadDiff | undefined;
     void reload(h, [service("new", { port: 4001 })]).then((d) => (diff = d));
     await h.clock.advance(4_999);
     expect(h.spawner.children("new")).toHaveLength(0);
@@ -237,7 +237,7 @@ describe("reconcile: timing and order", () => {
   test("a reload during the launch waits for the launch to end", async () => {
     const h = createHarness([service("db", { phase: 0 }), service("api")]);
     void h.supervisor.start();
-    let diff: ConfigDiff | undefined;
+    let diff: ReloadDiff | undefined;
     void reload(h, [service("db", { phase: 0 }), service("api"), service("extra")]).then((d) => (diff = d));
     await h.settle();
     expect(diff).toBeUndefined();

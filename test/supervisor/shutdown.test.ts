@@ -57,6 +57,16 @@ describe("shutdown", () => {
     expect(h.state("a")).toBe("stopped");
   });
 
+  test("a shutdown that settles the launch's last service reports stopping then stopped, never a launch verdict", async () => {
+    const h = createHarness([service("a")]);
+    void h.supervisor.start();
+    h.spawner.setStopBehaviour("a", { exitAfterMs: 1_000 });
+    void h.supervisor.shutdown();
+    expect(h.supervisor.system()).toMatchObject({ state: "stopping", reasons: ["shutdown requested"] });
+    await h.clock.advance(5_000);
+    expect(h.sink.statuses().map((s) => s.state)).toEqual(["stopping", "stopped"]);
+  });
+
   test("200 services that obey SIGTERM stop well within 300 ms", async () => {
     const services = Array.from({ length: 200 }, (_, i) =>
       service(`s${String(i).padStart(3, "0")}`, { health: NO_PROBE, dependsOn: i >= 10 ? [`s${String(i % 10).padStart(3, "0")}`] : [] }),

@@ -3,21 +3,18 @@
  * when there is one (reads too: most need it when the API has one), is bounded by a timeout,
  * and every failure becomes a ClientError whose message is one line a user can act on.
  */
-import type { ServiceActionName, ServiceDetail, ServiceSummary, SystemStatus } from "../../app/port";
-import type { LogLine } from "../../logs/ring-buffer";
+import type { ActionAccepted, ServiceActionName } from "../../contract/actions";
+import type { LogLine } from "../../contract/output";
+import type { ServiceDetail, ServiceSummary } from "../../contract/service-view";
+import type { SystemStatus } from "../../contract/system-view";
 import { didYouMean } from "../../manifest/suggest";
 import { ClientError } from "./errors";
 import type { ApiTarget } from "./resolve-api";
 
 export const REQUEST_TIMEOUT_MS = 5000;
 
-/** What POST /orchestrator/{action}/:name answers (202). Fields the API omits are undefined. */
-export interface ActionReply {
-  service?: string;
-  action?: ServiceActionName;
-  from?: string;
-  [key: string]: unknown;
-}
+/** What POST /orchestrator/{action}/:name answers (202); read defensively: fields an API omits are undefined. */
+export type ActionReply = Partial<ActionAccepted> & { [key: string]: unknown };
 
 export class ApiClient {
   constructor(

@@ -3,7 +3,7 @@
  * OrchestratorError): the API's answer when there was one, else the status the failure comes
  * closest to. The exit code is not `status`: src/cli/exit-code.ts picks it from `code`.
  */
-import { OrchestratorError } from "../../lib/errors";
+import { OrchestratorError } from "../../contract/errors";
 
 export type ClientErrorCode =
   | "BAD_API_URL"

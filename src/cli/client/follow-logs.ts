@@ -3,7 +3,7 @@
  * fetch the recent lines, so nothing falls in between; lines seen both ways are printed once.
  * A dropped stream is reopened with backoff (and the gap filled from the tail) until aborted.
  */
-import type { LogLine } from "../../logs/ring-buffer";
+import type { LogLine } from "../../contract/output";
 import type { ApiClient } from "./api-client";
 import { exitCodeFor } from "../exit-code";
 import { ClientError } from "./errors";

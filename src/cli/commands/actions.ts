@@ -3,7 +3,9 @@
  * The API accepts the action (202) and carries it out in the background; `--wait` polls
  * the service until the action has visibly taken effect, bounded by `--timeout` (60s).
  */
-import type { ServiceActionName, ServiceSummary } from "../../app/port";
+import type { ServiceActionName } from "../../contract/actions";
+import type { ServiceSummary } from "../../contract/service-view";
+import { hasGivenUp, isReady } from "../../contract/state-classes";
 import { parseDuration } from "../../lib/duration";
 import { UsageError, flagString } from "../args";
 import type { Command, CliIo } from "../command";
@@ -14,8 +16,6 @@ import { makeStyle } from "../style";
 
 const DEFAULT_WAIT_MS = 60_000;
 const POLL_MS = 250;
-/** States in which a wait is over and the action failed. */
-const GAVE_UP = new Set(["failed", "quarantined"]);
 
 function actionCommand(action: ServiceActionName, summary: string): Command {
   return {
@@ -71,9 +71,10 @@ async function waitForEffect(client: ApiClient, action: ServiceActionName, befor
 }
 
 export function judge(action: ServiceActionName, before: ServiceSummary, now: ServiceSummary): "done" | "failed" | "pending" {
-  if (action === "stop") return now.state === "stopped" || now.state === "completed" ? "done" : GAVE_UP.has(now.state) ? "failed" : "pending";
-  if (GAVE_UP.has(now.state)) return "failed";
-  const settled = now.state === "healthy" || now.state === "completed";
+  // the healer gave up: the wait is over and the action failed
+  if (action === "stop") return now.state === "stopped" || now.state === "completed" ? "done" : hasGivenUp(now.state) ? "failed" : "pending";
+  if (hasGivenUp(now.state)) return "failed";
+  const settled = isReady(now.state);
   if (action === "restart") return settled && now.pid !== before.pid ? "done" : "pending";
   return settled ? "done" : "pending";
 }

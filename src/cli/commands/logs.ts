@@ -2,7 +2,7 @@
  * `orchestrator logs NAME [-f] [-n 100]`: print a service's recent output as
  * `HH:MM:SS.mmm [stream] line`; with -f keep following it until SIGINT or SIGTERM (exit 0).
  */
-import type { LogLine } from "../../logs/ring-buffer";
+import type { LogLine } from "../../contract/output";
 import { UsageError, flagString } from "../args";
 import type { CliIo, Command } from "../command";
 import { ApiClient } from "../client/api-client";

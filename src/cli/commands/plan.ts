@@ -1,6 +1,6 @@
 import type { Command } from "../command";
 import { buildLaunchPlan, renderJson } from "../../graph";
-import type { ServiceConfig } from "../../manifest/types";
+import type { ServiceConfig } from "../../contract/config";
 import { loadOrReport } from "../load-manifest";
 import { makeStyle } from "../style";
 

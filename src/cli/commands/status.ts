@@ -2,11 +2,13 @@
  * `orchestrator status` (alias `ps`): the services of a running orchestrator as a table,
  * or the raw JSON array with --json. It reads only the API address from the manifest.
  */
-import type { ServiceSummary, SystemStatus } from "../../app/port";
+import type { ServiceSummary } from "../../contract/service-view";
+import type { SystemStatus } from "../../contract/system-view";
 import type { Command } from "../command";
 import { ApiClient } from "../client/api-client";
 import { humanBytes, humanDuration, renderTable, type Cell } from "../client/format";
-import { stateColor } from "../client/paint-state";
+import { paintTone, stateColor } from "../client/paint-state";
+import { serviceTone } from "../../contract/state-classes";
 import { resolveApi } from "../client/resolve-api";
 import { makeStyle, type Style } from "../style";
 
@@ -70,6 +72,7 @@ function health(s: ServiceSummary, style: Style): Cell {
   if (!h || (h.status === "unknown" && h.endpoint === null)) return { text: "-" };
   const where = h.endpoint ?? "";
   const latency = h.latencyMs === null || h.latencyMs === undefined ? "" : `${Math.round(h.latencyMs)}ms`;
-  if (h.status === "unhealthy") return { text: ["unhealthy", where].filter(Boolean).join(" "), paint: style.red };
+  // painted like the state of the same name, as the dashboard does
+  if (h.status === "unhealthy") return { text: ["unhealthy", where].filter(Boolean).join(" "), paint: paintTone(style, serviceTone("unhealthy")) };
   return { text: [where, latency].filter(Boolean).join(" ") || h.status, paint: h.status === "healthy" ? undefined : style.dim };
 }

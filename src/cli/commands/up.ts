@@ -9,8 +9,8 @@ import { UsageError, flagString } from "../args";
 import { loadOrReport } from "../load-manifest";
 import type { Fleet } from "../../app/fleet";
 import type { StateLock } from "../../app/state-lock";
-import type { Config } from "../../manifest/types";
-import { OrchestratorError } from "../../lib/errors";
+import type { Config } from "../../contract/config";
+import { OrchestratorError } from "../../contract/errors";
 import { createLogger, type LogFormat, type Logger } from "../../lib/logger";
 
 export const upCommand: Command = {

@@ -1,8 +1,15 @@
 /** Pure updates of the dashboard's model from stream events and API reads. */
 import type { ServiceState, ServiceSummary, SystemStatus } from "../api/types";
 import type { StoredEvent } from "../api/sequencer";
+import { hasProcess } from "../../contract/state-classes";
 
-const NO_PROCESS: ReadonlySet<ServiceState> = new Set(["pending", "blocked", "backoff", "stopped", "failed", "quarantined", "completed"]);
+/**
+ * Whether the pid shown stays when a `service` event into `to` names none: only where a
+ * process lives on. In backoff the old process is on its way out, so a missing pid means it is gone.
+ */
+function keepsPid(to: ServiceState): boolean {
+  return hasProcess(to) && to !== "backoff";
+}
 
 export interface Model {
   status: SystemStatus | null;
@@ -18,7 +25,7 @@ export function applyEvent(model: Model, event: StoredEvent): Model {
       return updateService(model, name, event.seq, (s) => ({
         ...s,
         state: to,
-        pid: pid ?? (NO_PROCESS.has(to) ? null : s.pid),
+        pid: pid ?? (keepsPid(to) ? s.pid : null),
         lastReason: reason ?? s.lastReason,
         uptimeMs: to === "starting" ? 0 : s.uptimeMs,
       }));

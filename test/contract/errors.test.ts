@@ -15,10 +15,11 @@ import { UsageError } from "../../src/cli/args";
 import { ClientError } from "../../src/cli/client/errors";
 import { StoreUnavailableError } from "../../src/events/store-unavailable";
 import { GraphCycleError } from "../../src/graph/graph-error";
-import { OrchestratorError } from "../../src/lib/errors";
+import { OrchestratorError } from "../../src/contract/errors";
 import { EnvFileError } from "../../src/supervisor/env";
 import { ShuttingDownError, UnknownServiceError } from "../../src/supervisor/errors";
 import { InvalidTransitionError } from "../../src/supervisor/transition";
+import { InvalidSystemTransitionError } from "../../src/contract/system-transition";
 
 class DiskFullError extends OrchestratorError {
   override readonly code = "DISK_FULL";
@@ -90,6 +91,7 @@ const EXAMPLES: Record<string, { error: Error; wraps?: true }> = {
   UnknownServiceError: { error: new UnknownServiceError("apo", ["api"]) },
   ShuttingDownError: { error: new ShuttingDownError("start", "api") },
   InvalidTransitionError: { error: new InvalidTransitionError("stopping", "manual-start") },
+  InvalidSystemTransitionError: { error: new InvalidSystemTransitionError("stopped", "all-well") },
 };
 
 const found = await findErrorClasses();

@@ -1,0 +1,114 @@
+/**
+ * The effective configuration: what the manifest and discovery resolve to after defaults
+ * (src/manifest/resolve.ts builds it). Every duration is in milliseconds and every path is
+ * absolute. Everything downstream (graph, supervisor, api, export) reads only these types,
+ * never the raw YAML, whose input schema is src/manifest/schema.ts.
+ * To add a manifest key: its input in manifest/schema.ts, its resolved field here, the
+ * resolution in manifest/resolve.ts (and, if a reload should apply it, supervisor/config-diff.ts).
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import { literals } from "./schema-helpers";
+import { DEPENDENCY_CONDITIONS } from "./states";
+
+export const RESTART_POLICIES = ["always", "on-failure", "never"] as const;
+export const PACKAGE_MANAGERS = ["bun", "npm", "pnpm", "yarn"] as const;
+
+export const DependencyConditionSchema = literals(DEPENDENCY_CONDITIONS);
+export const DependencySchema = Type.Object({ name: Type.String(), condition: DependencyConditionSchema });
+
+const HttpCheckSchema = Type.Object({
+  kind: Type.Literal("http"),
+  path: Type.Optional(Type.String({ description: "Probe only this path; without it, try `endpoints` in order and remember the first that answers." })),
+  endpoints: Type.Array(Type.String()),
+  port: Type.Optional(Type.Integer()),
+  host: Type.String(),
+});
+const TcpCheckSchema = Type.Object({ kind: Type.Literal("tcp"), port: Type.Integer(), host: Type.String() });
+const ExecCheckSchema = Type.Object({ kind: Type.Literal("exec"), command: Type.String() });
+
+export const HealthCheckSchema = Type.Union([HttpCheckSchema, TcpCheckSchema, ExecCheckSchema]);
+
+export const HealthConfigSchema = Type.Object({
+  check: Type.Union([HttpCheckSchema, TcpCheckSchema, ExecCheckSchema, Type.Null()], { description: "null: no probe; a running process counts as healthy (ready after 1 s)." }),
+  intervalMs: Type.Number(),
+  timeoutMs: Type.Number(),
+  failureThreshold: Type.Integer(),
+});
+
+export const RestartConfigSchema = Type.Object({
+  policy: literals(RESTART_POLICIES),
+  backoffMs: Type.Array(Type.Number()),
+  resetAfterMs: Type.Number(),
+});
+
+export const ShutdownConfigSchema = Type.Object({
+  signal: Type.Unsafe<NodeJS.Signals>(Type.String({ pattern: "^SIG[A-Z0-9]+$" })),
+  timeoutMs: Type.Number(),
+});
+
+export const ServiceConfigSchema = Type.Object(
+  {
+    name: Type.String(),
+    command: Type.Union([Type.Array(Type.String()), Type.String()], { description: "argv array (exec'd directly) or a string (run under `sh -c`)." }),
+    cwd: Type.String(),
+    env: Type.Record(Type.String(), Type.String(), { description: "Values are redacted for unauthenticated callers when a token is set." }),
+    envFile: Type.Optional(Type.String()),
+    port: Type.Optional(Type.Integer()),
+    phase: Type.Integer({ minimum: 0 }),
+    phaseName: Type.String(),
+    dependsOn: Type.Array(DependencySchema),
+    optional: Type.Boolean(),
+    disabled: Type.Boolean(),
+    critical: Type.Boolean({ description: "Phase 0 services are critical: failing to start aborts the launch." }),
+    health: HealthConfigSchema,
+    restart: RestartConfigSchema,
+    shutdown: ShutdownConfigSchema,
+    startupTimeoutMs: Type.Number(),
+    image: Type.Optional(Type.String({ description: "Container image for `export`." })),
+    source: Type.Object(
+      {
+        packageJson: Type.Optional(Type.String()),
+        manifest: Type.Boolean(),
+        packageManager: Type.Optional(literals(PACKAGE_MANAGERS)),
+        script: Type.Optional(Type.String()),
+      },
+      { description: "Where the service came from: a discovered package.json, the manifest, or both." },
+    ),
+  },
+  { description: "The effective configuration: durations in ms, absolute paths." },
+);
+
+export const CircuitBreakerConfigSchema = Type.Object({ failureThreshold: Type.Integer(), windowMs: Type.Number(), cooldownMs: Type.Number() });
+
+export const ConfigSchema = Type.Object({
+  file: Type.String({ description: "Absolute path of the manifest file." }),
+  dir: Type.String({ description: "Its directory: the base of relative paths." }),
+  name: Type.String(),
+  api: Type.Object({
+    host: Type.String(),
+    port: Type.Integer(),
+    token: Type.Optional(Type.String()),
+    cors: Type.Array(Type.String()),
+    allowedHosts: Type.Optional(Type.Array(Type.String())),
+  }),
+  stateDir: Type.String(),
+  launch: Type.Object({
+    concurrency: Type.Integer(),
+    criticalConcurrency: Type.Integer({ description: "1 (the default) launches phase 0 serially." }),
+    startupTimeoutMs: Type.Number(),
+  }),
+  phases: Type.Array(Type.String()),
+  circuitBreaker: CircuitBreakerConfigSchema,
+  services: Type.Array(ServiceConfigSchema, { description: "Enabled and disabled services alike, in a stable order (by name)." }),
+});
+
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
+export type Dependency = Static<typeof DependencySchema>;
+export type HealthCheck = Static<typeof HealthCheckSchema>;
+export type HealthConfig = Static<typeof HealthConfigSchema>;
+export type RestartConfig = Static<typeof RestartConfigSchema>;
+export type ShutdownConfig = Static<typeof ShutdownConfigSchema>;
+export type ServiceConfig = Static<typeof ServiceConfigSchema>;
+export type CircuitBreakerConfig = Static<typeof CircuitBreakerConfigSchema>;
+export type Config = Static<typeof ConfigSchema>;

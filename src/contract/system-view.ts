@@ -1,0 +1,78 @@
+/** The orchestrator as the API shows it: its status, its health verdict, its own statistics. */
+import { Type, type Static } from "@sinclair/typebox";
+import { literals, Nullable } from "./schema-helpers";
+import { HealthStatusSchema } from "./service-view";
+import { ServiceStateSchema, StateCountsSchema, SystemStateSchema } from "./state-schemas";
+import { SERVICE_STATES } from "./states";
+
+export const HEALTH_VERDICTS = ["healthy", "degraded", "unhealthy"] as const;
+
+export const SystemStatusSchema = Type.Object(
+  {
+    name: Type.String(),
+    state: SystemStateSchema,
+    startedAt: Nullable(Type.Number()),
+    uptimeMs: Type.Number(),
+    counts: StateCountsSchema,
+    total: Type.Integer({ minimum: 0 }),
+    healthy: Type.Integer({ minimum: 0 }),
+    phase: Type.Object({ index: Type.Integer({ minimum: -1 }), name: Nullable(Type.String()) }, { description: "The highest phase that has begun launching (-1 before launch)." }),
+    reasons: Type.Array(Type.String()),
+  },
+  {
+    examples: [
+      {
+        name: "azora-os", state: "ready", startedAt: 1735689600000, uptimeMs: 120000,
+        counts: Object.fromEntries(SERVICE_STATES.map((s) => [s, s === "healthy" ? 3 : 0])), total: 3, healthy: 3,
+        phase: { index: 1, name: "core" }, reasons: [],
+      },
+    ],
+  },
+);
+
+export const HealthReportSchema = Type.Object({
+  verdict: literals(HEALTH_VERDICTS),
+  checkedAt: Type.Number(),
+  services: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      state: ServiceStateSchema,
+      status: HealthStatusSchema,
+      critical: Type.Boolean(),
+      optional: Type.Boolean(),
+      endpoint: Nullable(Type.String()),
+      latencyMs: Nullable(Type.Number()),
+      reason: Nullable(Type.String()),
+    }),
+  ),
+});
+
+/** The writes under state.dir (event history, log files): failing or not, and what was dropped. */
+export const StorageStatusSchema = Type.Object(
+  {
+    ok: Type.Boolean({ description: "False while writes under state.dir (event history, log files) fail; supervision goes on." }),
+    lastError: Nullable(Type.String({ description: "What the latest failed write said (kept after recovery)." })),
+    droppedEvents: Type.Integer({ minimum: 0, description: "Events dropped since start: held in memory while writes failed, past the bound." }),
+    droppedLogLines: Type.Integer({ minimum: 0, description: "Service output lines that never reached their log file (disk behind or failing)." }),
+  },
+  { examples: [{ ok: false, lastError: "cannot write /srv/state/orchestrator.db: database or disk is full (SQLITE_FULL)", droppedEvents: 0, droppedLogLines: 1200 }] },
+);
+
+export const StatsSchema = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  pid: Type.Integer(),
+  uptimeMs: Type.Number(),
+  memory: Type.Object({ rssBytes: Type.Number(), heapUsedBytes: Type.Number() }),
+  cpuPercent: Nullable(Type.Number()),
+  probesRun: Type.Integer({ minimum: 0 }),
+  restarts: Type.Integer({ minimum: 0 }),
+  events: Type.Object({ lastSeq: Type.Integer({ minimum: 0 }), subscribers: Type.Integer({ minimum: 0 }) }),
+  services: Type.Integer({ minimum: 0 }),
+  storage: StorageStatusSchema,
+});
+
+export type SystemStatus = Static<typeof SystemStatusSchema>;
+export type HealthReport = Static<typeof HealthReportSchema>;
+export type StorageStatus = Static<typeof StorageStatusSchema>;
+export type OrchestratorStats = Static<typeof StatsSchema>;
