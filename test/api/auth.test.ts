@@ -4,20 +4,20 @@ import { join } from "node:path";
 import { checkExposure, createApi, startApiServer, type RunningApi } from "../../src/api";
 import { createTokenCheck } from "../../src/api/auth";
 import { freePort } from "../helpers/processes";
-import { startHarness, type Harness } from "./harness";
+import { startApiFleet, type ApiFleet } from "../helpers/fleet-harness";
 import { connect, probeUpgrade } from "./ws-client";
 
 const TOKEN = "s3cret-token";
 const LISTED = "https://ops.example.com";
 const EVIL = "https://evil.example";
 
-let h: Harness;
+let h: ApiFleet;
 let secured: RunningApi;
 let open: RunningApi;
 let openApi: ReturnType<typeof createApi>;
 let openPort: number;
 beforeAll(async () => {
-  h = await startHarness({ token: TOKEN, cors: [LISTED] });
+  h = await startApiFleet({ token: TOKEN, cors: [LISTED] });
   secured = startApiServer(h.api, { host: "127.0.0.1", port: h.apiPort });
   openPort = freePort();
   openApi = createApi(h.port, { cors: [], host: "127.0.0.1", port: openPort });
@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await secured?.stop();
   await open?.stop();
-  await h?.stop();
+  await h?.cleanup();
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

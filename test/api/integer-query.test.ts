@@ -7,14 +7,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ApiError } from "../../src/api/errors";
 import { requireInteger, type IntegerField } from "../../src/api/integer-query";
 import { LIMIT_FIELD, LINES_FIELD, SINCE_FIELD } from "../../src/api/request-schemas";
-import { startHarness, type Harness } from "./harness";
+import { startApiFleet, type ApiFleet } from "../helpers/fleet-harness";
 
-let h: Harness;
+let h: ApiFleet;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startApiFleet();
 });
 afterAll(async () => {
-  await h?.stop();
+  await h?.cleanup();
 });
 
 const RAW = [

@@ -16,14 +16,14 @@ import {
   SystemStatusSchema,
 } from "../../src/api/schemas";
 import { waitFor } from "../helpers/processes";
-import { startHarness, type Harness } from "./harness";
+import { startApiFleet, type ApiFleet } from "../helpers/fleet-harness";
 
-let h: Harness;
+let h: ApiFleet;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startApiFleet();
 });
 afterAll(async () => {
-  await h?.stop();
+  await h?.cleanup();
 });
 
 async function json(path: string, init?: RequestInit): Promise<{ status: number; body: unknown; type: string | null }> {
@@ -124,12 +124,12 @@ describe("unknown services and conflicting actions", () => {
 
 describe("actions", () => {
   test("restart answers 202 at once, and the service comes back with a new pid", async () => {
-    const before = h.pids().api!;
+    const before = h.pidsByName().api!;
     const { status, body } = await json("/orchestrator/restart/api", { method: "POST" });
     expect(status).toBe(202);
     expectShape(ActionAcceptedSchema, body);
     expect(body).toEqual({ service: "api", action: "restart", from: "healthy", accepted: true });
-    await waitFor(() => h.port.service("api")?.state === "healthy" && h.pids().api !== before, 20_000, "api healthy with a new pid");
+    await waitFor(() => h.port.service("api")?.state === "healthy" && h.pidsByName().api !== before, 20_000, "api healthy with a new pid");
     const history = (await json("/orchestrator/healing-history?service=api&limit=5")).body as { action: string }[];
     expect(history[0]?.action).toBe("manual-restart");
   });

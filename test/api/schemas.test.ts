@@ -8,7 +8,7 @@ import type { StoredHealing } from "../../src/events/store";
 import type { LogLine } from "../../src/logs/ring-buffer";
 import { EventSchema } from "../../src/api/event-schemas";
 import * as S from "../../src/api/schemas";
-import { startHarness, type Harness } from "./harness";
+import { startApiFleet, type ApiFleet } from "../helpers/fleet-harness";
 
 // Compile-time: each schema's Static type and the port's type are assignable both ways, so
 // a field added to the port without its schema (or the reverse) fails `tsc`.
@@ -25,12 +25,12 @@ agree<Same<Static<typeof S.LogLineSchema>, LogLine>>();
 agree<Same<Static<typeof S.ReloadDiffSchema>, ReloadDiff>>();
 agree<Same<Static<typeof EventSchema>, OrchestratorEvent>>();
 
-let h: Harness;
+let h: ApiFleet;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startApiFleet();
 });
 afterAll(async () => {
-  await h?.stop();
+  await h?.cleanup();
 });
 
 function check(schema: TSchema, value: unknown): string[] {

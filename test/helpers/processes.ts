@@ -1,6 +1,7 @@
 /** Helpers for real-process tests: is a pid gone (by /proc state), wait for pids, free ports, fixtures. */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readMarker } from "../../src/process/marker";
 import { readAnyProcStat } from "../../src/process/proc-stats";
 
 /** Absolute path of test/fixtures/NAME. */
@@ -34,6 +35,28 @@ export async function waitGone(pids: number[], timeoutMs = 5000): Promise<number
     const alive = pids.filter((pid) => !isGone(pid));
     if (alive.length === 0 || Date.now() >= deadline) return alive;
     await Bun.sleep(20);
+  }
+}
+
+/**
+ * Live pids whose environment carries a marker of spawner run `runId` (ORCHESTRATOR_SERVICE,
+ * see src/process/marker.ts): the run's services, what they forked, daemons that left their
+ * group and session, exec probes. Not a daemon that exec'd with an emptied environment.
+ */
+export function findMarkedPids(runId: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^[0-9]+$/.test(entry))
+    .map(Number)
+    .filter((pid) => readMarker(pid)?.startsWith(`${runId}/`) && !isGone(pid));
+}
+
+/** "PID (cmdline)" for messages, e.g. `4242 (bun test/fixtures/ignore-sigterm.ts)`. */
+export function describePid(pid: number): string {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").filter(Boolean).join(" ");
+    return `${pid} (${cmdline.length > 120 ? `${cmdline.slice(0, 117)}...` : cmdline || "no cmdline"})`;
+  } catch {
+    return `${pid} (gone)`;
   }
 }
 
