@@ -16,6 +16,7 @@ import { FleetPort } from "../../src/app/fleet-port";
 import { loadConfigSync } from "../../src/manifest/load";
 import { BunSpawner } from "../../src/process/bun-spawner";
 import type { OrchestratorEvent, ReloadOutcome, ServiceState } from "./contract";
+import { REJECTED_RELOAD } from "./fake-port";
 import { describePid, findMarkedPids, fixtureCommand, freePort, killPids, waitFor, waitGone } from "./processes";
 
 /** Fast timings for real-process tests: probes every 200 ms, restarts at once. */
@@ -60,10 +61,7 @@ export interface FleetRun {
 }
 
 /** The reloader used until a real one is injected: the manifest is "invalid" with one positioned issue. */
-export const rejectingReloader = async (): Promise<ReloadOutcome> => ({
-  ok: false,
-  issues: [{ file: "orchestrator.yaml", line: 3, col: 5, path: "services.api.port", message: 'expected an integer from 1 to 65535, got "eighty"', severity: "error" }],
-});
+export const rejectingReloader = async (): Promise<ReloadOutcome> => REJECTED_RELOAD;
 
 /** Write `dir`/orchestrator.yaml (as JSON, which YAML reads): `services` (a `fixture` stands for its command) under `extra` top-level keys. */
 export function writeFleetManifest(dir: string, services: Record<string, ServiceSpec>, extra: Record<string, unknown> = {}): string {
