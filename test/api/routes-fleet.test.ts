@@ -1,10 +1,11 @@
 /** The action routes on a real fleet: what a restart, a stop and a start do to real processes. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Value } from "@sinclair/typebox/value";
 import type { TSchema } from "@sinclair/typebox";
 import { ActionAcceptedSchema } from "../helpers/contract";
 import { startApiFleet, type ApiFleet } from "../helpers/fleet-harness";
 import { waitFor } from "../helpers/processes";
+import { findDrift } from "../helpers/schema-drift";
+import { readJson } from "./read-json";
 
 let h: ApiFleet;
 beforeAll(async () => {
@@ -14,15 +15,8 @@ afterAll(async () => {
   await h?.cleanup();
 });
 
-async function json(path: string, init?: RequestInit): Promise<{ status: number; body: unknown; type: string | null }> {
-  const res = await h.request(path, init);
-  return { status: res.status, type: res.headers.get("content-type"), body: await res.json() };
-}
-
-function expectShape(schema: TSchema, value: unknown): void {
-  const errors = [...Value.Errors(schema, value)].slice(0, 3).map((e) => `${e.path}: ${e.message}`);
-  expect(errors).toEqual([]);
-}
+const json = (path: string, init?: RequestInit) => readJson(h.request(path, init));
+const expectShape = (schema: TSchema, value: unknown) => expect(findDrift(schema, value)).toEqual([]);
 
 describe("actions", () => {
   test("restart answers 202 at once, and the service comes back with a new pid", async () => {

@@ -5,7 +5,6 @@
  * What the actions do to real processes: routes-fleet.test.ts.
  */
 import { describe, expect, test } from "bun:test";
-import { Value } from "@sinclair/typebox/value";
 import { Type, type TSchema } from "@sinclair/typebox";
 import {
   ErrorSchema,
@@ -22,6 +21,8 @@ import {
 } from "../helpers/contract";
 import { createFakeApp } from "../helpers/fake-api";
 import { FakePort, REJECTED_RELOAD, serviceConfig, summary } from "../helpers/fake-port";
+import { findDrift } from "../helpers/schema-drift";
+import { readJson } from "./read-json";
 
 const db = summary("db", { port: 5432 });
 const api = summary("api", { phase: 1, phaseName: "core", pid: 4243, port: 4001, dependsOn: [{ name: "db", condition: "healthy" }] });
@@ -36,15 +37,8 @@ for (let i = 0; i < 8; i++) port.publish({ type: "health", payload: { name: "db"
 port.data.healing.push({ seq: 9, service: "api", action: "manual-restart", attempt: 0, tier: "manual", reason: "manual restart (was healthy)", ts: 5 });
 const h = createFakeApp(port);
 
-async function json(path: string, init?: RequestInit): Promise<{ status: number; body: unknown; type: string | null }> {
-  const res = await h.request(path, init);
-  return { status: res.status, type: res.headers.get("content-type"), body: await res.json() };
-}
-
-function expectShape(schema: TSchema, value: unknown): void {
-  const errors = [...Value.Errors(schema, value)].slice(0, 3).map((e) => `${e.path}: ${e.message}`);
-  expect(errors).toEqual([]);
-}
+const json = (path: string, init?: RequestInit) => readJson(h.request(path, init));
+const expectShape = (schema: TSchema, value: unknown) => expect(findDrift(schema, value)).toEqual([]);
 
 describe("read routes answer with their documented shapes", () => {
   const cases: [string, TSchema][] = [
