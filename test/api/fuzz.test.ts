@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import type { ServiceActionName } from "../../src/app/port";
+import type { ServiceActionName } from "../helpers/contract";
 import { createApi, startApiServer, type RunningApi } from "../../src/api";
 import { waitFor } from "../helpers/processes";
 import {
