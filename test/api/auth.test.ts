@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { checkExposure, createApi, startApiServer, type RunningApi } from "../../src/api";
 import { createTokenCheck } from "../../src/api/auth";
 import { createFakeApp, type FakeApp } from "../helpers/fake-api";
-import { FakePort, REJECTED_RELOAD, serviceConfig } from "../helpers/fake-port";
+import { REJECTED_RELOAD, serviceConfig } from "../helpers/fake-data";
+import { FakePort } from "../helpers/fake-port";
 import { freePort } from "../helpers/processes";
 import { connect, probeUpgrade } from "./ws-client";
 

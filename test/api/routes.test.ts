@@ -20,7 +20,8 @@ import {
   SystemStatusSchema,
 } from "../helpers/contract";
 import { createFakeApp } from "../helpers/fake-api";
-import { FakePort, REJECTED_RELOAD, serviceConfig, summary } from "../helpers/fake-port";
+import { REJECTED_RELOAD, serviceConfig, summary } from "../helpers/fake-data";
+import { FakePort } from "../helpers/fake-port";
 import { findDrift } from "../helpers/schema-drift";
 import { readJson } from "./read-json";
 

@@ -14,7 +14,8 @@ import { resolveApi } from "../../src/cli/client/resolve-api";
 import { runCli } from "../../src/cli/main";
 import { freePort, waitFor } from "../helpers/processes";
 import { serveFakeApi, type FakeApi, type FakeApiOptions } from "../helpers/fake-api";
-import { FakePort, summary } from "../helpers/fake-port";
+import { summary } from "../helpers/fake-data";
+import { FakePort } from "../helpers/fake-port";
 
 const dir = mkdtempSync(join(tmpdir(), "orchestrator-client-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,8 @@ import { describe, expect, test } from "bun:test";
 import type { StoredEvent } from "../../src/dashboard/api/sequencer";
 import { applyEvent, mergeServices, type Model } from "../../src/dashboard/lib/apply-event";
 import type { SystemStatus } from "../helpers/contract";
-import { FakePort, summary } from "../helpers/fake-port";
+import { summary } from "../helpers/fake-data";
+import { FakePort } from "../helpers/fake-port";
 
 const status: SystemStatus = new FakePort().status();
 

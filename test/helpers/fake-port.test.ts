@@ -6,7 +6,8 @@ import { describe, expect, test } from "bun:test";
 import { Type, type TSchema } from "@sinclair/typebox";
 import * as S from "./contract";
 import type { BusMessage } from "./contract";
-import { FakePort, summary } from "./fake-port";
+import { summary } from "./fake-data";
+import { FakePort } from "./fake-port";
 import { findDrift } from "./schema-drift";
 
 function busyPort(): FakePort {

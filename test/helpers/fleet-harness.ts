@@ -16,7 +16,7 @@ import { FleetPort } from "../../src/app/fleet-port";
 import { loadConfigSync } from "../../src/manifest/load";
 import { BunSpawner } from "../../src/process/bun-spawner";
 import type { OrchestratorEvent, ReloadOutcome, ServiceState } from "./contract";
-import { REJECTED_RELOAD } from "./fake-port";
+import { REJECTED_RELOAD } from "./fake-data";
 import { describePid, findMarkedPids, fixtureCommand, freePort, killPids, waitFor, waitGone } from "./processes";
 
 /** Fast timings for real-process tests: probes every 200 ms, restarts at once. */
