@@ -17,7 +17,7 @@ import { loadConfigSync } from "../../src/manifest/load";
 import { BunSpawner } from "../../src/process/bun-spawner";
 import type { OrchestratorEvent, ReloadOutcome, ServiceState } from "./contract";
 import { REJECTED_RELOAD } from "./fake-data";
-import { describePid, findMarkedPids, fixtureCommand, freePort, killPids, waitFor, waitGone } from "./processes";
+import { describePid, findMarkedPids, fixtureCommand, freePort, isGone, killPids, startTicksOf, waitFor, waitGone } from "./processes";
 
 /** Fast timings for real-process tests: probes every 200 ms, restarts at once. */
 export const FAST = {
@@ -94,7 +94,7 @@ export function createFleetRun(services: Record<string, ServiceSpec>, extra: Rec
   const fleet: Fleet = new Fleet(loaded.config, { spawner, processEnv: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR } });
   const port = new FleetPort(fleet, options.reloader ?? rejectingReloader);
   const events: OrchestratorEvent[] = [];
-  const pids = new Set<number>();
+  const pids = new OwnPids();
   const unsubscribe = fleet.bus.subscribe((message) => {
     if (message.type === "snapshot") return;
     events.push(message);
@@ -134,31 +134,47 @@ export function createFleetRun(services: Record<string, ServiceSpec>, extra: Rec
   };
 }
 
+/** A set of pids that remembers when each started: a pid the system later gives to another process is no longer ours. */
+class OwnPids extends Set<number> {
+  private readonly started = new Map<number, number | undefined>();
+
+  override add(pid: number): this {
+    if (!this.started.has(pid)) this.started.set(pid, startTicksOf(pid));
+    return super.add(pid);
+  }
+
+  /** Those still running as the process they were when added. */
+  alive(): number[] {
+    return [...this].filter((pid) => this.started.get(pid) !== undefined && !isGone(pid, this.started.get(pid)));
+  }
+}
+
 interface StopInput {
   dir: string;
   fleet: Fleet;
   spawner: BunSpawner;
-  pids: Set<number>;
+  pids: OwnPids;
   shutdownWithinMs: number;
 }
 
 // Shut down; whatever of the fleet still runs then is a failure of the code under test.
 async function stopAndCheck({ dir, fleet, spawner, pids, shutdownWithinMs }: StopInput): Promise<void> {
   const problems: string[] = [];
-  const watchdog = spawner.watchdogPid;
+  const watchdog = new OwnPids();
+  if (spawner.watchdogPid) watchdog.add(spawner.watchdogPid);
   let shutdownError: unknown = null;
   const shutdown = fleet.shutdown().catch((error: unknown) => void (shutdownError = error));
   const finished = await Promise.race([shutdown.then(() => true), Bun.sleep(shutdownWithinMs).then(() => false)]);
   if (!finished) {
     // kill the services themselves (not the watchdog, which the spawner would replace), so shutdown can end
-    const running = await waitGone(suspects(spawner, pids), 0);
+    const running = suspects(spawner, pids);
     problems.push(`fleet.shutdown() did not finish within ${shutdownWithinMs} ms; still running: ${running.map(describePid).join(", ") || "nothing"}`);
     killPids(running);
     const ended = await Promise.race([shutdown.then(() => true), Bun.sleep(5000).then(() => false)]);
     if (!ended) await fleet.close().catch(() => {});
   }
   if (shutdownError) problems.push(`fleet.shutdown() rejected: ${String(shutdownError)}`);
-  const alive = await waitGone([...suspects(spawner, pids), ...(watchdog ? [watchdog] : [])], GONE_GRACE_MS);
+  const alive = await waitGone([...suspects(spawner, pids), ...watchdog.alive()], GONE_GRACE_MS);
   if (alive.length > 0) {
     problems.push(`expected every process of the fleet to be gone ${GONE_GRACE_MS} ms after shutdown, got ${alive.length} still running (now SIGKILLed): ${alive.map(describePid).join(", ")}`);
     killPids(alive);
@@ -169,8 +185,8 @@ async function stopAndCheck({ dir, fleet, spawner, pids, shutdownWithinMs }: Sto
   if (problems.length > 0) throw new Error(`fleet cleanup: ${problems.join("; ")}`);
 }
 
-function suspects(spawner: BunSpawner, pids: Set<number>): number[] {
-  return [...new Set([...pids, ...findMarkedPids(spawner.runId)])];
+function suspects(spawner: BunSpawner, pids: OwnPids): number[] {
+  return [...new Set([...pids.alive(), ...findMarkedPids(spawner.runId)])];
 }
 
 // ---- the API over a fleet: db ← api, db ← worker, health on /health and /status

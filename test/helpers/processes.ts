@@ -21,18 +21,26 @@ export function readProcState(pid: number): string | null {
 
 /**
  * True when `pid` no longer runs: no /proc entry, or a zombie (state Z). kill(pid, 0) is
- * not enough here: it succeeds on zombies, which PID 1 may reap late.
+ * not enough here: it succeeds on zombies, which PID 1 may reap late. With `startTicks` (see
+ * startTicksOf), a pid now held by another process counts as gone too.
  */
-export function isGone(pid: number): boolean {
-  const state = readProcState(pid);
-  return state === null || state === "Z" || state === "X";
+export function isGone(pid: number, startTicks?: number): boolean {
+  const stat = readAnyProcStat(pid);
+  if (stat === null || stat.state === "Z" || stat.state === "X") return true;
+  return startTicks !== undefined && stat.startTicks !== startTicks;
 }
 
-/** Wait until every pid is gone; resolves with those still alive at `timeoutMs` (empty = all gone). */
+/** When `pid` started (clock ticks since boot); with the pid it names one process even if the pid is reused. Undefined when gone. */
+export function startTicksOf(pid: number): number | undefined {
+  return readAnyProcStat(pid)?.startTicks;
+}
+
+/** Wait until every pid is gone; resolves with those still alive at `timeoutMs` (empty = all gone). A pid reused meanwhile is gone. */
 export async function waitGone(pids: number[], timeoutMs = 5000): Promise<number[]> {
+  const started = new Map(pids.map((pid) => [pid, startTicksOf(pid)]));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const alive = pids.filter((pid) => !isGone(pid));
+    const alive = pids.filter((pid) => !isGone(pid, started.get(pid)));
     if (alive.length === 0 || Date.now() >= deadline) return alive;
     await Bun.sleep(20);
   }
