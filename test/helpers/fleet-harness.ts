@@ -15,9 +15,10 @@ import { Fleet } from "../../src/app/fleet";
 import { FleetPort } from "../../src/app/fleet-port";
 import { loadConfigSync } from "../../src/manifest/load";
 import { BunSpawner } from "../../src/process/bun-spawner";
+import { reapAdoptedZombies } from "../../src/process/descendants";
 import type { OrchestratorEvent, ReloadOutcome, ServiceState } from "./contract";
 import { REJECTED_RELOAD } from "./fake-data";
-import { describePid, findMarkedPids, fixtureCommand, freePort, isGone, killPids, startTicksOf, waitFor, waitGone } from "./processes";
+import { describePid, findMarkedPids, fixtureCommand, freePort, isGoneOrReused, killPids, startTicksOf, waitFor, waitGone } from "./processes";
 
 /** Fast timings for real-process tests: probes every 200 ms, restarts at once. */
 export const FAST = {
@@ -145,7 +146,7 @@ class OwnPids extends Set<number> {
 
   /** Those still running as the process they were when added. */
   alive(): number[] {
-    return [...this].filter((pid) => this.started.get(pid) !== undefined && !isGone(pid, this.started.get(pid)));
+    return [...this].filter((pid) => this.started.get(pid) !== undefined && !isGoneOrReused(pid, this.started.get(pid)));
   }
 }
 
@@ -181,6 +182,9 @@ async function stopAndCheck({ dir, fleet, spawner, pids, shutdownWithinMs }: Sto
     const unkillable = await waitGone(alive, 3000);
     if (unkillable.length > 0) problems.push(`and SIGKILL did not end ${unkillable.join(", ")}`);
   }
+  // grandchildren that died after the spawner closed were adopted by this process (a subreaper
+  // while the fleet ran): reap them, or they stay zombies for the rest of this test process
+  reapAdoptedZombies();
   rmSync(dir, { recursive: true, force: true });
   if (problems.length > 0) throw new Error(`fleet cleanup: ${problems.join("; ")}`);
 }

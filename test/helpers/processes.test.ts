@@ -1,6 +1,6 @@
 /** The pid helpers the harness's leftover check stands on: identity by start time, and finding a run's marked processes. */
 import { afterAll, expect, test } from "bun:test";
-import { findMarkedPids, isGone, killPids, startTicksOf, waitGone } from "./processes";
+import { findMarkedPids, isGone, isGoneOrReused, killPids, startTicksOf, waitGone } from "./processes";
 
 const spawned: number[] = [];
 afterAll(async () => {
@@ -11,8 +11,8 @@ afterAll(async () => {
 test("a pid counts as gone once it names another process than the one it was (a reused pid)", () => {
   const ticks = startTicksOf(process.pid)!;
   expect(isGone(process.pid)).toBe(false);
-  expect(isGone(process.pid, ticks)).toBe(false);
-  expect(isGone(process.pid, ticks + 1)).toBe(true);
+  expect(isGoneOrReused(process.pid, ticks)).toBe(false);
+  expect(isGoneOrReused(process.pid, ticks + 1)).toBe(true);
 });
 
 test("findMarkedPids finds the live processes marked with one run id, and no other run's", async () => {

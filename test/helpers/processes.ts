@@ -21,10 +21,14 @@ export function readProcState(pid: number): string | null {
 
 /**
  * True when `pid` no longer runs: no /proc entry, or a zombie (state Z). kill(pid, 0) is
- * not enough here: it succeeds on zombies, which PID 1 may reap late. With `startTicks` (see
- * startTicksOf), a pid now held by another process counts as gone too.
+ * not enough here: it succeeds on zombies, which PID 1 may reap late.
  */
-export function isGone(pid: number, startTicks?: number): boolean {
+export function isGone(pid: number): boolean {
+  return isGoneOrReused(pid, undefined);
+}
+
+/** isGone, and also true when `pid` now names another process than the one that started at `startTicks` (see startTicksOf). */
+export function isGoneOrReused(pid: number, startTicks: number | undefined): boolean {
   const stat = readAnyProcStat(pid);
   if (stat === null || stat.state === "Z" || stat.state === "X") return true;
   return startTicks !== undefined && stat.startTicks !== startTicks;
@@ -40,7 +44,7 @@ export async function waitGone(pids: number[], timeoutMs = 5000): Promise<number
   const started = new Map(pids.map((pid) => [pid, startTicksOf(pid)]));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const alive = pids.filter((pid) => !isGone(pid, started.get(pid)));
+    const alive = pids.filter((pid) => !isGoneOrReused(pid, started.get(pid)));
     if (alive.length === 0 || Date.now() >= deadline) return alive;
     await Bun.sleep(20);
   }
