@@ -85,3 +85,6 @@ function withHeaders(response: Response, headers: Record<string, unknown>): Resp
   }
   return response;
 }
+
+/** The app createApi builds (what tests hand requests to). */
+export type OrchestratorApi = ReturnType<typeof createApi>;

@@ -1,4 +1,4 @@
 /** The HTTP API: build it over an OrchestratorPort, check its exposure, serve it. */
-export { createApi, type ApiOptions } from "./create-api";
+export { createApi, type ApiOptions, type OrchestratorApi } from "./create-api";
 export { startApiServer, ApiServerError, type RunningApi } from "./server";
 export { checkExposure } from "./auth";

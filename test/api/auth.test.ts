@@ -3,30 +3,35 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkExposure, createApi, startApiServer, type RunningApi } from "../../src/api";
 import { createTokenCheck } from "../../src/api/auth";
+import { createFakeApp, type FakeApp } from "../helpers/fake-api";
+import { REJECTED_RELOAD, serviceConfig } from "../helpers/fake-data";
+import { FakePort } from "../helpers/fake-port";
 import { freePort } from "../helpers/processes";
-import { startHarness, type Harness } from "./harness";
 import { connect, probeUpgrade } from "./ws-client";
 
 const TOKEN = "s3cret-token";
 const LISTED = "https://ops.example.com";
 const EVIL = "https://evil.example";
 
-let h: Harness;
+// canned data (db and api, running; a reload the manifest rejects): the subject is the API's gate
+const port = new FakePort({ reload: REJECTED_RELOAD });
+port.data.configs.set("api", { ...serviceConfig(port.data.services.find((s) => s.name === "api")!), env: { SECRET_KEY: "hunter2" } });
+
+let h: FakeApp;
 let secured: RunningApi;
 let open: RunningApi;
 let openApi: ReturnType<typeof createApi>;
 let openPort: number;
-beforeAll(async () => {
-  h = await startHarness({ token: TOKEN, cors: [LISTED] });
-  secured = startApiServer(h.api, { host: "127.0.0.1", port: h.apiPort });
+beforeAll(() => {
+  h = createFakeApp(port, { token: TOKEN, cors: [LISTED] });
+  secured = startApiServer(h.app, { host: "127.0.0.1", port: h.apiPort });
   openPort = freePort();
-  openApi = createApi(h.port, { cors: [], host: "127.0.0.1", port: openPort });
+  openApi = createApi(port, { cors: [], host: "127.0.0.1", port: openPort });
   open = startApiServer(openApi, { host: "127.0.0.1", port: openPort });
 });
 afterAll(async () => {
   await secured?.stop();
   await open?.stop();
-  await h?.stop();
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

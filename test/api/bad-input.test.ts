@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { BAD_INPUT_CASES, NUMERIC_QUERY_MESSAGES, expectBadInputAnswer, labelCase } from "./bad-input-cases";
-import { startHarness, type Harness } from "./harness";
+import { startApiFleet, type ApiFleet } from "../helpers/fleet-harness";
 
-let h: Harness;
+let h: ApiFleet;
 let pidsBefore: Record<string, number | null>;
 beforeAll(async () => {
-  h = await startHarness();
-  pidsBefore = h.pids();
+  h = await startApiFleet();
+  pidsBefore = h.pidsByName();
 });
 afterAll(async () => {
-  await h?.stop();
+  await h?.cleanup();
 });
 
 const json = { "content-type": "application/json" };
@@ -33,6 +33,6 @@ test("a 400 names the field, what was expected and what was got", async () => {
 });
 
 test("after all that bad input the fleet is undisturbed: same pids, all healthy", () => {
-  expect(h.pids()).toEqual(pidsBefore);
+  expect(h.pidsByName()).toEqual(pidsBefore);
   expect(h.port.status()).toMatchObject({ state: "ready", healthy: 3 });
 });

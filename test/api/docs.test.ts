@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import type { OrchestratorPort } from "../../src/app/port";
 import { createApi } from "../../src/api";
+import { FakePort } from "../helpers/fake-port";
 
 // The docs need no fleet: the port is never called for them.
-const api = createApi({} as OrchestratorPort, { cors: [], host: "127.0.0.1", port: 9000 });
+const api = createApi(new FakePort(), { cors: [], host: "127.0.0.1", port: 9000 });
 const get = (path: string) => api.handle(new Request(`http://127.0.0.1:9000${path}`));
 
 interface OpenApiDoc {

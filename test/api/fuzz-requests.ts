@@ -7,8 +7,8 @@
  */
 import fc from "fast-check";
 import net from "node:net";
-import type { OrchestratorPort } from "../../src/app/port";
 import { createApi } from "../../src/api";
+import { FakePort } from "../helpers/fake-port";
 
 export const TOKEN = "fuzz-token-Zq9";
 export const LISTED_ORIGIN = "http://allowed.example";
@@ -40,7 +40,7 @@ export function describeRoutes(app: { routes: { method: string; path: string; ho
   });
 }
 
-export const ALL_ROUTES = describeRoutes(createApi({} as OrchestratorPort, { cors: [], host: "127.0.0.1", port: 9000 }));
+export const ALL_ROUTES = describeRoutes(createApi(new FakePort(), { cors: [], host: "127.0.0.1", port: 9000 }));
 const isStream = (r: RouteInfo) => r.method === "WS";
 // every HTTP route, the docs assets included (a malformed %-escape once made that one answer 500)
 export const HANDLED_ROUTES = ALL_ROUTES.filter((r) => !isStream(r));

@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import type { ServiceActionName } from "../../src/contract/actions";
+import type { ServiceActionName } from "../helpers/contract";
 import { createApi, startApiServer, type RunningApi } from "../../src/api";
 import { waitFor } from "../helpers/processes";
 import {
@@ -37,7 +37,7 @@ import {
   toRequest,
   type Spec,
 } from "./fuzz-requests";
-import { rejectingReloader, startHarness, type Harness } from "./harness";
+import { rejectingReloader, startApiFleet, type ApiFleet } from "../helpers/fleet-harness";
 
 // Fixed, so a failure reproduces; FUZZ_SEED and FUZZ_SCALE explore further by hand.
 const SEED = Number(process.env.FUZZ_SEED ?? 20261126);
@@ -49,7 +49,7 @@ const RUNS_STREAM = 80 * SCALE;
 
 // ---- the fleet, two apps over it, a started server for the stream
 
-let h: Harness;
+let h: ApiFleet;
 let openApp: ReturnType<typeof createApi>;
 let server: RunningApi;
 interface FleetSnapshot {
@@ -68,13 +68,13 @@ function snapshot(): FleetSnapshot {
     services: Object.fromEntries(h.port.services().map((s) => [s.name, { pid: s.pid, restarts: s.restarts, state: s.state }])),
     state: h.port.status().state,
     counts: h.port.status().counts,
-    started: h.started.size,
+    started: h.pids.size,
   };
 }
 
 beforeAll(async () => {
   // The reloader is the harness's rejecting one: a reload that gets through answers 422 and changes nothing.
-  h = await startHarness({ token: TOKEN, cors: [LISTED_ORIGIN], reloader: rejectingReloader });
+  h = await startApiFleet({ token: TOKEN, cors: [LISTED_ORIGIN], reloader: rejectingReloader });
   openApp = createApi(h.port, { cors: ["*"], host: "127.0.0.1", port: h.apiPort });
   server = startApiServer(h.api, { host: "127.0.0.1", port: h.apiPort });
   // tripwire: record every action that reaches the port (for an unknown name it throws 404, as usual)
@@ -89,7 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  await h?.stop();
+  await h?.cleanup();
 });
 
 /** One request through app.handle: no throw, no 5xx, errors as JSON {error, message}. */

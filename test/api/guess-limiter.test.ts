@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { createApi } from "../../src/api";
 import { clientKey, GuessLimiter } from "../../src/api/guess-limiter";
-import type { OrchestratorPort } from "../../src/app/port";
 import { FakeClock } from "../../src/lib/clock";
+import { FakePort } from "../helpers/fake-port";
 
 describe("GuessLimiter", () => {
   test("a budget of different wrong tokens per window; then locked until the window ends, then free again", async () => {
@@ -42,11 +42,7 @@ describe("GuessLimiter", () => {
 });
 
 describe("wrong tokens through the API (in process, one client)", () => {
-  const port = {
-    status: () => ({}),
-    services: () => [],
-    stats: () => ({}),
-  } as unknown as OrchestratorPort;
+  const port = new FakePort();
 
   test("429 with Retry-After for every token while locked out, the right one included; the right one passes once the window has passed", async () => {
     const clock = new FakeClock();

@@ -3,19 +3,14 @@
  * each raw value it must accept what the schema accepts, as the same number, and refuse
  * what it refuses with the schema's 400 word for word.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { ApiError } from "../../src/api/errors";
 import { requireInteger, type IntegerField } from "../../src/api/integer-query";
 import { LIMIT_FIELD, LINES_FIELD, SINCE_FIELD } from "../../src/api/request-schemas";
-import { startHarness, type Harness } from "./harness";
+import { createFakeApp } from "../helpers/fake-api";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+// canned data (a FakePort with `api` and `db`): the subject is the query checks, not the fleet
+const h = createFakeApp();
 
 const RAW = [
   "1", "5", "100", "1000", "1001", "10000", "10001", "0", "-0", "-1", "-5", "1e3", "1e9", "1e400", "-1e400", "2.5", "1.0", " 5", "5 ",

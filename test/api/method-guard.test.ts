@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { createApi } from "../../src/api";
-import type { OrchestratorPort } from "../../src/app/port";
+import { FakePort } from "../helpers/fake-port";
 
-const port = { status: () => ({}) } as unknown as OrchestratorPort;
+const port = new FakePort();
 const api = createApi(port, { cors: [], host: "127.0.0.1", port: 9000 });
 const send = (method: string, path: string) => api.handle(new Request(`http://127.0.0.1:9000${path}`, { method }));
 

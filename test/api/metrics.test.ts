@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { escapeLabelValue } from "../../src/api/metrics";
-import { startHarness, type Harness } from "./harness";
+import { startApiFleet, type ApiFleet } from "../helpers/fleet-harness";
 
-let h: Harness;
+let h: ApiFleet;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startApiFleet();
 });
 afterAll(async () => {
-  await h?.stop();
+  await h?.cleanup();
 });
 
 interface Family {

@@ -1,44 +1,57 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Value } from "@sinclair/typebox/value";
-import { t, type TSchema } from "elysia";
-import { ActionAcceptedSchema, ErrorSchema, ReloadRejectedSchema } from "../../src/contract/actions";
-import { EventSchema, StoredHealingSchema } from "../../src/contract/events";
-import { GraphJsonSchema } from "../../src/contract/graph-json";
-import { LogLineSchema } from "../../src/contract/output";
-import { ServiceDetailSchema, ServiceSummarySchema } from "../../src/contract/service-view";
-import { HealthReportSchema, StatsSchema, SystemStatusSchema } from "../../src/contract/system-view";
-import { waitFor } from "../helpers/processes";
-import { startHarness, type Harness } from "./harness";
+/**
+ * The routes over canned data (a FakePort): each read answers with its documented shape and
+ * the port's data; unknown services, conflicts and a rejected reload answer with JSON errors.
+ * The API validates every response against its schema, so canned data that drifts is a 500.
+ * What the actions do to real processes: routes-fleet.test.ts.
+ */
+import { describe, expect, test } from "bun:test";
+import { Type, type TSchema } from "@sinclair/typebox";
+import {
+  ErrorSchema,
+  EventSchema,
+  GraphJsonSchema,
+  HealthReportSchema,
+  LogLineSchema,
+  ReloadRejectedSchema,
+  ServiceDetailSchema,
+  ServiceSummarySchema,
+  StatsSchema,
+  StoredHealingSchema,
+  SystemStatusSchema,
+} from "../helpers/contract";
+import { createFakeApp } from "../helpers/fake-api";
+import { REJECTED_RELOAD, serviceConfig, summary } from "../helpers/fake-data";
+import { FakePort } from "../helpers/fake-port";
+import { findDrift } from "../helpers/schema-drift";
+import { readJson } from "./read-json";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const db = summary("db", { port: 5432 });
+const api = summary("api", { phase: 1, phaseName: "core", pid: 4243, port: 4001, dependsOn: [{ name: "db", condition: "healthy" }] });
+const worker = summary("worker", { phase: 1, phaseName: "core", pid: 4244, port: 4002, dependsOn: [{ name: "db", condition: "started" }], health: { status: "healthy", latencyMs: 1, endpoint: "/status", checkedAt: 1, error: null } });
+const port = new FakePort({ name: "api-test", services: [db, api, worker], reload: REJECTED_RELOAD });
+port.data.configs.set("api", { ...serviceConfig(api), env: { PORT: "4001", SECRET_KEY: "hunter2" } });
+port.data.logs.set("api", [
+  { ts: 1, stream: "stdout", line: "starting" },
+  { ts: 2, stream: "stdout", line: "listening on 127.0.0.1:4001" },
+]);
+for (let i = 0; i < 8; i++) port.publish({ type: "health", payload: { name: "db", ok: true, status: "healthy", latencyMs: 1, endpoint: "/health" } }, 1000 + i);
+port.data.healing.push({ seq: 9, service: "api", action: "manual-restart", attempt: 0, tier: "manual", reason: "manual restart (was healthy)", ts: 5 });
+const h = createFakeApp(port);
 
-async function json(path: string, init?: RequestInit): Promise<{ status: number; body: unknown; type: string | null }> {
-  const res = await h.request(path, init);
-  return { status: res.status, type: res.headers.get("content-type"), body: await res.json() };
-}
-
-function expectShape(schema: TSchema, value: unknown): void {
-  const errors = [...Value.Errors(schema, value)].slice(0, 3).map((e) => `${e.path}: ${e.message}`);
-  expect(errors).toEqual([]);
-}
+const json = (path: string, init?: RequestInit) => readJson(h.request(path, init));
+const expectShape = (schema: TSchema, value: unknown) => expect(findDrift(schema, value)).toEqual([]);
 
 describe("read routes answer with their documented shapes", () => {
   const cases: [string, TSchema][] = [
     ["/orchestrator/status", SystemStatusSchema],
-    ["/orchestrator/services", t.Array(ServiceSummarySchema)],
+    ["/orchestrator/services", Type.Array(ServiceSummarySchema)],
     ["/orchestrator/services/api", ServiceDetailSchema],
-    ["/orchestrator/services/api/logs?lines=5", t.Array(LogLineSchema)],
+    ["/orchestrator/services/api/logs?lines=5", Type.Array(LogLineSchema)],
     ["/orchestrator/health-status", HealthReportSchema],
     ["/orchestrator/dependencies", GraphJsonSchema],
-    ["/orchestrator/healing-history?limit=10", t.Array(StoredHealingSchema)],
-    ["/orchestrator/healing-history?service=api", t.Array(StoredHealingSchema)],
-    ["/orchestrator/events?since=0&limit=50", t.Array(EventSchema)],
+    ["/orchestrator/healing-history?limit=10", Type.Array(StoredHealingSchema)],
+    ["/orchestrator/healing-history?service=api", Type.Array(StoredHealingSchema)],
+    ["/orchestrator/events?since=0&limit=50", Type.Array(EventSchema)],
     ["/orchestrator/stats", StatsSchema],
   ];
   for (const [path, schema] of cases) {
@@ -53,6 +66,13 @@ describe("read routes answer with their documented shapes", () => {
   test("the status says ready with three healthy services", async () => {
     const { body } = await json("/orchestrator/status");
     expect(body).toMatchObject({ state: "ready", total: 3, healthy: 3, name: "api-test" });
+  });
+
+  test("reads hand the port's data through", async () => {
+    expect((await json("/orchestrator/services")).body).toEqual(port.services());
+    expect((await json("/orchestrator/health-status")).body).toEqual(port.healthReport());
+    expect((await json("/orchestrator/healing-history?service=api")).body).toEqual(port.data.healing);
+    expect((await json("/orchestrator/stats")).body).toMatchObject({ name: "api-test", services: 3, events: { lastSeq: 8 } });
   });
 
   test("a service's detail shows its dependencies, health history and effective config", async () => {
@@ -114,29 +134,7 @@ describe("unknown services and conflicting actions", () => {
   });
 });
 
-describe("actions", () => {
-  test("restart answers 202 at once, and the service comes back with a new pid", async () => {
-    const before = h.pids().api!;
-    const { status, body } = await json("/orchestrator/restart/api", { method: "POST" });
-    expect(status).toBe(202);
-    expectShape(ActionAcceptedSchema, body);
-    expect(body).toEqual({ service: "api", action: "restart", from: "healthy", accepted: true });
-    await waitFor(() => h.port.service("api")?.state === "healthy" && h.pids().api !== before, 20_000, "api healthy with a new pid");
-    const history = (await json("/orchestrator/healing-history?service=api&limit=5")).body as { action: string }[];
-    expect(history[0]?.action).toBe("manual-restart");
-  });
-
-  test("stop then start: 202 each, stopped in between, a second stop conflicts", async () => {
-    const stop = await json("/orchestrator/stop/worker", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
-    expect(stop.status).toBe(202);
-    await waitFor(() => h.port.service("worker")?.state === "stopped", 20_000, "worker stopped");
-    expect((await json("/orchestrator/stop/worker", { method: "POST" })).status).toBe(409);
-    const start = await json("/orchestrator/start/worker", { method: "POST" });
-    expect(start.status).toBe(202);
-    expect(start.body).toMatchObject({ action: "start", from: "stopped" });
-    await waitFor(() => h.port.service("worker")?.state === "healthy", 20_000, "worker healthy again");
-  });
-
+describe("a rejected reload", () => {
   test("reload that the manifest rejects: 422 with every positioned issue", async () => {
     const { status, body } = await json("/orchestrator/reload", { method: "POST" });
     expect(status).toBe(422);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import net from "node:net";
 import { ApiServerError, createApi, startApiServer, type RunningApi } from "../../src/api";
-import { fixturePath, waitFor } from "../helpers/processes";
-import { startHarness, type Harness } from "./harness";
+import { waitFor } from "../helpers/processes";
+import { startApiFleet, type ApiFleet } from "../helpers/fleet-harness";
 import { connect, type RecordingClient } from "./ws-client";
 
 const CLIENTS = 100;
@@ -10,19 +10,14 @@ const BACKLOG = 256 * 1024;
 
 // `flood` writes ~1 KB lines for 3 s whenever it is started; it is how a client that asks for
 // its logs and never reads falls behind.
-const flood = `  flood:
-    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(fixturePath("flood-stdout.ts"))}]
-    env: { FLOOD_MS: "3000", LINE_BYTES: "1000" }
-    health: false
-    restart: { policy: never }
-`;
+const flood = { fixture: "flood-stdout.ts", env: { FLOOD_MS: "3000", LINE_BYTES: "1000" }, health: false, restart: { policy: "never" } };
 
-let h: Harness;
+let h: ApiFleet;
 let server: RunningApi;
 let stalled: ReturnType<typeof stallClient>;
 const clients: RecordingClient[] = [];
 beforeAll(async () => {
-  h = await startHarness({ extraServices: flood, stream: { maxBacklogBytes: BACKLOG } });
+  h = await startApiFleet({ services: { flood }, stream: { maxBacklogBytes: BACKLOG } });
   await waitFor(() => h.port.service("flood")?.state === "completed", 30_000, "the first flood to finish");
   server = startApiServer(h.api, { host: "127.0.0.1", port: h.apiPort });
 });
@@ -30,7 +25,7 @@ afterAll(async () => {
   for (const c of clients) c.ws.close();
   stalled?.socket.destroy();
   await server?.stop();
-  await h?.stop();
+  await h?.cleanup();
 });
 
 /** A raw TCP client that completes the WebSocket handshake, then stops reading. */
@@ -69,10 +64,10 @@ function findCloseFrame(bytes: Buffer): { code: number; reason: string } | null 
 const post = (path: string) => fetch(`${server.url}${path}`, { method: "POST" });
 
 async function restart(name: string): Promise<void> {
-  const before = h.pids()[name];
+  const before = h.pidsByName()[name];
   const res = await post(`/orchestrator/restart/${name}`);
   expect(res.status).toBe(202);
-  await waitFor(() => h.port.service(name)?.state === "healthy" && h.pids()[name] !== before, 20_000, `${name} back with a new pid`);
+  await waitFor(() => h.port.service(name)?.state === "healthy" && h.pidsByName()[name] !== before, 20_000, `${name} back with a new pid`);
 }
 
 test(`${CLIENTS} clients get the snapshot then every event in order while a stalled client is dropped`, async () => {

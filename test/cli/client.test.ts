@@ -1,6 +1,6 @@
 /**
- * The client commands (status, restart/stop/start, logs) in process, against a small real
- * HTTP + WebSocket server that serves the API's documented shapes.
+ * The client commands (status, restart/stop/start, logs) in process, against the real API
+ * served over real HTTP + WebSocket, on a fake port whose canned data the test sets.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -13,7 +13,9 @@ import { humanBytes, humanDuration } from "../../src/cli/client/format";
 import { resolveApi } from "../../src/cli/client/resolve-api";
 import { runCli } from "../../src/cli/main";
 import { freePort, waitFor } from "../helpers/processes";
-import { startFakeApi, summary, type FakeApi } from "./client-fake-api";
+import { serveFakeApi, type FakeApi, type FakeApiOptions } from "../helpers/fake-api";
+import { summary } from "../helpers/fake-data";
+import { FakePort } from "../helpers/fake-port";
 
 const dir = mkdtempSync(join(tmpdir(), "orchestrator-client-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,16 +43,24 @@ async function run(argv: string[], options: Parameters<typeof capture>[0] = {}) 
 }
 
 let api: FakeApi;
+let port: FakePort;
 beforeEach(() => {
-  api = startFakeApi();
-  api.services = [
+  const services = [
     summary("api", { restarts: 2, phase: 1, phaseName: "core" }),
     summary("cache", { state: "unhealthy", pid: 4400, port: 6379, uptimeMs: 7_300_000, memoryBytes: 900, cpuPercent: 0, health: { status: "unhealthy", latencyMs: null, endpoint: "/ping", checkedAt: 1, error: "503" } }),
     summary("db", { state: "starting", pid: 4300, port: 5432, uptimeMs: 3000, health: { status: "unknown", latencyMs: null, endpoint: null, checkedAt: null, error: null }, memoryBytes: null, cpuPercent: null }),
     summary("mailer", { state: "failed", pid: null, port: null, uptimeMs: 0, memoryBytes: null, cpuPercent: null, health: { status: "unhealthy", latencyMs: null, endpoint: "/health", checkedAt: 1, error: "refused" } }),
   ];
+  port = new FakePort({ name: "tiny", phases: ["critical", "core"], services });
+  api = serveFakeApi(port);
 });
 afterEach(() => api.stop());
+
+/** Serve the same data again, now with `options` (a token). */
+async function reserve(options: FakeApiOptions): Promise<void> {
+  await api.stop();
+  api = serveFakeApi(port, options);
+}
 
 describe("status", () => {
   test("prints a header and one aligned row per service", async () => {
@@ -79,7 +89,7 @@ describe("status", () => {
   test("--json prints the API's array unchanged", async () => {
     const r = await run(["status", "--json", "--api", api.url]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual(api.services);
+    expect(JSON.parse(r.out)).toEqual(port.data.services);
     expect(api.requests).toEqual(["GET /orchestrator/services"]);
   });
 
@@ -98,14 +108,14 @@ describe("status", () => {
   });
 
   test("sends ORCHESTRATOR_TOKEN as a bearer token", async () => {
-    api.token = "s3cret";
+    await reserve({ token: "s3cret" });
     const r = await run(["status", "--api", api.url], { env: { ORCHESTRATOR_TOKEN: "s3cret" } });
     expect(r.code).toBe(0);
     expect(api.auth).toEqual(["Bearer s3cret", "Bearer s3cret"]);
   });
 
   test("a 401 says to set ORCHESTRATOR_TOKEN and exits 2", async () => {
-    api.token = "s3cret";
+    await reserve({ token: "s3cret" });
     const r = await run(["status", "--api", api.url]);
     expect(r.code).toBe(2);
     expect(r.err).toBe("orchestrator: the API needs a token: set ORCHESTRATOR_TOKEN\n");
@@ -151,7 +161,7 @@ describe("finding the API", () => {
   });
 
   test("-c names the manifest; a missing one is a usage error", async () => {
-    writeFileSync(join(manifestDir, "other.yaml"), `version: 1\napi: { port: ${api.port} }\n`);
+    writeFileSync(join(manifestDir, "other.yaml"), `version: 1\napi: { port: ${api.apiPort} }\n`);
     const r = await run(["status", "-c", "other.yaml"], { cwd: manifestDir });
     expect(r.code).toBe(0);
     expect(r.out).toContain("1/4 healthy");
@@ -204,7 +214,7 @@ describe("restart, stop, start", () => {
   test("a 409 prints the API's message and exits 1", async () => {
     const r = await run(["start", "api", "--api", api.url]);
     expect(r.code).toBe(1);
-    expect(r.err).toBe("orchestrator: cannot start api: it is healthy\n");
+    expect(r.err).toStartWith('orchestrator: cannot apply "manual-start" to a service that is healthy (allowed from healthy: ');
   });
 
   test("a missing name is a usage error", async () => {
@@ -218,7 +228,7 @@ describe("logs", () => {
   const at = (h: number, m: number, s: number, ms: number) => new Date(2025, 0, 1, h, m, s, ms).getTime();
 
   test("prints the last N lines as HH:MM:SS.mmm [stream] line", async () => {
-    api.logs.set("api", [
+    port.data.logs.set("api", [
       { ts: at(9, 0, 1, 5), stream: "stdout", line: "one" },
       { ts: at(9, 0, 2, 50), stream: "stderr", line: "two" },
       { ts: at(13, 4, 5, 600), stream: "stdout", line: "three" },
@@ -230,7 +240,7 @@ describe("logs", () => {
   });
 
   test("stderr lines are red on a TTY only", async () => {
-    api.logs.set("api", [{ ts: at(9, 0, 1, 5), stream: "stderr", line: "boom" }]);
+    port.data.logs.set("api", [{ ts: at(9, 0, 1, 5), stream: "stderr", line: "boom" }]);
     expect((await run(["logs", "api", "--api", api.url], { color: true })).out).toContain("\x1b[31m[stderr] boom\x1b[0m");
     expect((await run(["logs", "api", "--api", api.url])).out).toBe("09:00:01.005 [stderr] boom\n");
   });
@@ -254,36 +264,36 @@ describe("logs", () => {
   }
 
   test("-f prints the tail, then live log events from the stream, and exits 0 when stopped", async () => {
-    api.token = "tok";
-    api.logs.set("api", [{ ts: at(9, 0, 0, 0), stream: "stdout", line: "before" }]);
+    await reserve({ token: "tok" });
+    port.data.logs.set("api", [{ ts: at(9, 0, 0, 0), stream: "stdout", line: "before" }]);
     const f = follow(["api"], { env: { ORCHESTRATOR_TOKEN: "tok" } });
-    await waitFor(() => api.sockets.size === 1 && f.out().includes("before"), 5000, "the stream to open and the tail to print");
-    api.sendLog("db", "stdout", "not ours");
-    api.sendLog("api", "stdout", "live one", at(10, 0, 0, 1));
-    api.sendLog("api", "stderr", "live two", at(10, 0, 0, 2));
+    await waitFor(() => port.subscriberCount === 1 && f.out().includes("before"), 5000, "the stream to open and the tail to print");
+    port.sendLog("db", "stdout", "not ours");
+    port.sendLog("api", "stdout", "live one", at(10, 0, 0, 1));
+    port.sendLog("api", "stderr", "live two", at(10, 0, 0, 2));
     await waitFor(() => f.out().includes("live two"), 5000, "live lines");
     f.stop();
     expect(await f.done).toBe(0);
     expect(f.out()).toBe("09:00:00.000 [stdout] before\n10:00:00.001 [stdout] live one\n10:00:00.002 [stderr] live two\n");
     expect(api.requests.some((r) => r.startsWith("GET /orchestrator/stream?logs=api&token=tok"))).toBe(true);
-    await waitFor(() => api.sockets.size === 0, 5000, "the stream to close");
+    await waitFor(() => port.subscriberCount === 0, 5000, "the stream to close");
   });
 
   test("-f reconnects after the stream drops, fills the gap and prints no line twice", async () => {
-    api.logs.set("api", [{ ts: at(9, 0, 0, 0), stream: "stdout", line: "a" }]);
+    port.data.logs.set("api", [{ ts: at(9, 0, 0, 0), stream: "stdout", line: "a" }]);
     const f = follow(["api"]);
-    await waitFor(() => api.sockets.size === 1 && f.out().includes("] a"), 5000, "the first stream");
-    api.sendLog("api", "stdout", "b", at(9, 0, 0, 1));
+    await waitFor(() => port.subscriberCount === 1 && f.out().includes("] a"), 5000, "the first stream");
+    port.sendLog("api", "stdout", "b", at(9, 0, 0, 1));
     await waitFor(() => f.out().includes("] b"), 5000, "line b");
-    // the connection drops; meanwhile the service prints c (kept only in the ring buffer)
-    for (const ws of api.sockets) ws.close();
-    api.logs.set("api", [
+    // the connection drops (the API restarts on the same address); meanwhile the service prints c (kept only in the ring buffer)
+    await api.restart();
+    port.data.logs.set("api", [
       { ts: at(9, 0, 0, 0), stream: "stdout", line: "a" },
       { ts: at(9, 0, 0, 1), stream: "stdout", line: "b" },
       { ts: at(9, 0, 0, 2), stream: "stdout", line: "c" },
     ]);
-    await waitFor(() => api.sockets.size === 1 && f.out().includes("] c"), 10_000, "the reconnect");
-    api.sendLog("api", "stdout", "d", at(9, 0, 0, 3));
+    await waitFor(() => port.subscriberCount === 1 && f.out().includes("] c"), 10_000, "the reconnect");
+    port.sendLog("api", "stdout", "d", at(9, 0, 0, 3));
     await waitFor(() => f.out().includes("] d"), 5000, "line d");
     f.stop();
     expect(await f.done).toBe(0);
@@ -293,8 +303,7 @@ describe("logs", () => {
   });
 
   test("-f when the stream refuses the token exits 2 instead of retrying", async () => {
-    api.token = "tok";
-    api.openReads = true;
+    await reserve({ token: "tok" });
     const c = capture();
     expect(await runCli(["logs", "-f", "api", "--api", api.url], c.io)).toBe(2);
     expect(c.err()).toBe("orchestrator: the API needs a token: set ORCHESTRATOR_TOKEN\n");

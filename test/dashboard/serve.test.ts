@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApi, startApiServer, type RunningApi } from "../../src/api";
-import type { OrchestratorPort } from "../../src/app/port";
 import { loadDashboardFiles, mountDashboard } from "../../src/dashboard";
+import { FakePort } from "../helpers/fake-port";
 import { freePort } from "../helpers/processes";
 
-const port = { status: () => ({}) } as unknown as OrchestratorPort;
+const port = new FakePort();
 const servers: RunningApi[] = [];
 const dirs: string[] = [];
 afterAll(async () => {

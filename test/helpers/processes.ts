@@ -1,6 +1,7 @@
 /** Helpers for real-process tests: is a pid gone (by /proc state), wait for pids, free ports, fixtures. */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readMarker } from "../../src/process/marker";
 import { readAnyProcStat } from "../../src/process/proc-stats";
 
 /** Absolute path of test/fixtures/NAME. */
@@ -23,17 +24,51 @@ export function readProcState(pid: number): string | null {
  * not enough here: it succeeds on zombies, which PID 1 may reap late.
  */
 export function isGone(pid: number): boolean {
-  const state = readProcState(pid);
-  return state === null || state === "Z" || state === "X";
+  return isGoneOrReused(pid, undefined);
 }
 
-/** Wait until every pid is gone; resolves with those still alive at `timeoutMs` (empty = all gone). */
+/** isGone, and also true when `pid` now names another process than the one that started at `startTicks` (see startTicksOf). */
+export function isGoneOrReused(pid: number, startTicks: number | undefined): boolean {
+  const stat = readAnyProcStat(pid);
+  if (stat === null || stat.state === "Z" || stat.state === "X") return true;
+  return startTicks !== undefined && stat.startTicks !== startTicks;
+}
+
+/** When `pid` started (clock ticks since boot); with the pid it names one process even if the pid is reused. Undefined when gone. */
+export function startTicksOf(pid: number): number | undefined {
+  return readAnyProcStat(pid)?.startTicks;
+}
+
+/** Wait until every pid is gone; resolves with those still alive at `timeoutMs` (empty = all gone). A pid reused meanwhile is gone. */
 export async function waitGone(pids: number[], timeoutMs = 5000): Promise<number[]> {
+  const started = new Map(pids.map((pid) => [pid, startTicksOf(pid)]));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const alive = pids.filter((pid) => !isGone(pid));
+    const alive = pids.filter((pid) => !isGoneOrReused(pid, started.get(pid)));
     if (alive.length === 0 || Date.now() >= deadline) return alive;
     await Bun.sleep(20);
+  }
+}
+
+/**
+ * Live pids whose environment carries a marker of spawner run `runId` (ORCHESTRATOR_SERVICE,
+ * see src/process/marker.ts): the run's services, what they forked, daemons that left their
+ * group and session, exec probes. Not a daemon that exec'd with an emptied environment.
+ */
+export function findMarkedPids(runId: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^[0-9]+$/.test(entry))
+    .map(Number)
+    .filter((pid) => readMarker(pid)?.startsWith(`${runId}/`) && !isGone(pid));
+}
+
+/** "PID (cmdline)" for messages, e.g. `4242 (bun test/fixtures/ignore-sigterm.ts)`. */
+export function describePid(pid: number): string {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").filter(Boolean).join(" ");
+    return `${pid} (${cmdline.length > 120 ? `${cmdline.slice(0, 117)}...` : cmdline || "no cmdline"})`;
+  } catch {
+    return `${pid} (gone)`;
   }
 }
 

@@ -1,6 +1,6 @@
 /** SPEC §5 on real processes: phases, dependency gating, endpoint fallback, startup timeouts, aborts. */
 import { afterEach, describe, expect, test } from "bun:test";
-import type { OrchestratorEvent } from "../../src/contract/events";
+import type { OrchestratorEvent } from "../helpers/contract";
 import { createFleetRun, indexOfEvent, transitionsOf, type FleetRun } from "../helpers/fleet-harness";
 import { freePort, waitGone } from "../helpers/processes";
 

@@ -37,7 +37,7 @@ import {
   specArb,
   type Spec,
 } from "../api/fuzz-requests";
-import { writeManifest } from "../api/harness";
+import { API_FLEET_SETTINGS, apiFleetServices, writeFleetManifest } from "../helpers/fleet-harness";
 import { BINARY, BinaryRun, ROOT, ensureBinary } from "../helpers/binary-run";
 import { fixturePath, freePort, waitFor } from "../helpers/processes";
 
@@ -56,7 +56,7 @@ interface Orchestrator {
 async function startFleet(command: string[]): Promise<Orchestrator> {
   const dir = mkdtempSync(join(tmpdir(), "orch-binary-input-"));
   const port = freePort();
-  writeManifest(dir, "", port);
+  writeFleetManifest(dir, apiFleetServices(), { ...API_FLEET_SETTINGS, api: { host: "127.0.0.1", port } });
   const run = new BinaryRun(dir, ["up"], { command });
   await run.waitRecord((r) => r.msg === "SYSTEM READY", 30_000, `SYSTEM READY from ${command.join(" ")}`);
   const get = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).json();
