@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 /**
- * The composition root: parse argv, pick the command, map errors to exit codes (exit-code.ts).
+ * The CLI's entry: parse argv, pick the command, map errors to exit codes (exit-code.ts). The
+ * composition root of a running fleet is commands/up.ts (it builds the Fleet and the API).
  * Usage and manifest errors print one clear line and exit 2; never a stack trace.
  */
 import pkg from "../../package.json" with { type: "json" };

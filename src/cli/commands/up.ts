@@ -3,6 +3,9 @@
  * reverse dependency order, flush state and exit 0; a second signal kills every service
  * group at once and exits 130. Exit 1 when a critical service could not start, or when
  * another orchestrator holds state.dir (src/app/state-lock.ts).
+ *
+ * The composition root of a running fleet: manifest → state-dir lock → Fleet (the supervisor
+ * wired to the real adapters, src/app/fleet.ts) → FleetPort → the API and dashboard over it.
  */
 import type { CliIo, Command } from "../command";
 import { UsageError, flagString } from "../args";
