@@ -5,7 +5,7 @@
  */
 import { OrchestratorError } from "./errors";
 import type { SystemState } from "./states";
-import { lookUpTransition, type TransitionTable } from "./transition-table";
+import { defineStateMachine, describeImpossible, type TransitionTable } from "./transition-table";
 
 export const SYSTEM_EVENTS = [
   /** `start()`: the launch begins. */
@@ -44,17 +44,14 @@ export class InvalidSystemTransitionError extends OrchestratorError {
     readonly state: SystemState,
     readonly event: SystemEvent,
   ) {
-    const allowed = Object.keys(SYSTEM_TRANSITIONS[state]).join(", ") || "none";
-    super(`cannot apply "${event}" to an orchestrator that is ${state} (allowed from ${state}: ${allowed})`);
+    super(describeImpossible(SYSTEM_TRANSITIONS, "an orchestrator", state, event));
   }
 }
 
+const machine = defineStateMachine(SYSTEM_TRANSITIONS, (state, event) => new InvalidSystemTransitionError(state, event));
+
 /** The next system state for `event` in `state`; throws InvalidSystemTransitionError when the table has no entry. */
-export function transitionSystem(state: SystemState, event: SystemEvent): SystemState {
-  return lookUpTransition(SYSTEM_TRANSITIONS, state, event, (s, e) => new InvalidSystemTransitionError(s, e));
-}
+export const transitionSystem = machine.transition;
 
 /** Whether `event` is allowed in `state`, without throwing. */
-export function canTransitionSystem(state: SystemState, event: SystemEvent): boolean {
-  return SYSTEM_TRANSITIONS[state][event] !== undefined;
-}
+export const canTransitionSystem = machine.canTransition;

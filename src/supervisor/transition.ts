@@ -4,7 +4,7 @@
  */
 import { OrchestratorError } from "../contract/errors";
 import type { ServiceState } from "../contract/states";
-import { lookUpTransition, type TransitionTable } from "../contract/transition-table";
+import { defineStateMachine, describeImpossible, type TransitionTable } from "../contract/transition-table";
 
 export const SERVICE_EVENTS = [
   "spawn",
@@ -89,17 +89,14 @@ export class InvalidTransitionError extends OrchestratorError {
     readonly state: ServiceState,
     readonly event: ServiceEvent,
   ) {
-    const allowed = Object.keys(TRANSITIONS[state]).join(", ") || "none";
-    super(`cannot apply "${event}" to a service that is ${state} (allowed from ${state}: ${allowed})`);
+    super(describeImpossible(TRANSITIONS, "a service", state, event));
   }
 }
 
+const machine = defineStateMachine(TRANSITIONS, (state, event) => new InvalidTransitionError(state, event));
+
 /** The next state for `event` in `state`; throws InvalidTransitionError when the table has no entry. */
-export function transition(state: ServiceState, event: ServiceEvent): ServiceState {
-  return lookUpTransition(TRANSITIONS, state, event, (s, e) => new InvalidTransitionError(s, e));
-}
+export const transition = machine.transition;
 
 /** Whether `event` is allowed in `state`, without throwing. */
-export function canTransition(state: ServiceState, event: ServiceEvent): boolean {
-  return TRANSITIONS[state][event] !== undefined;
-}
+export const canTransition = machine.canTransition;
