@@ -100,7 +100,7 @@ export class SupervisorCore {
     const from = service.state;
     const to = transition(from, event);
     if (to === from) return to;
-    service.state = to;
+    service.enterState(to);
     this.counts[from]--;
     this.counts[to]++;
     this.problems += (isSettled(from) ? 1 : 0) - (isSettled(to) ? 1 : 0);
@@ -108,7 +108,7 @@ export class SupervisorCore {
     if (service.child && service.child.pid > 0) payload.pid = service.child.pid;
     if (reason) payload.reason = reason;
     this.sink.emit({ type: "service", payload });
-    if (service.waiters.length > 0) service.waiters = service.waiters.filter((waiter) => !waiter(to));
+    service.waiters.notify(to);
     for (const listener of this.listeners) listener(service, from, to);
     if (this.tracking) this.followServices();
     return to;

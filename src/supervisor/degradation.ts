@@ -31,9 +31,9 @@ export function hasTrippedUpstream(service: ServiceRuntime): boolean {
 
 function degradeService(core: SupervisorCore, service: ServiceRuntime, reason: string): void {
   if (service.state === "degraded" || !canTransition(service.state, "degrade")) return;
-  service.actionToken++;
-  service.cancelTimers();
-  service.lastReason = reason;
+  service.takeActionToken();
+  service.timers.cancelAll();
+  service.recordReason(reason);
   core.apply(service, "degrade", reason);
 }
 

@@ -17,15 +17,14 @@ export async function restartDependencies(core: SupervisorCore, service: Service
 async function restartForDependent(core: SupervisorCore, dependency: ServiceRuntime, dependent: string): Promise<void> {
   if (isRunning(dependency.state)) {
     const reason = `restarted before its dependent ${dependent} (dependencies tier)`;
-    const token = ++dependency.actionToken;
-    dependency.cancelTimers();
+    const token = dependency.takeActionToken();
+    dependency.timers.cancelAll();
     stopProbing(core, dependency);
     core.apply(dependency, "schedule-restart", reason);
     core.emitHealing(dependency, "restart-scheduled", { tier: "dependencies", reason, delayMs: 0 });
     await stopChild(dependency);
     if (token !== dependency.actionToken || dependency.state !== "backoff" || core.shuttingDown) return;
-    dependency.restarts++;
-    spawnService(core, dependency, "spawn", reason);
+    spawnService(core, dependency, "spawn", { reason, restart: true });
     core.emitHealing(dependency, "restarted", { tier: "dependencies", reason });
   }
   if (isInFlight(dependency.state)) await waitUntilSettled(core, dependency);
@@ -42,9 +41,9 @@ function waitUntilSettled(core: SupervisorCore, service: ServiceRuntime): Promis
       return true;
     };
     const guard = core.clock.setTimeout(() => {
-      service.waiters = service.waiters.filter((w) => w !== waiter);
+      service.waiters.remove(waiter);
       resolve();
     }, guardMs);
-    service.waiters.push(waiter);
+    service.waiters.add(waiter);
   });
 }

@@ -13,8 +13,8 @@ import type { ServiceRuntime } from "./service-runtime";
 
 /** A failure of a running or starting service: an unexpected exit, a failed start, or unhealthy. */
 export function handleFailure(core: SupervisorCore, service: ServiceRuntime, reason: string): void {
-  service.lastReason = reason;
-  service.cancelTimers();
+  service.recordReason(reason);
+  service.timers.cancelAll();
   stopProbing(core, service);
   const before = service.ladder.attempt;
   core.emitHealing(service, "detected", { attempt: before, reason });
@@ -26,30 +26,27 @@ export function handleFailure(core: SupervisorCore, service: ServiceRuntime, rea
     core.emitHealing(service, "escalated", { attempt: step.attempt, tier: step.tier, reason: `${selectTier(before)} → ${step.tier}` });
   }
   const delayMs = Math.max(step.delayMs, service.breaker.msUntilHalfOpen());
-  const token = ++service.actionToken;
+  const token = service.takeActionToken();
   core.apply(service, "schedule-restart", reason);
   if (token !== service.actionToken || core.shuttingDown) return;
   core.emitHealing(service, "restart-scheduled", { attempt: step.attempt, tier: step.tier, reason, delayMs });
   if (delayMs === 0) return void runTier(core, service, step, token);
-  service.timers.restart = core.clock.setTimeout(() => {
-    service.timers.restart = null;
-    void runTier(core, service, step, token);
-  }, delayMs);
+  service.timers.arm("restart", core.clock, delayMs, () => void runTier(core, service, step, token));
 }
 
 /** `policy: never` (or no way forward): record it and stop there. */
 export function giveUp(core: SupervisorCore, service: ServiceRuntime, reason: string): void {
-  service.cancelTimers();
+  service.timers.cancelAll();
   stopProbing(core, service);
   killChild(service);
-  service.lastReason = reason;
+  service.recordReason(reason);
   core.apply(service, "give-up", reason);
   core.emitHealing(service, "gave-up", { reason });
 }
 
 function quarantine(core: SupervisorCore, service: ServiceRuntime, step: LadderStep, reason: string): void {
   killChild(service);
-  service.actionToken++;
+  service.takeActionToken();
   core.apply(service, "quarantine", reason);
   core.emitHealing(service, "quarantined", {
     attempt: step.attempt,
@@ -75,7 +72,6 @@ async function runTier(core: SupervisorCore, service: ServiceRuntime, step: Ladd
 }
 
 function respawn(core: SupervisorCore, service: ServiceRuntime, step: LadderStep): void {
-  service.restarts++;
-  spawnService(core, service, "spawn", `restart attempt ${step.attempt} (${step.tier})`);
+  spawnService(core, service, "spawn", { reason: `restart attempt ${step.attempt} (${step.tier})`, restart: true });
   core.emitHealing(service, "restarted", { attempt: step.attempt, tier: step.tier, reason: service.lastReason ?? "restart" });
 }

@@ -124,8 +124,7 @@ export class Launcher {
   }
 
   private markSettled(service: ServiceRuntime): void {
-    if (service.launchSettled) return;
-    service.launchSettled = true;
+    if (!service.markLaunchSettled()) return;
     this.unsettled--;
     if (service.config.phase === 0) this.firstLeft--;
     if (this.stage === "critical" && this.firstLeft === 0) this.beginLaterPhases();
@@ -158,7 +157,7 @@ export class Launcher {
     const { core } = this;
     if (verdict.kind === "degrade") {
       if (service.state === "degraded") return;
-      service.lastReason = verdict.reason;
+      service.recordReason(verdict.reason);
       core.apply(service, "degrade", verdict.reason);
       return this.markSettled(service);
     }
@@ -166,7 +165,7 @@ export class Launcher {
     if (verdict.kind === "block") {
       if (this.stage === "critical" && service.critical) return this.abort(service, `critical service ${service.name} cannot start: ${verdict.reason}`);
       if (service.state !== "pending") return;
-      service.lastReason = verdict.reason;
+      service.recordReason(verdict.reason);
       core.apply(service, "block", verdict.reason);
       return this.markSettled(service);
     }

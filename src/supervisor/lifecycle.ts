@@ -12,16 +12,16 @@ import { buildServiceEnv } from "./env";
 import { describeExit, judgeExit } from "./policy";
 import type { ServiceRuntime } from "./service-runtime";
 
-/** Spawn `service` now and move it to `starting` (from pending/backoff with `spawn`, else `manual-start`). */
-export function spawnService(core: SupervisorCore, service: ServiceRuntime, event: "spawn" | "manual-start", reason?: string): void {
-  service.cancelTimers();
+/**
+ * Spawn `service` now and move it to `starting` (from pending/backoff with `spawn`, else
+ * `manual-start`); `restart` counts it in `restarts` (the launch's first spawn does not).
+ */
+export function spawnService(core: SupervisorCore, service: ServiceRuntime, event: "spawn" | "manual-start", how: { reason?: string; restart?: boolean } = {}): void {
+  service.timers.cancelAll();
   stopProbing(core, service);
-  const generation = ++service.generation;
   const child = launchChild(core, service);
-  service.child = child;
-  service.startedAt = core.clock.now();
-  service.consecutiveFailures = 0;
-  core.apply(service, event, reason);
+  const generation = service.beginSpawn(child, core.clock.now(), how.restart ?? false);
+  core.apply(service, event, how.reason);
   void child.exited.then((exit) => handleExit(core, service, generation, exit));
   armStartupTimer(core, service);
   beginReadinessCheck(core, service, generation);
@@ -30,19 +30,19 @@ export function spawnService(core: SupervisorCore, service: ServiceRuntime, even
 /** A service still `starting` after `startupTimeoutMs` has failed to start. */
 export function armStartupTimer(core: SupervisorCore, service: ServiceRuntime): void {
   const generation = service.generation;
-  service.timers.startup?.cancel();
-  service.timers.startup = core.clock.setTimeout(() => handleStartupTimeout(core, service, generation), service.config.startupTimeoutMs);
+  service.timers.arm("startup", core.clock, service.config.startupTimeoutMs, () => handleStartupTimeout(core, service, generation));
 }
 
 function launchChild(core: SupervisorCore, service: ServiceRuntime): ChildHandle {
   const { name, command, cwd } = service.config;
+  let env: Record<string, string>;
   try {
-    service.env ??= buildServiceEnv(service.config, core.processEnv, core.readTextFile, core.config.api.token);
+    env = service.ensureEnv(() => buildServiceEnv(service.config, core.processEnv, core.readTextFile, core.config.api.token));
   } catch (error) {
     return createFailedChild(error instanceof Error ? error.message : String(error));
   }
   const onOutput = core.options.onOutput;
-  return core.spawner.spawn({ name, command, cwd, env: service.env }, (stream, line) => onOutput?.(name, stream, line));
+  return core.spawner.spawn({ name, command, cwd, env }, (stream, line) => onOutput?.(name, stream, line));
 }
 
 /** Probe it, or, without a probe, call it ready once it has run `noProbeReadyMs`. */
@@ -52,34 +52,30 @@ export function beginReadinessCheck(core: SupervisorCore, service: ServiceRuntim
     else startProbing(core, service, generation);
     return;
   }
-  service.timers.ready = core.clock.setTimeout(() => {
-    service.timers.ready = null;
+  service.timers.arm("ready", core.clock, core.noProbeReadyMs, () => {
     if (service.generation === generation && service.state === "starting") markReady(core, service);
-  }, core.noProbeReadyMs);
+  });
 }
 
 export function startProbing(core: SupervisorCore, service: ServiceRuntime, generation: number): void {
-  if (!service.probe || service.probing) return;
-  service.probing = true;
+  if (!service.probe || !service.beginProbing()) return;
   const { intervalMs, timeoutMs } = service.config.health;
   core.probeRunner.start(service.name, service.probe, { intervalMs, timeoutMs }, (result) => handleProbeResult(core, service, generation, result));
 }
 
 export function stopProbing(core: SupervisorCore, service: ServiceRuntime): void {
-  if (!service.probing) return;
-  service.probing = false;
-  core.probeRunner.stop(service.name);
+  if (service.endProbing()) core.probeRunner.stop(service.name);
 }
 
 function handleExit(core: SupervisorCore, service: ServiceRuntime, generation: number, exit: Exit): void {
   if (generation !== service.generation) return; // killed on purpose or already replaced
-  service.child = null;
+  service.releaseChild();
   stopProbing(core, service);
   // In backoff the old process may die while the restart waits: the restart still comes.
   if (service.state === "stopping" || service.state === "backoff") return;
-  service.cancelTimers();
+  service.timers.cancelAll();
   const reason = describeExit(exit);
-  service.lastReason = reason;
+  service.recordReason(reason);
   if (service.state === "degraded") {
     core.apply(service, judgeExit(service.config, exit) === "complete" ? "complete" : "exited", reason);
     return;
@@ -91,17 +87,14 @@ function handleExit(core: SupervisorCore, service: ServiceRuntime, generation: n
 }
 
 function handleStartupTimeout(core: SupervisorCore, service: ServiceRuntime, generation: number): void {
-  service.timers.startup = null;
   if (generation !== service.generation || service.state !== "starting") return;
   core.fail(service, `not ready within ${service.config.startupTimeoutMs}ms`);
 }
 
 function handleProbeResult(core: SupervisorCore, service: ServiceRuntime, generation: number, result: ProbeResult): void {
   if (generation !== service.generation || !service.probing) return;
-  service.recordProbe(result);
-  updateHealth(core, service, result);
+  if (service.health.record(result)) emitHealth(core, service, result);
   if (result.ok) {
-    service.consecutiveFailures = 0;
     if (service.state === "starting") markReady(core, service);
     else if (service.state === "unhealthy") {
       core.apply(service, "probe-passed");
@@ -109,12 +102,12 @@ function handleProbeResult(core: SupervisorCore, service: ServiceRuntime, genera
     }
     return;
   }
-  const failures = ++service.consecutiveFailures;
+  const failures = service.health.failures;
   if (failures !== service.config.health.failureThreshold) return;
   const reason = `unhealthy: ${failures} consecutive probe failures (${result.error ?? "failed"})`;
   if (service.state === "degraded") {
     // The cause is upstream: record it, spend no restart attempt.
-    service.lastReason = reason;
+    service.recordReason(reason);
     core.apply(service, "probe-failed-threshold", reason);
   } else if (service.state === "healthy") {
     core.apply(service, "probe-failed-threshold", reason);
@@ -123,12 +116,9 @@ function handleProbeResult(core: SupervisorCore, service: ServiceRuntime, genera
   }
 }
 
-function updateHealth(core: SupervisorCore, service: ServiceRuntime, result: ProbeResult): void {
-  const status = result.ok ? "healthy" : "unhealthy";
-  const changed = status !== service.health.status;
-  service.health = { status, latencyMs: result.latencyMs, endpoint: result.endpoint ?? null, checkedAt: result.checkedAt, error: result.error ?? null };
-  if (!changed) return;
-  const payload: ProbeOutcome = { name: service.name, ok: result.ok, status, latencyMs: result.latencyMs };
+// Only when the status changed: the health event reports passing to failing and back, not every probe.
+function emitHealth(core: SupervisorCore, service: ServiceRuntime, result: ProbeResult): void {
+  const payload: ProbeOutcome = { name: service.name, ok: result.ok, status: result.ok ? "healthy" : "unhealthy", latencyMs: result.latencyMs };
   if (result.endpoint) payload.endpoint = result.endpoint;
   if (result.error) payload.error = result.error;
   core.sink.emit({ type: "health", payload });
@@ -136,11 +126,12 @@ function updateHealth(core: SupervisorCore, service: ServiceRuntime, result: Pro
 
 /** First probe pass (or the no-probe grace period): `starting` → `healthy`. */
 export function markReady(core: SupervisorCore, service: ServiceRuntime): void {
-  service.timers.startup?.cancel();
-  service.timers.startup = null;
-  if (!service.probe) updateHealth(core, service, { ok: true, latencyMs: 0, checkedAt: core.clock.now() });
+  service.recordReady();
+  if (!service.probe) {
+    const result = { ok: true, latencyMs: 0, checkedAt: core.clock.now() };
+    if (service.health.show(result)) emitHealth(core, service, result);
+  }
   const recovering = service.ladder.attempt > 0;
-  service.everReady = true;
   core.apply(service, "ready");
   service.ladder.markHealthy();
   if (recovering) core.emitHealing(service, "recovered", { reason: "ready again" });
@@ -150,19 +141,13 @@ export function markReady(core: SupervisorCore, service: ServiceRuntime): void {
 
 /** SIGKILL the group now; its exit is ignored (the caller already decided what comes next). */
 export function killChild(service: ServiceRuntime): void {
-  const child = service.child;
-  if (!child) return;
-  service.generation++;
-  service.child = null;
-  child.kill();
+  service.disownChild()?.kill();
 }
 
 /** Stop gracefully with the service's shutdown signal and timeout; its exit is ignored. */
 export async function stopChild(service: ServiceRuntime): Promise<void> {
-  const child = service.child;
+  const child = service.disownChild();
   if (!child) return;
-  service.generation++;
-  service.child = null;
   const { signal, timeoutMs } = service.config.shutdown;
   await child.stop(signal, timeoutMs);
 }

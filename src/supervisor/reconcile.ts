@@ -56,7 +56,7 @@ export async function reconcile(core: SupervisorCore, next: Config, launched: bo
   for (const service of removed) core.remove(service);
   for (const { old, wasStopped, isRestart } of replaced) replaceRuntime(core, old, configs.get(old.name)!, wasStopped, isRestart);
   wireDependencies(core, plan.graph.edges);
-  for (const service of core.ordered) service.order = order.get(service.name)!;
+  for (const service of core.ordered) service.placeAt(order.get(service.name)!);
   core.ordered.sort((a, b) => a.order - b.order);
   core.refreshSystemState();
   if (launched) releaseWaiting(core);
@@ -78,14 +78,14 @@ function applyInPlace(core: SupervisorCore, service: ServiceRuntime, config: Ser
 async function retire(core: SupervisorCore, service: ServiceRuntime, reason: string): Promise<void> {
   await stopService(core, service, reason);
   if (service.alive && !core.shuttingDown) await stopService(core, service, reason);
-  service.cancelTimers();
+  service.timers.cancelAll();
   service.breaker.dispose();
 }
 
 // `isRestart`: it had run and was not stopped by the operator, so this counts as a restart.
 function replaceRuntime(core: SupervisorCore, old: ServiceRuntime, config: ServiceConfig, wasStopped: boolean, isRestart: boolean): void {
   const fresh = createRuntime(core, config, old.order);
-  fresh.restarts = old.restarts + (isRestart ? 1 : 0);
+  fresh.inheritRestarts(old, isRestart);
   core.remove(old);
   core.add(fresh);
   if (wasStopped) core.apply(fresh, "stop", "stopped before the reload; start it to run the new configuration");

@@ -11,18 +11,13 @@ import { canTransition } from "./transition";
 /** Bring `service` to `stopped`; joins a stop already under way; a no-op when it is stopped. */
 export function stopService(core: SupervisorCore, service: ServiceRuntime, reason = "stop requested"): Promise<void> {
   if (service.stopPromise) return service.stopPromise;
-  service.actionToken++;
-  service.cancelTimers();
+  service.takeActionToken();
+  service.timers.cancelAll();
   stopProbing(core, service);
   if (service.state === "stopped" || !canTransition(service.state, "stop")) return stopChild(service);
   const next = core.apply(service, "stop", reason);
   if (next === "stopped") return stopChild(service);
-  const stopping = stopChild(service).then(() => {
-    service.stopPromise = null;
-    core.apply(service, "stopped", reason);
-  });
-  service.stopPromise = stopping;
-  return stopping;
+  return service.holdStop(stopChild(service), () => core.apply(service, "stopped", reason));
 }
 
 /** Stop every service, dependents before their dependencies; resolves when all are down. */

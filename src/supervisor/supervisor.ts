@@ -164,15 +164,12 @@ export class Supervisor {
 
   private takeOver(service: ServiceRuntime): void {
     this.launcher.forget(service);
-    service.ladder.reset();
-    service.breaker.reset();
-    service.env = null;
+    service.resetForManualStart();
   }
 
   private spawnManually(service: ServiceRuntime, isRestart: boolean): void {
     if (this.core.shuttingDown || !canTransition(service.state, "manual-start")) return;
-    if (isRestart) service.restarts++;
-    spawnService(this.core, service, "manual-start", isRestart ? "manual restart" : "manual start");
+    spawnService(this.core, service, "manual-start", { reason: isRestart ? "manual restart" : "manual start", restart: isRestart });
   }
 
   private find(name: string, action?: string): ServiceRuntime {

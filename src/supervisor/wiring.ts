@@ -27,15 +27,11 @@ export function createRuntime(core: SupervisorCore, service: ServiceConfig, orde
  * record not named by any edge ends up with no links.
  */
 export function wireDependencies(core: SupervisorCore, edges: readonly GraphEdge[]): void {
-  for (const service of core.ordered) {
-    service.dependencies = [];
-    service.dependents = [];
-  }
+  for (const service of core.ordered) service.clearLinks();
   for (const edge of edges) {
     const dependent = core.services.get(edge.from);
     const dependency = core.services.get(edge.to);
     if (!dependent || !dependency) continue;
-    dependent.dependencies.push({ service: dependency, condition: edge.condition });
-    dependency.dependents.push(dependent);
+    dependent.linkTo(dependency, edge.condition);
   }
 }
