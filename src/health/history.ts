@@ -1,4 +1,4 @@
-/** Recent probe results: the last 100 per service, a consecutive-failure count and the latest result. */
+/** Recent probe results: the last 100 per service and the latest result. (Failures in a row are the service record's: they restart with each process.) */
 import type { ProbeResult } from "../contract/service-view";
 
 export const HISTORY_LIMIT = 100;
@@ -7,7 +7,6 @@ export const HISTORY_LIMIT = 100;
 export class ProbeHistory {
   private readonly ring: ProbeResult[] = [];
   private next = 0;
-  private failures = 0;
 
   constructor(readonly limit = HISTORY_LIMIT) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`history limit must be a positive integer, got ${limit}`);
@@ -16,12 +15,6 @@ export class ProbeHistory {
   push(result: ProbeResult): void {
     this.ring[this.next] = result;
     this.next = (this.next + 1) % this.limit;
-    this.failures = result.ok ? 0 : this.failures + 1;
-  }
-
-  /** Failures since the last passing result. */
-  get consecutiveFailures(): number {
-    return this.failures;
   }
 
   get size(): number {

@@ -24,16 +24,12 @@ describe("ProbeHistory", () => {
     expect(history.list(50).map((r) => r.checkedAt)).toEqual([7, 8, 9, 10, 11]);
   });
 
-  test("counts consecutive failures and resets on a pass", () => {
+  test("latest is the newest result, or undefined before the first", () => {
     const history = new ProbeHistory();
     expect(history.latest()).toBeUndefined();
     history.push(result(1, false));
-    history.push(result(2, false));
-    expect(history.consecutiveFailures).toBe(2);
-    history.push(result(3, true));
-    expect(history.consecutiveFailures).toBe(0);
-    history.push(result(4, false));
-    expect(history.consecutiveFailures).toBe(1);
+    history.push(result(2, true));
+    expect(history.latest()?.checkedAt).toBe(2);
   });
 
   test("rejects a limit that is not a positive integer", () => {
