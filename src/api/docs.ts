@@ -3,14 +3,18 @@
  * Swagger UI from a CDN by default; here its CSS and bundle are embedded in the binary
  * (`type: "file"` imports) and served under /docs/assets, so the docs work with no internet.
  * The page's Content-Security-Policy allows those assets and, by hash, the page's own inline
- * script and style blocks, nothing else.
+ * script and style blocks, nothing else. The document is the generated one finished by
+ * ./publish-document.ts (no Elysia-only keywords; the Host guard's 421 on every operation).
  */
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import pkg from "../../package.json" with { type: "json" };
+import { ErrorSchema } from "../contract/actions";
 import { OPEN_ROUTES } from "./auth";
+import { createHostPolicy } from "./host-guard";
+import { publishDocument, WRONG_HOST_RESPONSE } from "./publish-document";
 import { pagePolicy, policyForHtml } from "./security-headers";
 import { streamDocumentation } from "./stream-docs";
 
@@ -63,14 +67,25 @@ export function docsPlugin() {
           "More than a few different wrong tokens from one client address within a minute get 429 with Retry-After. " +
           "On every route: a Host header that is not a loopback name or address, api.host or a name in api.allowedHosts gets 421 (DNS rebinding); " +
           "a method the path is not served with gets 405 with an Allow header.",
+        license: { name: pkg.license, identifier: pkg.license },
       },
+      // relative to the document: the API at the origin /docs/json was fetched from, whatever api.host, port or proxy in front
+      servers: [{ url: "/", description: "This orchestrator" }],
       tags: [
         { name: "read", description: "The fleet's state. Status, health-status and session are open; the rest needs the token when one is set." },
         { name: "actions", description: "Act on services; need the token when one is set." },
         { name: "stream", description: "Live events and their replay." },
         { name: "metrics", description: "Prometheus exposition." },
       ],
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "The api.token from the manifest." } } },
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "The api.token from the manifest." } },
+        responses: {
+          [WRONG_HOST_RESPONSE]: {
+            description: "Misdirected: the Host header names none of the hosts this orchestrator answers to (loopback, api.host, api.allowedHosts); a guard against DNS rebinding",
+            content: { "application/json": { schema: ErrorSchema, example: wrongHostExample() } },
+          },
+        },
+      },
       paths: streamDocumentation(),
     },
   });
@@ -78,12 +93,25 @@ export function docsPlugin() {
   // of it once and allow the inline blocks it holds, by hash.
   const page = swagger.router.history.find((r) => r.method === "GET" && r.path === DOCS_PATH)?.handler;
   const docsPolicy = page instanceof Response ? page.clone().text().then((html) => policyForHtml(html)) : Promise.resolve(pagePolicy());
+  // the plugin hands out the same generated object until the routes change: finish each one once
+  const published = new WeakMap<object, object>();
   return new Elysia({ name: "orchestrator-docs" })
     .onRequest(async ({ request, set }) => {
       if (isDocsPage(request.url)) set.headers["content-security-policy"] = await docsPolicy;
     })
+    .onAfterHandle(({ route, response }) => {
+      if (route !== SPEC_PATH || typeof response !== "object" || response === null) return;
+      if (!published.has(response)) published.set(response, publishDocument(response));
+      return published.get(response);
+    })
     .use(assets)
     .use(swagger);
+}
+
+// what the Host guard itself answers a page on another name that resolves to this machine
+function wrongHostExample() {
+  const refusal = createHostPolicy({ host: "127.0.0.1" }).check(new Request("http://attacker.example/orchestrator/services"));
+  return { error: refusal?.code, message: refusal?.message };
 }
 
 function isDocsPage(url: string): boolean {

@@ -4,7 +4,6 @@
  */
 import { t } from "elysia";
 import { describeIntegerField, type IntegerField } from "./integer-query";
-import { literals } from "../contract/schema-helpers";
 
 /** The manifest's service-name rule; it also keeps `..`, `/`, NUL and friends out of every path. */
 export const SERVICE_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._~-]*$";
@@ -41,7 +40,8 @@ export const LogsQuery = t.Object({
 
 export const DependenciesQuery = t.Object({
   format: t.Optional(
-    literals(["json", "mermaid", "dot"], { description: "json (default), or mermaid / dot text.", error: 'query.format: expected "json", "mermaid" or "dot"' }),
+    // t.UnionEnum, not a union of literals: the generator publishes that one without its description
+    t.UnionEnum(["json", "mermaid", "dot"], { description: "json (default), or mermaid / dot text.", error: 'query.format: expected "json", "mermaid" or "dot"' }),
   ),
 });
 

@@ -11,6 +11,7 @@ export function streamDocumentation() {
     "/orchestrator/stream": {
       get: {
         tags: ["stream"],
+        operationId: "getOrchestratorStream",
         summary: "Live event stream (WebSocket)",
         description:
           "Upgrade to a WebSocket. The first message is a `snapshot` ({status, services} as of its seq); every later message is an event `{seq, ts, type, payload}` of type service, health, healing, status or (with ?logs=NAME,…) log, in seq order with no gap. " +

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createApi } from "../../src/api";
 import { FakePort } from "../helpers/fake-port";
 
@@ -6,8 +8,26 @@ import { FakePort } from "../helpers/fake-port";
 const api = createApi(new FakePort(), { cors: [], host: "127.0.0.1", port: 9000 });
 const get = (path: string) => api.handle(new Request(`http://127.0.0.1:9000${path}`));
 
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  description?: string;
+  schema?: unknown;
+}
+
+interface Operation {
+  summary?: string;
+  description?: string;
+  parameters?: Parameter[];
+  responses?: Record<string, { $ref?: string; content?: Record<string, { schema?: unknown }> }>;
+}
+
 interface OpenApiDoc {
-  paths: Record<string, Record<string, { summary?: string; description?: string; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>;
+  info?: { license?: unknown };
+  servers?: unknown;
+  paths: Record<string, Record<string, Operation>>;
+  components?: { responses?: Record<string, { content?: Record<string, { example?: unknown }> }> };
 }
 
 describe("the OpenAPI document", async () => {
@@ -45,7 +65,67 @@ describe("the OpenAPI document", async () => {
     expect(JSON.stringify(doc)).toContain('"bearer"');
     expect(doc.paths["/orchestrator/stop/{name}"]!.post).toMatchObject({ security: [{ bearer: [] }] });
   });
+
+  test("parameter schemas carry no Elysia-only `error` keyword, yet a 400 still says what the field expects", async () => {
+    const schemas = operations(doc).flatMap(({ op }) => (op.parameters ?? []).map((p) => p.schema));
+    expect(schemas.length).toBe(13);
+    expect(JSON.stringify(schemas)).not.toContain('"error"');
+    // the messages stay where Elysia reads them: only the published document goes without
+    const res = await get("/orchestrator/events?limit=-1");
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 400,
+      body: { error: "VALIDATION", message: "query.limit: expected an integer from 1 to 10000, got -1" },
+    });
+    expect(((await (await get("/orchestrator/dependencies?format=svg")).json()) as { message: string }).message).toBe('query.format: expected "json", "mermaid" or "dot", got "svg"');
+  });
+
+  test("a query integer is published as the integer it must be, each parameter with its description", () => {
+    const logs = doc.paths["/orchestrator/services/{name}/logs"]!.get!.parameters!;
+    expect(logs.find((p) => p.name === "lines")).toEqual({
+      name: "lines",
+      in: "query",
+      required: false,
+      description: "How many of the newest lines (default 100).",
+      schema: { type: "integer", minimum: 1, maximum: 1000, description: "How many of the newest lines (default 100).", examples: [100] },
+    });
+    const format = doc.paths["/orchestrator/dependencies"]!.get!.parameters![0]!;
+    expect(format).toMatchObject({ name: "format", description: "json (default), or mermaid / dot text.", schema: { type: "string", enum: ["json", "mermaid", "dot"], default: "json" } });
+    for (const { where, op } of operations(doc)) for (const p of op.parameters ?? []) expect({ where, name: p.name, described: typeof p.description }).toEqual({ where, name: p.name, described: "string" });
+  });
+
+  test("every operation may get the Host guard's 421, described once", () => {
+    for (const { where, op } of operations(doc)) expect({ where, wrongHost: op.responses?.["421"] }).toEqual({ where, wrongHost: { $ref: "#/components/responses/WrongHost" } });
+    expect(doc.components?.responses?.WrongHost?.content?.["application/json"]?.example).toMatchObject({ error: "MISDIRECTED" });
+  });
+
+  test("the servers are the origin the document came from; the info names the licence", () => {
+    expect(doc.servers).toEqual([{ url: "/", description: "This orchestrator" }]);
+    expect(doc.info?.license).toEqual({ name: "MIT", identifier: "MIT" });
+  });
 });
+
+describe("the OpenAPI document does not depend on what was asked before it", () => {
+  test("the same after a fresh app has answered reads, errors and validation failures", async () => {
+    const before = await (await get("/docs/json")).text();
+    const busy = createApi(new FakePort(), { cors: [], host: "127.0.0.1", port: 9000 });
+    for (const path of ["/orchestrator/status", "/orchestrator/services", "/orchestrator/services/api", "/orchestrator/services/nope", "/orchestrator/events?limit=0", "/orchestrator/stats"]) {
+      await busy.handle(new Request(`http://127.0.0.1:9000${path}`));
+    }
+    const after = await (await busy.handle(new Request("http://127.0.0.1:9000/docs/json"))).text();
+    expect(after).toBe(before);
+    expect(after).not.toContain('"additionalProperties":false');
+  });
+
+  test("the contract declares no additionalProperties (the published document drops the ones Elysia writes)", () => {
+    const dir = join(import.meta.dir, "../../src/contract");
+    const declaring = readdirSync(dir).filter((file) => readFileSync(join(dir, file), "utf8").includes("additionalProperties"));
+    expect(declaring).toEqual([]);
+  });
+});
+
+function operations(doc: OpenApiDoc): { where: string; op: Operation }[] {
+  return Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ where: `${method} ${path}`, op })));
+}
 
 describe("the Swagger UI page works offline", async () => {
   const html = await (await get("/docs")).text();

@@ -79,6 +79,40 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
     expect(pageErrors).toEqual([]);
   }, 30_000);
 
+  test("the API docs render under their own policy; Try it out calls the API at the page's origin (servers: /)", async () => {
+    const docs = await page.context().newPage();
+    const violations: string[] = [];
+    const errors: string[] = [];
+    const calls: string[] = [];
+    await docs.exposeFunction("__docsViolation", (v: string) => violations.push(v));
+    await docs.addInitScript(() =>
+      document.addEventListener("securitypolicyviolation", (e) => (window as unknown as { __docsViolation(v: string): void }).__docsViolation(`${e.violatedDirective} ${e.blockedURI}`)),
+    );
+    docs.on("pageerror", (e) => errors.push(e.message));
+    docs.on("request", (r) => calls.push(`${r.method()} ${r.url()}`));
+    try {
+      const res = await docs.goto(`${target.pageUrl}docs`);
+      expect(res?.headers()["content-security-policy"]).toContain("script-src 'self' 'sha256-");
+      const status = docs.locator("#operations-read-getOrchestratorStatus");
+      await status.waitFor({ timeout: 15_000 });
+      expect(await docs.locator(".opblock").count()).toBe(16);
+      expect(await docs.locator(".servers select").inputValue()).toBe("/");
+      await status.locator(".opblock-summary").click();
+      await status.locator("button.try-out__btn").click();
+      await status.locator("button.execute").click();
+      const code = status.locator(".live-responses-table tbody .response-col_status").first();
+      await code.waitFor({ timeout: 10_000 });
+      expect((await code.textContent())?.trim()).toBe("200");
+      // the page came through the proxy, on another port than api.port: the call goes where the page came from
+      expect(calls).toContain(`GET ${target.pageUrl}orchestrator/status`);
+      expect(calls.filter((c) => !c.includes(target.pageUrl))).toEqual([]);
+      expect(violations).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await docs.close();
+    }
+  }, 30_000);
+
   test("the grid shows the fleet's real states, grouped by phase", async () => {
     await card("migrate").waitFor({ timeout: 10_000 });
     await waitUntil(
