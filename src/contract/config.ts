@@ -12,6 +12,7 @@ import { DEPENDENCY_CONDITIONS } from "./states";
 
 export const RESTART_POLICIES = ["always", "on-failure", "never"] as const;
 export const PACKAGE_MANAGERS = ["bun", "npm", "pnpm", "yarn"] as const;
+export const LOG_FORMATS = ["raw", "json"] as const;
 
 export const DependencyConditionSchema = literals(DEPENDENCY_CONDITIONS);
 export const DependencySchema = Type.Object({ name: Type.String(), condition: DependencyConditionSchema });
@@ -44,6 +45,32 @@ export const RestartConfigSchema = Type.Object({
 export const ShutdownConfigSchema = Type.Object({
   signal: Type.Unsafe<NodeJS.Signals>(Type.String({ pattern: "^SIG[A-Z0-9]+$" })),
   timeoutMs: Type.Number(),
+  command: Type.Optional(Type.String({ description: "Run instead of sending the signal (same user, cwd, environment, plus MAINPID)." })),
+});
+
+/** Who a service runs as, resolved when the manifest is loaded (user and group names looked up then). */
+export const AccountSchema = Type.Object({
+  user: Type.String({ description: "User name (or the uid as written, when it has no name)." }),
+  uid: Type.Integer({ minimum: 0 }),
+  group: Type.String(),
+  gid: Type.Integer({ minimum: 0 }),
+  groups: Type.Array(Type.Integer({ minimum: 0 }), { description: "Supplementary groups, as initgroups(3) gives them for the user." }),
+  home: Type.String({ description: "HOME for the service (unless its env sets one)." }),
+});
+
+const RlimitSchema = Type.Union([Type.Integer({ minimum: 0 }), Type.Literal("unlimited")]);
+
+export const LimitsConfigSchema = Type.Object({
+  memoryBytes: Type.Optional(Type.Integer({ minimum: 0, description: "Ceiling of the RSS summed over the process group." })),
+  nofile: Type.Optional(RlimitSchema),
+  nproc: Type.Optional(RlimitSchema),
+  core: Type.Optional(RlimitSchema),
+});
+
+export const LogsConfigSchema = Type.Object({
+  maxBytes: Type.Integer({ minimum: 0 }),
+  keep: Type.Integer({ minimum: 0 }),
+  format: literals(LOG_FORMATS),
 });
 
 export const ServiceConfigSchema = Type.Object(
@@ -65,6 +92,15 @@ export const ServiceConfigSchema = Type.Object(
     shutdown: ShutdownConfigSchema,
     startupTimeoutMs: Type.Number(),
     image: Type.Optional(Type.String({ description: "Container image for `export`." })),
+    user: Type.Optional(Type.String({ description: "As written in the manifest (a name or a uid)." })),
+    group: Type.Optional(Type.String({ description: "As written in the manifest (a name or a gid)." })),
+    account: Type.Optional(AccountSchema),
+    umask: Type.Optional(Type.String({ description: 'Octal, e.g. "0027".' })),
+    nice: Type.Optional(Type.Integer({ minimum: -20, maximum: 19 })),
+    limits: LimitsConfigSchema,
+    protected: Type.Boolean({ description: "Never restarted by another service's healing (default: true in phase 0)." }),
+    pidFile: Type.Optional(Type.String({ description: "Absolute path: the pid a forking daemon writes, supervised instead of the started process." })),
+    logs: LogsConfigSchema,
     source: Type.Object(
       {
         packageJson: Type.Optional(Type.String()),
@@ -109,6 +145,10 @@ export type HealthCheck = Static<typeof HealthCheckSchema>;
 export type HealthConfig = Static<typeof HealthConfigSchema>;
 export type RestartConfig = Static<typeof RestartConfigSchema>;
 export type ShutdownConfig = Static<typeof ShutdownConfigSchema>;
+export type Account = Static<typeof AccountSchema>;
+export type LimitsConfig = Static<typeof LimitsConfigSchema>;
+export type LogsConfig = Static<typeof LogsConfigSchema>;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export type ServiceConfig = Static<typeof ServiceConfigSchema>;
 export type CircuitBreakerConfig = Static<typeof CircuitBreakerConfigSchema>;
 export type Config = Static<typeof ConfigSchema>;

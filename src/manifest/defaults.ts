@@ -9,5 +9,6 @@ export const DEFAULTS = {
   health: { endpoints: ["/health", "/api/health", "/status", "/ping"], interval: "5s", timeout: "5s", failureThreshold: 3 },
   restart: { policy: "on-failure", backoff: ["1s", "5s", "15s", "30s", "60s", "60s", "60s"], resetAfter: "5m" },
   shutdown: { signal: "SIGTERM", timeout: "10s" },
+  logs: { maxSize: "10MB", keep: 5, format: "raw" },
   circuitBreaker: { failureThreshold: 3, window: "60s", cooldown: "30s" },
 } as const;

@@ -4,8 +4,9 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { parseDuration } from "../lib/duration";
+import { parseSize } from "../lib/size";
 import type { RawHealth, RawManifest, RawService } from "./schema";
-import type { Config, HealthCheck, HealthConfig, ServiceConfig } from "../contract/config";
+import type { Config, HealthCheck, HealthConfig, LimitsConfig, LogsConfig, ServiceConfig } from "../contract/config";
 import { DEFAULTS, DEFAULT_PHASES } from "./defaults";
 import { assignDefaultPhases } from "./default-phases";
 import { normalizeDeps, type ServiceDraft } from "./merge";
@@ -43,7 +44,12 @@ export function resolveConfig(file: string, raw: RawManifest, drafts: ServiceDra
   config.services = drafts.map((d) => resolveService(d, raw, config));
   const explicit = new Set(drafts.filter((d) => d.spec.phase !== undefined).map((d) => d.name));
   assignDefaultPhases(config.services, explicit, phases.length > 1 ? 1 : 0);
-  for (const s of config.services) s.phaseName = phases[s.phase] ?? String(s.phase);
+  const protectedAsWritten = new Map(drafts.map((d) => [d.name, d.spec.protected]));
+  for (const s of config.services) {
+    s.phaseName = phases[s.phase] ?? String(s.phase);
+    // phase 0 services are protected from other services' healing unless they say otherwise
+    s.protected = protectedAsWritten.get(s.name) ?? s.phase === 0;
+  }
   return config;
 }
 
@@ -73,9 +79,18 @@ function resolveService(draft: ServiceDraft, raw: RawManifest, config: Config): 
     shutdown: {
       signal: (spec.shutdown?.signal ?? raw.defaults?.shutdown?.signal ?? DEFAULTS.shutdown.signal) as NodeJS.Signals,
       timeoutMs: ms(spec.shutdown?.timeout ?? raw.defaults?.shutdown?.timeout, DEFAULTS.shutdown.timeout),
+      command: spec.shutdown?.command,
     },
     startupTimeoutMs: spec.startupTimeout !== undefined ? ms(spec.startupTimeout, 0) : config.launch.startupTimeoutMs,
     image: spec.image,
+    user: spec.user === undefined ? undefined : String(spec.user),
+    group: spec.group === undefined ? undefined : String(spec.group),
+    umask: spec.umask === undefined ? undefined : spec.umask.padStart(4, "0"),
+    nice: spec.nice,
+    limits: resolveLimits(spec.limits),
+    protected: false,
+    pidFile: spec.pidFile === undefined ? undefined : resolve(cwd, spec.pidFile),
+    logs: resolveLogs(spec.logs, raw.logs),
     source: {
       manifest: draft.inManifest,
       packageJson: draft.discovered?.packageJson,
@@ -84,6 +99,23 @@ function resolveService(draft: ServiceDraft, raw: RawManifest, config: Config): 
     },
   };
   return service;
+}
+
+function resolveLimits(limits: RawService["limits"]): LimitsConfig {
+  const out: LimitsConfig = {};
+  if (limits?.memory !== undefined) out.memoryBytes = parseSize(limits.memory);
+  if (limits?.nofile !== undefined) out.nofile = limits.nofile;
+  if (limits?.nproc !== undefined) out.nproc = limits.nproc;
+  if (limits?.core !== undefined) out.core = limits.core === "unlimited" ? "unlimited" : parseSize(limits.core);
+  return out;
+}
+
+function resolveLogs(own: RawService["logs"], top: RawManifest["logs"]): LogsConfig {
+  return {
+    maxBytes: parseSize(own?.maxSize ?? top?.maxSize ?? DEFAULTS.logs.maxSize)!,
+    keep: own?.keep ?? top?.keep ?? DEFAULTS.logs.keep,
+    format: own?.format ?? top?.format ?? DEFAULTS.logs.format,
+  };
 }
 
 // Only what the manifest says: the machine's own environment is added at spawn time.
@@ -106,7 +138,7 @@ export function resolveHealth(health: RawHealth | undefined, defaults: RawHealth
   const host = h?.host ?? d?.host ?? "127.0.0.1";
   let check: HealthCheck | null = null;
   if (h?.exec !== undefined) check = { kind: "exec", command: h.exec };
-  else if (h?.tcp !== undefined) check = { kind: "tcp", port: h.tcp, host };
+  else if (h?.tcp !== undefined && (h.tcp !== true || port !== undefined)) check = { kind: "tcp", port: h.tcp === true ? port! : h.tcp, host };
   else if (h?.http !== undefined) check = { kind: "http", path: h.http, endpoints: [h.http], port, host };
   else if (port !== undefined)
     check = { kind: "http", endpoints: [...(h?.endpoints ?? d?.endpoints ?? DEFAULTS.health.endpoints)], port, host };

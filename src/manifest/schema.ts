@@ -8,6 +8,8 @@ import { Type as T, type Static } from "@sinclair/typebox";
 import { RESTART_POLICIES } from "../contract/config";
 import { literals } from "../contract/schema-helpers";
 import { DEPENDENCY_CONDITIONS } from "../contract/states";
+import { LOG_FORMATS } from "../contract/config";
+import { SIZE_PATTERN } from "../lib/size";
 
 const Duration = T.Union(
   [T.Number({ minimum: 0 }), T.String({ pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$" })],
@@ -18,6 +20,13 @@ export const MINIMUM_MS: unique symbol = Symbol("minimumMs");
 /** A duration of at least `floor` ms: `expected at least 100ms, got 10ms`. */
 const DurationAtLeast = (floor: number): typeof Duration => ({ ...Duration, [MINIMUM_MS]: floor });
 const Port = T.Integer({ minimum: 1, maximum: 65535, description: "A TCP port." });
+const Size = T.Union([T.Integer({ minimum: 0 }), T.String({ pattern: SIZE_PATTERN })], {
+  title: "size",
+  description: "A size: `512KiB`, `64MiB`, `1GiB`, `10MB`, or a number of bytes.",
+  examples: ["64MiB", "1GiB", 1048576],
+});
+const RlimitValue = (description: string) => T.Union([T.Integer({ minimum: 0 }), T.Literal("unlimited")], { description });
+const Account = (what: string) => T.Union([T.String({ minLength: 1, pattern: "^[A-Za-z0-9_.][A-Za-z0-9_.-]*\\$?$" }), T.Integer({ minimum: 0 })], { description: `${what} name or numeric id.` });
 const Signal = T.Union(
   ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL", "SIGUSR1", "SIGUSR2"].map((s) => T.Literal(s)),
   { description: "Signal sent to the service's process group on stop." },
@@ -33,7 +42,7 @@ export const HealthSchema = T.Union(
     T.Object(
       {
         http: T.Optional(T.String({ description: "Probe only this path with GET (2xx/3xx is healthy)." })),
-        tcp: T.Optional(Port),
+        tcp: T.Optional(T.Union([Port, T.Literal(true)], { description: "Connect to this port; `true`: the service's own `port`." })),
         exec: T.Optional(T.String({ description: "Run under sh -c; exit 0 is healthy." })),
         host: T.Optional(T.String({ description: "Host to probe (default 127.0.0.1)." })),
         endpoints: T.Optional(T.Array(T.String(), { description: "Paths tried in order when `http` is not given." })),
@@ -59,6 +68,39 @@ export const RestartSchema = T.Object(
 
 export const ShutdownSchema = T.Object({ signal: T.Optional(Signal), timeout: T.Optional(Duration) }, Strict);
 
+/** A service's shutdown may also name a command that stops it instead of the signal. */
+export const ServiceShutdownSchema = T.Object(
+  {
+    ...ShutdownSchema.properties,
+    command: T.Optional(
+      T.String({
+        minLength: 1,
+        description: "Stops the service instead of the signal (same user, cwd and environment, plus MAINPID); then `timeout`, then SIGKILL of the group.",
+      }),
+    ),
+  },
+  Strict,
+);
+
+export const LogsSchema = T.Object(
+  {
+    maxSize: T.Optional(Size),
+    keep: T.Optional(T.Integer({ minimum: 0, description: "Rotated files kept (NAME.log.1 … NAME.log.KEEP)." })),
+    format: T.Optional(literals(LOG_FORMATS, { description: "raw: `ts stream line`; json: one `{ts, stream, line}` per line." })),
+  },
+  { ...Strict, description: "Each service's log file state.dir/logs/NAME.log: rotated at maxSize (default 10MB), keep (default 5) kept." },
+);
+
+export const LimitsSchema = T.Object(
+  {
+    memory: T.Optional(T.Union(Size.anyOf, { description: "Ceiling of the RSS summed over the service's process group, sampled each second; crossing it is a failure (reason memory, graceful tier)." })),
+    nofile: T.Optional(RlimitValue("RLIMIT_NOFILE: open files.")),
+    nproc: T.Optional(RlimitValue("RLIMIT_NPROC: processes of the service's user.")),
+    core: T.Optional(T.Union([...Size.anyOf, T.Literal("unlimited")], { description: "RLIMIT_CORE: the largest core dump, in bytes." })),
+  },
+  Strict,
+);
+
 export const ServiceSchema = T.Object(
   {
     command: T.Optional(
@@ -80,9 +122,21 @@ export const ServiceSchema = T.Object(
     disabled: T.Optional(T.Boolean()),
     health: T.Optional(HealthSchema),
     restart: T.Optional(RestartSchema),
-    shutdown: T.Optional(ShutdownSchema),
+    shutdown: T.Optional(ServiceShutdownSchema),
     startupTimeout: T.Optional(Duration),
     image: T.Optional(T.String({ description: "Container image used by `export`." })),
+    user: T.Optional(Account("User to run as:")),
+    group: T.Optional(Account("Group to run as (default: the user's primary group):")),
+    umask: T.Optional(T.String({ pattern: "^0?[0-7]{3}$", description: 'File mode creation mask, octal, e.g. "0027".' })),
+    nice: T.Optional(T.Integer({ minimum: -20, maximum: 19, description: "Scheduling priority (nice value)." })),
+    limits: T.Optional(LimitsSchema),
+    protected: T.Optional(
+      T.Boolean({ description: "Never restarted by another service's healing (the dependencies tier). Default: true in phase 0, false elsewhere." }),
+    ),
+    pidFile: T.Optional(
+      T.String({ minLength: 1, description: "For a daemon that forks: supervise the pid it writes there (relative to cwd)." }),
+    ),
+    logs: T.Optional(LogsSchema),
   },
   Extensible,
 );
@@ -126,6 +180,7 @@ export const ManifestSchema = T.Object(
       ),
     ),
     phases: T.Optional(T.Array(T.String({ minLength: 1 }), { minItems: 1 })),
+    logs: T.Optional(LogsSchema),
     defaults: T.Optional(
       T.Object(
         { health: T.Optional(HealthSchema), restart: T.Optional(RestartSchema), shutdown: T.Optional(ShutdownSchema) },

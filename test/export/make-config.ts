@@ -26,6 +26,9 @@ export function makeService(name: string, overrides: Partial<ServiceConfig> = {}
     shutdown: { signal: "SIGTERM", timeoutMs: 10_000 },
     startupTimeoutMs: 60_000,
     source: { manifest: true },
+    limits: {},
+    protected: false,
+    logs: { maxBytes: 10_000_000, keep: 5, format: "raw" },
     ...overrides,
   };
 }

@@ -31,6 +31,9 @@ export function makeService(name: string, options: ServiceOptions = {}): Service
     shutdown: { signal: "SIGTERM", timeoutMs: 10_000 },
     startupTimeoutMs: 60_000,
     source: { manifest: true },
+    limits: {},
+    protected: phase === 0,
+    logs: { maxBytes: 10_000_000, keep: 5, format: "raw" },
     ...rest,
     dependsOn: dependsOn.map((dependency) =>
       typeof dependency === "string" ? { name: dependency, condition: "healthy" } : dependency,

@@ -44,6 +44,9 @@ export function serviceConfig(s: ServiceSummary): ServiceConfig {
     shutdown: { signal: "SIGTERM", timeoutMs: 10_000 },
     startupTimeoutMs: 30_000,
     source: { manifest: true },
+    limits: {},
+    protected: s.phase === 0,
+    logs: { maxBytes: 10_000_000, keep: 5, format: "raw" },
   };
 }
 
