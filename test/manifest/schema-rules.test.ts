@@ -81,7 +81,7 @@ describe("wrong types", () => {
   test("health probe fields keep their own types", () => {
     expect(only(serviceA("health: { http: 5, tcp: abc }"))).toEqual([
       "orchestrator.yaml:5:21 services.a.health.http: expected a string, got 5",
-      'orchestrator.yaml:5:29 services.a.health.tcp: expected an integer from 1 to 65535, got "abc"',
+      'orchestrator.yaml:5:29 services.a.health.tcp: expected an integer from 1 to 65535 or true, got "abc"',
     ]);
   });
 
