@@ -6,8 +6,9 @@ import { BunChild } from "./bun-child";
 import { DescendantCatcher } from "./descendants";
 import { createFailedChild } from "./exits";
 import { createRunId, formatMarker, MARKER_VAR } from "./marker";
-import { trackChild } from "./own-children";
-import { spawnCommandString } from "./simple-command";
+import { currentIdentity, needsAccountSwitch } from "../lib/run-as-tools";
+import { launch } from "./launch";
+import { OutputPipes } from "./output-pipes";
 import type { ChildHandle, SpawnSpec, Spawner, SpawnerNotice } from "./spawner";
 import type { StreamName } from "../contract/output";
 import { OrphanWatchdog } from "./watchdog";
@@ -32,7 +33,8 @@ export interface BunSpawnerOptions {
 /**
  * Spawns with `Bun.spawn({detached: true})`: an argv array is exec'd directly, and so is a
  * string that is one simple command (`PORT=… exec prog args`); any other string runs under
- * `sh -c`. stdout/stderr arrive as lines. Never throws: a bad command or cwd comes
+ * `sh -c`; a `runAs` puts the exec chain of run-as.ts in front. stdout/stderr are real pipes
+ * (output-pipes.ts) and arrive as lines; stdin is /dev/null. Never throws: a bad command or cwd comes
  * back as an Exit with reason `spawn-error`. Each spawn carries an ORCHESTRATOR_SERVICE
  * marker (marker.ts); what it leaves outside its group dies with it (descendants.ts).
  */
@@ -75,14 +77,14 @@ export class BunSpawner implements Spawner {
     if (argv.length === 0) return createFailedChild(`cannot start "${spec.name}": expected a command, got an empty one`);
     const marker = formatMarker({ runId: this.runId, spawn: ++this.spawns, name: spec.name });
     this.catcher.prepare();
-    const proc = this.start({ ...spec, env: { ...spec.env, [MARKER_VAR]: marker } }, argv);
-    if (proc instanceof Error) return createFailedChild(describeSpawnError(spec, argv, proc));
+    const env = { ...spec.env, [MARKER_VAR]: marker };
+    const started = this.start({ ...spec, env });
+    if (started instanceof Error) return createFailedChild(describeSpawnError(spec, argv, started));
+    const { proc, pipes } = started;
     this.catcher.began(marker, spec.name, proc.pid);
     this.watchdog?.register(proc.pid);
-    return new BunChild(proc, onLine, {
-      clock: this.clock,
-      drainTimeoutMs: this.drainTimeoutMs,
-      maxOutputBytesPerSecond: this.maxOutputBytesPerSecond,
+    return new BunChild(proc, pipes, onLine, {
+      ...this.childOptions(),
       onGone: (pgid) => {
         try {
           this.catcher.ended(marker);
@@ -91,7 +93,21 @@ export class BunSpawner implements Spawner {
         }
         this.watchdog?.unregister(pgid);
       },
+      // same account, cwd and environment (marker included: what it leaves goes with the service)
+      startStopCommand: (command, mainPid) => this.spawnStopCommand({ ...spec, name: spec.name, command, env: { ...env, MAINPID: String(mainPid) }, runAs: { account: spec.runAs?.account } }, onLine),
     });
+  }
+
+  private spawnStopCommand(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void): ChildHandle {
+    const started = this.start(spec);
+    if (started instanceof Error) return createFailedChild(describeSpawnError(spec, toArgv(spec.command), started));
+    const { proc, pipes } = started;
+    this.watchdog?.register(proc.pid);
+    return new BunChild(proc, pipes, onLine, { ...this.childOptions(), onGone: (pgid) => this.watchdog?.unregister(pgid) });
+  }
+
+  private childOptions() {
+    return { clock: this.clock, drainTimeoutMs: this.drainTimeoutMs, maxOutputBytesPerSecond: this.maxOutputBytesPerSecond };
   }
 
   /** An exec probe's environment carries the service's probe marker, so what it leaves behind is found too. */
@@ -99,13 +115,21 @@ export class BunSpawner implements Spawner {
     return { ...env, [MARKER_VAR]: formatMarker({ runId: this.runId, spawn: "probe", name }) };
   }
 
-  private start(spec: SpawnSpec, argv: string[]): Subprocess<"ignore", "pipe", "pipe"> | Error {
-    const { cwd, env } = spec;
+  private start(spec: SpawnSpec): { proc: Subprocess<"ignore", "ignore", "ignore">; pipes: OutputPipes } | Error {
+    let pipes: OutputPipes;
     try {
-      return typeof spec.command === "string"
-        ? spawnCommandString(spec.command, { cwd, env, stdout: "pipe", directExec: this.directExec })
-        : trackChild(Bun.spawn(argv, { cwd, env, stdin: "ignore", stdout: "pipe", stderr: "pipe", detached: true }));
+      const account = spec.runAs?.account;
+      pipes = new OutputPipes(account && needsAccountSwitch(account, currentIdentity()) ? account : undefined);
     } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+    try {
+      const { command, cwd, env, runAs } = spec;
+      const proc = launch({ command, cwd, env, runAs, stdout: pipes.stdout, stderr: pipes.stderr, directExec: this.directExec });
+      pipes.closeWriteEnds();
+      return { proc, pipes };
+    } catch (error) {
+      pipes.closeAll();
       return error instanceof Error ? error : new Error(String(error));
     }
   }

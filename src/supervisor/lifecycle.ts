@@ -8,7 +8,7 @@ import { isRunning } from "../contract/state-classes";
 import { createFailedChild } from "../process/exits";
 import type { ChildHandle, Exit } from "../process/spawner";
 import type { SupervisorCore } from "./core";
-import { buildServiceEnv } from "./env";
+import { buildServiceEnv, runAsOf } from "./env";
 import { describeExit, judgeExit } from "./policy";
 import type { ServiceRuntime } from "./service-runtime";
 
@@ -42,7 +42,7 @@ function launchChild(core: SupervisorCore, service: ServiceRuntime): ChildHandle
     return createFailedChild(error instanceof Error ? error.message : String(error));
   }
   const onOutput = core.options.onOutput;
-  return core.spawner.spawn({ name, command, cwd, env }, (stream, line) => onOutput?.(name, stream, line));
+  return core.spawner.spawn({ name, command, cwd, env, runAs: runAsOf(service.config) }, (stream, line) => onOutput?.(name, stream, line));
 }
 
 /** Probe it, or, without a probe, call it ready once it has run `noProbeReadyMs`. */
@@ -144,10 +144,10 @@ export function killChild(service: ServiceRuntime): void {
   service.disownChild()?.kill();
 }
 
-/** Stop gracefully with the service's shutdown signal and timeout; its exit is ignored. */
+/** Stop gracefully with the service's shutdown command or signal, and timeout; its exit is ignored. */
 export async function stopChild(service: ServiceRuntime): Promise<void> {
   const child = service.disownChild();
   if (!child) return;
-  const { signal, timeoutMs } = service.config.shutdown;
-  await child.stop(signal, timeoutMs);
+  const { signal, timeoutMs, command } = service.config.shutdown;
+  await child.stop(signal, timeoutMs, command);
 }
