@@ -10,8 +10,7 @@ import type { Origin, ServiceDraft } from "./merge";
 import { resolvePhaseIndex } from "./resolve";
 import { didYouMean } from "./suggest";
 import { findCommand } from "./find-command";
-import { AccountResolver } from "./accounts";
-import { currentIdentity, describeMissingTool, findTool, toolsNeeded, type RunAsTool } from "../lib/run-as-tools";
+import { RunAsChecker } from "./run-as-checks";
 
 export interface ValidationContext {
   config: Config;
@@ -126,40 +125,13 @@ const checkCommandsExist: Validator = (ctx) => {
   });
 };
 
-/**
- * Resolves `user`/`group` into `account` (the one validator that fills in the config: the
- * look-up and its errors are one step), then checks that the exec chain's tools are installed.
- */
-const checkAccounts: Validator = (ctx) => {
-  const self = currentIdentity();
-  const resolver = new AccountResolver(self);
-  return ctx.config.services.flatMap((s) => {
-    if (s.disabled) return [];
-    const { account, problems } = resolver.resolve(s.user, s.group);
-    if (account) s.account = account;
-    const issues = problems.map((p) => at(ctx, s.name, p.key, p.message));
-    if (problems.length > 0) return issues;
-    for (const tool of toolsNeeded(s, self)) {
-      if (findTool(tool)) continue;
-      const key = TOOL_KEYS[tool](s);
-      issues.push(at(ctx, s.name, key, `${describeTool(tool, s)} needs ${describeMissingTool(tool)}`));
-    }
-    return issues;
-  });
+// The one validator that fills in the config: resolving `user`/`group` into `account` and its errors are one step.
+const checkRunAs: Validator = (ctx) => {
+  const checker = new RunAsChecker();
+  return ctx.config.services.flatMap((s) => (s.disabled ? [] : checker.check(s).map((p) => at(ctx, s.name, p.key, p.message, p.suffix))));
 };
 
-const TOOL_KEYS: Record<RunAsTool, (s: Config["services"][number]) => "user" | "group" | "limits" | "nice"> = {
-  setpriv: (s) => (s.user === undefined ? "group" : "user"),
-  prlimit: () => "limits",
-  nice: () => "nice",
-};
-
-function describeTool(tool: RunAsTool, s: Config["services"][number]): string {
-  if (tool === "setpriv") return `running as user "${s.account!.user}" and group "${s.account!.group}"`;
-  return tool === "prlimit" ? "setting limits" : `nice ${s.nice}`;
-}
-
-const VALIDATORS: Validator[] = [checkCommandsGiven, checkPhases, checkDependencies, checkCycles, checkPhaseOrder, checkPorts, checkPaths, checkCommandsExist, checkAccounts];
+const VALIDATORS: Validator[] = [checkCommandsGiven, checkPhases, checkDependencies, checkCycles, checkPhaseOrder, checkPorts, checkPaths, checkCommandsExist, checkRunAs];
 
 export function validateConfig(ctx: ValidationContext): Issue[] {
   const shared: SharedContext = { ...ctx, directories: new Map() };
