@@ -72,11 +72,11 @@ export class AccountResolver {
   private checkPermission(account: Account, userGiven: boolean, groupGiven: boolean): AccountProblem[] {
     const self = this.self;
     if (self.uid === 0) return [];
-    const runsAs = `the orchestrator runs as uid ${self.uid}${this.ownName()}, not as root`;
+    const runsAs = `the orchestrator runs as uid ${self.uid}${this.ownName()} with gid ${self.gid}, not as root`;
     if (account.uid !== self.uid)
       return [{ key: userGiven ? "user" : "group", message: `running as user "${account.user}" (uid ${account.uid}) needs root: ${runsAs}` }];
     if (account.gid !== self.gid)
-      return [{ key: groupGiven ? "group" : "user", message: `running with group "${account.group}" (gid ${account.gid}) needs root: ${runsAs}, with gid ${self.gid}` }];
+      return [{ key: groupGiven ? "group" : "user", message: `running with group "${account.group}" (gid ${account.gid}) needs root: ${runsAs}` }];
     account.groups = [...self.groups];
     return [];
   }
