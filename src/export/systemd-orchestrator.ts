@@ -29,6 +29,8 @@ interface FleetNeeds {
   /** Directories the services' daemons write their pid files in. */
   pidDirs: string[];
   memory: boolean;
+  /** The lowest negative nice a service asks for: RLIMIT_NICE lets a non-root orchestrator give it. */
+  nice?: number;
 }
 
 function fleetNeeds(config: Config, layout: SystemdLayout, services: ServiceConfig[]): FleetNeeds {
@@ -39,6 +41,7 @@ function fleetNeeds(config: Config, layout: SystemdLayout, services: ServiceConf
     nofile: nofiles.includes("unlimited") ? "infinity" : Math.max(DEFAULT_NOFILE, ...(nofiles as number[])),
     pidDirs: [...new Set(pidDirs)].sort(),
     memory: services.some((s) => s.limits.memoryBytes !== undefined),
+    nice: Math.min(0, ...services.map((s) => s.nice ?? 0)) || undefined,
   };
 }
 
@@ -88,6 +91,7 @@ export function renderOrchestratorUnit(config: Config, layout: SystemdLayout): E
         ["KillSignal", "SIGTERM"],
         ["TimeoutStopSec", formatDuration(stopMs)],
         ["LimitNOFILE", String(needs.nofile)],
+        ...(needs.nice === undefined ? [] : ([["LimitNICE", String(needs.nice)]] as [string, string][])),
         ...(needs.memory ? ([["Delegate", "yes"]] as [string, string][]) : []),
         ...HARDENING.filter(([key]) => !(needs.memory && key === "ProtectControlGroups")),
         ["ReadWritePaths", writable.join(" ")],

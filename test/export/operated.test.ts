@@ -76,6 +76,7 @@ describe("systemd units carry user, group, umask, nice, rlimits, memory, the sto
     expect(text).toContain("\nDelegate=yes\n");
     expect(text).not.toContain("ProtectControlGroups");
     expect(text).toContain("\nReadWritePaths=/opt/ops /run\n");
+    expect(text).toContain("\nLimitNICE=-5\n"); // app's nice -5
     const higher = renderSystemd(makeConfig([makeService("db", { limits: { nofile: 1_048_576 } })]));
     const plain = higher.find((f) => f.path === "orchestrator.service")!.content;
     expect(plain).toContain("\nLimitNOFILE=1048576\n");
