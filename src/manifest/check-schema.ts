@@ -20,6 +20,8 @@ export interface CheckContext {
   problems: SchemaProblem[];
   /** Dotted paths of values that came from `${VAR}`: these may be coerced from strings. */
   interpolated: Set<string>;
+  /** A reference standing for a whole number not known yet (`tcp: ${services.db.port}`): accepted where a number is expected. */
+  isReference?: (value: unknown) => boolean;
 }
 
 /** Returns the (possibly coerced) value; problems are pushed to `ctx`. */
@@ -34,6 +36,7 @@ export function checkSchema(schema: TSchema, value: unknown, path: PathSegment[]
       return checkString(schema, value, path, ctx);
     case "Number":
     case "Integer":
+      if (ctx.isReference?.(value)) return value;
       return checkNumber(schema, coerce(value, path, ctx, "number"), path, ctx);
     case "Boolean": {
       const v = coerce(value, path, ctx, "boolean");
@@ -54,7 +57,7 @@ export function checkSchema(schema: TSchema, value: unknown, path: PathSegment[]
 function checkUnion(schema: TSchema, value: unknown, path: PathSegment[], ctx: CheckContext): unknown {
   const branches = schema.anyOf as TSchema[];
   if (schema.title === "duration") {
-    const trial: CheckContext = { problems: [], interpolated: ctx.interpolated };
+    const trial: CheckContext = { ...ctx, problems: [] };
     for (const branch of branches) {
       trial.problems = [];
       const result = checkSchema(branch, coerce(value, path, ctx, "number"), path, trial);
@@ -64,7 +67,7 @@ function checkUnion(schema: TSchema, value: unknown, path: PathSegment[], ctx: C
     return value;
   }
   for (const branch of branches) {
-    const trial: CheckContext = { problems: [], interpolated: ctx.interpolated };
+    const trial: CheckContext = { ...ctx, problems: [] };
     const result = checkSchema(branch, value, path, trial);
     if (trial.problems.length === 0) return result;
   }
