@@ -70,7 +70,7 @@ export class Fleet {
     this.spawner = options.spawner ?? new BunSpawner({ clock: this.clock, onNotice: (payload) => this.bus.emit({ type: "notice", payload }) });
     this.sampler = new ProcStatsSampler({ clock: this.clock });
     const serviceLogger = options.logServiceOutput ? options.logger : undefined;
-    this.output = new OutputSinks(config.stateDir, this.bus, serviceLogger, () => this.clock.now(), this.storage);
+    this.output = new OutputSinks(config.stateDir, this.bus, serviceLogger, () => this.clock.now(), this.storage, () => this.supervisor.config.services);
     if (options.logger) this.unlog = logEvents(this.bus, options.logger);
     this.supervisor = new Supervisor({
       config,

@@ -71,9 +71,10 @@ function checkUnion(schema: TSchema, value: unknown, path: PathSegment[], ctx: C
     const result = checkSchema(branch, value, path, trial);
     if (trial.problems.length === 0) return result;
   }
-  // No branch fits: explain through the branch of the same shape, when there is exactly one.
+  // No branch fits: explain through the branch of the same shape, when there is exactly one
+  // (not for a size, whose string branch is only a pattern: the whole of it says more).
   const sameShape = branches.filter((b) => shapeOf(b) === shapeOfValue(value));
-  if (sameShape.length === 1 && sameShape[0][Kind] !== "Literal") return checkSchema(sameShape[0], value, path, ctx);
+  if (sameShape.length === 1 && sameShape[0][Kind] !== "Literal" && schema.title !== "size") return checkSchema(sameShape[0], value, path, ctx);
   fail(ctx, path, `expected ${describeSchema(schema)}, got ${describeValue(value)}`);
   return value;
 }
@@ -157,6 +158,7 @@ function coerce(value: unknown, path: PathSegment[], ctx: CheckContext, to: "num
 /** What a schema accepts, in words. */
 export function describeSchema(schema: TSchema): string {
   if (schema.title === "duration") return "a duration (250ms, 5s, 2m or milliseconds)";
+  if (schema.title === "size") return "a size (512KiB, 64MiB, 1GiB, 10MB or bytes)";
   switch (schema[Kind]) {
     case "Union": {
       const parts = (schema.anyOf as TSchema[]).map(describeSchema);
