@@ -221,7 +221,7 @@ describe("mistakes, where they were written", () => {
 // The manifest only takes plain names, which no shell reads specially; a discovered service
 // takes its folder's name, which may be anything. Quoting is checked on such a name directly.
 describe("in a command string the name is quoted like a ${VAR} value", () => {
-  const NAME = "it's; x";
+  const NAME = `it's "a"; $b`;
   const resolve = (command: string, context: ShellContext) => {
     const source = new SourceFile("/fleet/orchestrator.yaml", "version: 1\n");
     const table = new ReferenceTable();
@@ -243,7 +243,7 @@ describe("in a command string the name is quoted like a ${VAR} value", () => {
 
   test("where it cannot be quoted safely, an error", () => {
     expect(resolve("echo `echo @`", "unsure").issues).toEqual([
-      '${self.name} in a command string: its value "it\'s; x" cannot be quoted safely inside backticks, a here-document or a case in $(...); use the argv form (command: [...])',
+      `\${self.name} in a command string: its value ${JSON.stringify(NAME)} cannot be quoted safely inside backticks, a here-document or a case in $(...); use the argv form (command: [...])`,
     ]);
   });
 
