@@ -5,15 +5,14 @@ import { join } from "node:path";
 import { PendingBudget } from "../../src/logs/pending-lines";
 import { RotatingFile } from "../../src/logs/rotating-file";
 
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "rotating-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const read = (name: string) => readFileSync(join(dir, name), "utf8");
+
 describe("RotatingFile", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "rotating-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  const read = (name: string) => readFileSync(join(dir, name), "utf8");
-
   test("appends lines to DIR/NAME.log, creating the directory", async () => {
     const file = new RotatingFile({ dir: join(dir, "logs"), name: "api" });
     file.write("hello");
@@ -107,12 +106,6 @@ describe("RotatingFile", () => {
 });
 
 describe("RotatingFile settings", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "rotating-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const read = (name: string) => readFileSync(join(dir, name), "utf8");
   const line = (i: number) => `line ${String(i).padStart(4, "0")}`; // 10 bytes with its newline
 
   test("keep: 0 truncates the file in place: no rotated file, the live one never past maxBytes", async () => {
