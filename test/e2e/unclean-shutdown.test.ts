@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OrchestratorEvent } from "../../src/contract/events";
+import type { StoredEvent } from "../../src/dashboard/api/sequencer";
 import { describeEvent } from "../../src/dashboard/lib/describe-event";
 import { BinaryRun, ensureBinary, writeFleetDir, type LogRecord } from "../helpers/binary-run";
 import { fixtureCommand, freePort, killPids, waitGone } from "../helpers/processes";
@@ -72,7 +73,7 @@ describe("the unclean previous run (compiled binary)", () => {
       `the previous run (pid ${first.run.pid}) did not stop cleanly (killed, crashed, or the machine went down): its last recorded event was at ${new Date(lastOfFirst.ts).toISOString()}`,
     );
     expect(after.filter((e) => e.type === "notice" && e.payload.kind === "unclean-shutdown")).toHaveLength(1);
-    expect(describeEvent(notice)).toEqual({ subject: "orchestrator", text: `unclean-shutdown · ${(notice.payload as { message: string }).message}`, tone: "warn" });
+    expect(describeEvent(notice as StoredEvent)).toEqual({ subject: "orchestrator", text: `unclean-shutdown · ${(notice.payload as { message: string }).message}`, tone: "warn" });
   }, 60_000);
 
   test("a clean SIGTERM stop followed by a start records none", async () => {
