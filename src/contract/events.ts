@@ -25,12 +25,14 @@ export const HEALING_TIERS = ["immediate", "graceful", "dependencies", "quaranti
 
 /**
  * What the orchestrator says about itself (not about one service): its storage failing or
- * recovering, a history file replaced, its watchdog replaced, escaped processes caught.
+ * recovering, a history file replaced, its previous run not stopped cleanly, its watchdog
+ * replaced, escaped processes caught.
  */
 export const NOTICE_KINDS = [
   "storage-failed",
   "storage-recovered",
   "store-replaced",
+  "unclean-shutdown",
   "watchdog-replaced",
   "subreaper-unavailable",
   "descendants-killed",
@@ -60,6 +62,9 @@ export const NoticeSchema = Type.Object({
   path: Type.Optional(Type.String({ description: "The file or folder concerned, when there is one." })),
   pid: Type.Optional(Type.Integer({ description: "The process concerned, when there is one." })),
   service: Type.Optional(Type.String({ description: "The service concerned, when there is one." })),
+  lastEventTs: Type.Optional(
+    Type.Number({ description: "unclean-shutdown: when the previous run recorded its last event (epoch milliseconds); absent when none of its events is on record." }),
+  ),
 });
 
 const StateChangeSchema = Type.Object({

@@ -7,15 +7,21 @@ import { buildGraph, findCycles, findPhaseViolations, formatCycle, type Graph } 
 import type { Config } from "../contract/config";
 import type { Issue } from "../contract/actions";
 import type { Origin, ServiceDraft } from "./merge";
+import type { SourceFile } from "./source";
 import { resolvePhaseIndex } from "./resolve";
 import { didYouMean } from "./suggest";
 import { findCommand } from "./find-command";
+import { parseSize } from "../lib/size";
 
 export interface ValidationContext {
   config: Config;
   drafts: Map<string, ServiceDraft>;
   env: Record<string, string | undefined>;
   checkCommands: boolean;
+  /** The manifest, for problems with its top-level keys. */
+  manifest?: SourceFile;
+  /** The top-level `logs` as written. */
+  logs?: { maxSize?: unknown };
 }
 
 /** What the validators share: the graph and the directories already looked at. */
@@ -124,7 +130,39 @@ const checkCommandsExist: Validator = (ctx) => {
   });
 };
 
-const VALIDATORS: Validator[] = [checkCommandsGiven, checkPhases, checkDependencies, checkCycles, checkPhaseOrder, checkPorts, checkPaths, checkCommandsExist];
+// `health: { tcp: true }` probes the service's own port: without one there would silently be no probe.
+const checkOwnPortProbe: Validator = (ctx) =>
+  ctx.config.services.flatMap((s) => {
+    const health = ctx.drafts.get(s.name)?.spec.health;
+    if (s.port !== undefined || typeof health !== "object" || health.tcp !== true) return [];
+    return [at(ctx, s.name, "health", `tcp: true probes the service's own port, but "${s.name}" has no port: give it \`port:\`, or the port to probe (tcp: 6379)`, ["tcp"])];
+  });
+
+const ZERO_LOG_SIZE = "expected a size above 0 (a file rotated at every line would keep nothing); to keep no rotated files, set keep: 0";
+
+// A size of 0 parses, but a log file rotated before every line is no log at all.
+const checkLogSizes: Validator = (ctx) => {
+  const issues: Issue[] = [];
+  if (ctx.manifest && ctx.logs?.maxSize !== undefined && parseSize(ctx.logs.maxSize) === 0) issues.push(ctx.manifest.issue(["logs", "maxSize"], ZERO_LOG_SIZE));
+  for (const [name, draft] of ctx.drafts) {
+    const own = draft.spec.logs?.maxSize;
+    if (own !== undefined && parseSize(own) === 0) issues.push(at(ctx, name, "logs", ZERO_LOG_SIZE, ["maxSize"]));
+  }
+  return issues;
+};
+
+const VALIDATORS: Validator[] = [
+  checkCommandsGiven,
+  checkPhases,
+  checkDependencies,
+  checkCycles,
+  checkPhaseOrder,
+  checkPorts,
+  checkPaths,
+  checkCommandsExist,
+  checkOwnPortProbe,
+  checkLogSizes,
+];
 
 export function validateConfig(ctx: ValidationContext): Issue[] {
   const shared: SharedContext = { ...ctx, directories: new Map() };

@@ -25,7 +25,8 @@ type IgnoredChange = ReloadDiff["ignored"][number];
  * Everything else applies in place to the running service: `phase`, `dependsOn`, `optional`,
  * `restart.*` (the next failure uses the new ladder), `shutdown.*` (the next stop uses it),
  * `startupTimeoutMs` (the next start), `health.intervalMs|timeoutMs` (the probe is
- * rescheduled), `health.failureThreshold`, and `image` (export only).
+ * rescheduled), `health.failureThreshold`, `image` (export only), and `logs.*` (the log file
+ * follows from its next line).
  */
 export const RESTART_FIELDS: ReadonlySet<string> = new Set(["command", "cwd", "envFile", "port", "health", "source"]);
 
@@ -84,6 +85,9 @@ export function diffService(a: ServiceConfig, b: ServiceConfig): string[] {
   differs("shutdown.timeoutMs", a.shutdown.timeoutMs, b.shutdown.timeoutMs);
   differs("startupTimeoutMs", a.startupTimeoutMs, b.startupTimeoutMs);
   differs("image", a.image, b.image);
+  differs("logs.maxBytes", a.logs.maxBytes, b.logs.maxBytes);
+  differs("logs.keep", a.logs.keep, b.logs.keep);
+  differs("logs.format", a.logs.format, b.logs.format);
   return fields;
 }
 
