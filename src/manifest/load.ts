@@ -22,6 +22,8 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Look up every service's program on PATH (default true). */
   checkCommands?: boolean;
+  /** Warn about service ports something already listens on (default false; `check` asks). */
+  checkPortsFree?: boolean;
 }
 
 export interface LoadResult {
@@ -91,7 +93,7 @@ export function loadText(path: string, text: string, options: LoadOptions = {}):
 
   const drafts = mergeServices(discovery.services, fields, raw.services ?? {}, source);
   const config = resolveConfig(path, raw, drafts);
-  issues.push(...validateConfig({ config, drafts: new Map(drafts.map((d) => [d.name, d])), env, checkCommands: options.checkCommands ?? true }));
+  issues.push(...validateConfig({ config, drafts: new Map(drafts.map((d) => [d.name, d])), env, checkCommands: options.checkCommands ?? true, checkPortsFree: options.checkPortsFree }));
   sortIssues(issues);
   return hasErrors(issues) ? { issues } : { config, issues };
 }

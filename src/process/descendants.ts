@@ -13,12 +13,11 @@
  *     scans every process for its environment marker; PID 1 adopts and reaps as before.
  * Nothing runs at idle: scans happen only when a spawn ends, and at close.
  */
-import { readFileSync } from "node:fs";
 import { systemClock, type Clock, type Timer } from "../lib/clock";
 import { selectEscapees, type Escapee, type SpawnRecord } from "./escapees";
 import { reapChild, setChildSubreaper } from "../lib/libc";
 import { isTrackedChild } from "./own-children";
-import { listChildren, readPidfdPids, scanAdoptedTrees, scanAllProcesses, type ProcessInfo } from "./proc-scan";
+import { listChildren, readComm, readPidfdPids, scanAdoptedTrees, scanAllProcesses, type ProcessInfo } from "./proc-scan";
 import { readAnyProcStat } from "./proc-stats";
 import type { SpawnerNotice } from "./spawner";
 
@@ -114,7 +113,7 @@ export class DescendantCatcher {
       if (found.length === 0) break;
       for (const escapee of found) {
         tried.add(escapee.pid);
-        const comm = readComm(escapee.pid);
+        const comm = readComm(escapee.pid) ?? "?";
         if (killIfSame(escapee)) killed.push({ ...escapee, comm });
       }
     }
@@ -188,14 +187,6 @@ function killIfSame(e: Escapee): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function readComm(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, "latin1").trim();
-  } catch {
-    return "?";
   }
 }
 

@@ -11,6 +11,7 @@ import { transitionSystem, type SystemEvent } from "../contract/system-transitio
 import type { EventSink } from "../events/sink";
 import { ProbeScheduler } from "../health/scheduler";
 import type { Clock } from "../lib/clock";
+import { BLIND_HOST, type HostView } from "../process/host-view";
 import type { Spawner } from "../process/spawner";
 import type { RandomSource } from "./backoff";
 import type { ReadTextFile } from "./env";
@@ -35,6 +36,7 @@ export class SupervisorCore {
   readonly readTextFile: ReadTextFile;
   readonly probeRunner: ProbeRunner;
   readonly noProbeReadyMs: number;
+  readonly host: HostView;
   readonly options: SupervisorOptions;
   /** Changed only by moveSystem; read by the snapshot. */
   systemState: SystemState = "starting";
@@ -51,6 +53,11 @@ export class SupervisorCore {
    * lifecycle, do not import each other.
    */
   fail: (service: ServiceRuntime, reason: string) => void = () => {};
+  /**
+   * Whether `service` may start now; when not, `start` runs once it may (set by the Supervisor
+   * to the port guard, port-guard.ts, which lifecycle asks before every spawn).
+   */
+  admit: (service: ServiceRuntime, start: () => void) => boolean = () => true;
   private problems = 0;
   /** Fleet-wide problems not owned by one service (storage failing...), by key; each makes the system degraded. */
   private readonly conditions = new Map<string, string>();
@@ -67,6 +74,7 @@ export class SupervisorCore {
     this.readTextFile = options.readTextFile ?? (() => undefined);
     this.probeRunner = options.probeRunner ?? new ProbeScheduler(options.clock);
     this.noProbeReadyMs = options.noProbeReadyMs ?? 1000;
+    this.host = options.host ?? BLIND_HOST;
   }
 
   add(service: ServiceRuntime): void {

@@ -24,8 +24,7 @@ async function restartForDependent(core: SupervisorCore, dependency: ServiceRunt
     core.emitHealing(dependency, "restart-scheduled", { tier: "dependencies", reason, delayMs: 0 });
     await stopChild(dependency);
     if (token !== dependency.actionToken || dependency.state !== "backoff" || core.shuttingDown) return;
-    spawnService(core, dependency, "spawn", { reason, restart: true });
-    core.emitHealing(dependency, "restarted", { tier: "dependencies", reason });
+    spawnService(core, dependency, "spawn", { reason, restart: true, onSpawned: () => core.emitHealing(dependency, "restarted", { tier: "dependencies", reason }) });
   }
   if (isInFlight(dependency.state)) await waitUntilSettled(core, dependency);
 }

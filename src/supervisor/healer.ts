@@ -71,7 +71,12 @@ async function runTier(core: SupervisorCore, service: ServiceRuntime, step: Ladd
   respawn(core, service, step);
 }
 
+// The "restarted" event comes with the spawn: at once, or once the port guard lets it start.
 function respawn(core: SupervisorCore, service: ServiceRuntime, step: LadderStep): void {
-  spawnService(core, service, "spawn", { reason: `restart attempt ${step.attempt} (${step.tier})`, restart: true });
-  core.emitHealing(service, "restarted", { attempt: step.attempt, tier: step.tier, reason: service.lastReason ?? "restart" });
+  const reason = service.lastReason ?? "restart";
+  spawnService(core, service, "spawn", {
+    reason: `restart attempt ${step.attempt} (${step.tier})`,
+    restart: true,
+    onSpawned: () => core.emitHealing(service, "restarted", { attempt: step.attempt, tier: step.tier, reason }),
+  });
 }

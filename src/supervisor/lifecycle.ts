@@ -12,19 +12,31 @@ import { buildServiceEnv } from "./env";
 import { describeExit, judgeExit } from "./policy";
 import type { ServiceRuntime } from "./service-runtime";
 
+export interface SpawnHow {
+  reason?: string;
+  /** Count it in `restarts` (the launch's first spawn does not). */
+  restart?: boolean;
+  /** Runs once the process is spawned: now, or when the port guard lets it start. */
+  onSpawned?: () => void;
+}
+
 /**
- * Spawn `service` now and move it to `starting` (from pending/backoff with `spawn`, else
- * `manual-start`); `restart` counts it in `restarts` (the launch's first spawn does not).
+ * Spawn `service` and move it to `starting` (from pending/backoff with `spawn`, else
+ * `manual-start`). Returns false when the port guard holds the start back (its port is
+ * taken): the spawn then happens once the port is free, unless something else happened first.
  */
-export function spawnService(core: SupervisorCore, service: ServiceRuntime, event: "spawn" | "manual-start", how: { reason?: string; restart?: boolean } = {}): void {
+export function spawnService(core: SupervisorCore, service: ServiceRuntime, event: "spawn" | "manual-start", how: SpawnHow = {}): boolean {
   service.timers.cancelAll();
   stopProbing(core, service);
+  if (!core.admit(service, () => void spawnService(core, service, event, how))) return false;
   const child = launchChild(core, service);
   const generation = service.beginSpawn(child, core.clock.now(), how.restart ?? false);
   core.apply(service, event, how.reason);
   void child.exited.then((exit) => handleExit(core, service, generation, exit));
   armStartupTimer(core, service);
   beginReadinessCheck(core, service, generation);
+  how.onSpawned?.();
+  return true;
 }
 
 /** A service still `starting` after `startupTimeoutMs` has failed to start. */
