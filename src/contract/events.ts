@@ -38,6 +38,11 @@ export const NOTICE_KINDS = [
 
 export const NOTICE_LEVELS = ["info", "warn", "error"] as const;
 
+export const SkippedDependencySchema = Type.Object({
+  service: Type.String(),
+  reason: Type.String({ description: "Why it was left alone, e.g. `protected: true`." }),
+});
+
 export const HealingRecordSchema = Type.Object({
   service: Type.String(),
   action: literals(HEALING_ACTIONS),
@@ -45,6 +50,9 @@ export const HealingRecordSchema = Type.Object({
   tier: Type.Optional(literals(HEALING_TIERS)),
   reason: Type.String(),
   delayMs: Type.Optional(Type.Number()),
+  skipped: Type.Optional(
+    Type.Array(SkippedDependencySchema, { description: "Dependencies the dependencies tier did not restart (protected ones, or ones the operator owns), and why." }),
+  ),
   ts: Type.Number(),
 });
 
@@ -107,6 +115,7 @@ export const EventSchema = Type.Union([ServiceEventSchema, HealthEventSchema, He
 export type HealingAction = (typeof HEALING_ACTIONS)[number];
 export type HealingTier = (typeof HEALING_TIERS)[number];
 export type HealingRecord = Static<typeof HealingRecordSchema>;
+export type SkippedDependency = Static<typeof SkippedDependencySchema>;
 export type StoredHealing = Static<typeof StoredHealingSchema>;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 export type Notice = Static<typeof NoticeSchema>;

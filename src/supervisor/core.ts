@@ -4,7 +4,7 @@
  * its pure transition table, each emitting its event (`service`, `status`).
  */
 import type { Config } from "../contract/config";
-import type { HealingAction, HealingRecord, HealingTier, StateChange } from "../contract/events";
+import type { HealingAction, HealingRecord, HealingTier, SkippedDependency, StateChange } from "../contract/events";
 import { isSettled } from "../contract/state-classes";
 import { SERVICE_STATES, type ServiceState, type SystemState } from "../contract/states";
 import { transitionSystem, type SystemEvent } from "../contract/system-transition";
@@ -125,11 +125,12 @@ export class SupervisorCore {
   emitHealing(
     service: ServiceRuntime,
     action: HealingAction,
-    fields: { attempt?: number; tier?: HealingTier; reason: string; delayMs?: number },
+    fields: { attempt?: number; tier?: HealingTier; reason: string; delayMs?: number; skipped?: SkippedDependency[] },
   ): void {
     const payload: HealingRecord = { service: service.name, action, attempt: fields.attempt ?? service.ladder.attempt, reason: fields.reason, ts: this.clock.now() };
     if (fields.tier) payload.tier = fields.tier;
     if (fields.delayMs !== undefined) payload.delayMs = fields.delayMs;
+    if (fields.skipped) payload.skipped = fields.skipped;
     this.sink.emit({ type: "healing", payload });
   }
 

@@ -4,7 +4,8 @@
  * no timer or await in between.
  */
 import type { SupervisorCore } from "./core";
-import { restartDependencies } from "./dependency-restart";
+import type { SkippedDependency } from "../contract/events";
+import { describeSkipped, restartDependencies } from "./dependency-restart";
 import type { LadderStep } from "./ladder";
 import { selectTier } from "./ladder";
 import { killChild, spawnService, stopChild, stopProbing } from "./lifecycle";
@@ -61,22 +62,23 @@ function isStillDue(core: SupervisorCore, service: ServiceRuntime, token: number
 
 async function runTier(core: SupervisorCore, service: ServiceRuntime, step: LadderStep, token: number): Promise<void> {
   if (!isStillDue(core, service, token)) return;
+  let skipped: SkippedDependency[] = [];
   if (step.tier === "immediate") killChild(service);
   else {
     if (service.child) await stopChild(service);
     if (!isStillDue(core, service, token)) return;
-    if (step.tier === "dependencies") await restartDependencies(core, service, () => isStillDue(core, service, token));
+    if (step.tier === "dependencies") skipped = await restartDependencies(core, service, () => isStillDue(core, service, token));
     if (!isStillDue(core, service, token)) return;
   }
-  respawn(core, service, step);
+  respawn(core, service, step, skipped);
 }
 
 // The "restarted" event comes with the spawn: at once, or once the port guard lets it start.
-function respawn(core: SupervisorCore, service: ServiceRuntime, step: LadderStep): void {
-  const reason = service.lastReason ?? "restart";
+function respawn(core: SupervisorCore, service: ServiceRuntime, step: LadderStep, skipped: SkippedDependency[]): void {
+  const reason = describeSkipped(service.lastReason ?? "restart", skipped);
   spawnService(core, service, "spawn", {
     reason: `restart attempt ${step.attempt} (${step.tier})`,
     restart: true,
-    onSpawned: () => core.emitHealing(service, "restarted", { attempt: step.attempt, tier: step.tier, reason }),
+    onSpawned: () => core.emitHealing(service, "restarted", { attempt: step.attempt, tier: step.tier, reason, ...(skipped.length > 0 ? { skipped } : {}) }),
   });
 }
