@@ -25,7 +25,8 @@ export const HEALING_TIERS = ["immediate", "graceful", "dependencies", "quaranti
 
 /**
  * What the orchestrator says about itself (not about one service): its storage failing or
- * recovering, a history file replaced, its watchdog replaced, escaped processes caught.
+ * recovering, a history file replaced, its watchdog replaced, escaped processes caught, how
+ * memory limits are enforced.
  */
 export const NOTICE_KINDS = [
   "storage-failed",
@@ -34,6 +35,7 @@ export const NOTICE_KINDS = [
   "watchdog-replaced",
   "subreaper-unavailable",
   "descendants-killed",
+  "memory-limits",
 ] as const;
 
 export const NOTICE_LEVELS = ["info", "warn", "error"] as const;

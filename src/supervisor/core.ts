@@ -15,6 +15,7 @@ import { BLIND_HOST, type HostView } from "../process/host-view";
 import type { Spawner } from "../process/spawner";
 import type { RandomSource } from "./backoff";
 import type { ReadTextFile } from "./env";
+import type { LadderTier } from "./ladder";
 import type { ProbeRunner, SupervisorOptions } from "./options";
 import type { ServiceRuntime } from "./service-runtime";
 import { transition, type ServiceEvent } from "./transition";
@@ -52,7 +53,7 @@ export class SupervisorCore {
    * lifecycle reports through it, so the lifecycle and the healer, which restarts through the
    * lifecycle, do not import each other.
    */
-  fail: (service: ServiceRuntime, reason: string) => void = () => {};
+  fail: (service: ServiceRuntime, reason: string, floor?: LadderTier) => void = () => {};
   /**
    * Whether `service` may start now; when not, `start` runs once it may (set by the Supervisor
    * to the port guard, port-guard.ts, which lifecycle asks before every spawn).

@@ -11,6 +11,7 @@ import { handleFailure } from "./healer";
 import { Launcher, type LaunchResult } from "./launcher";
 import { spawnService } from "./lifecycle";
 import type { SupervisorOptions } from "./options";
+import { MemoryWatch } from "./memory-watch";
 import { PortGuard } from "./port-guard";
 import { reconcile } from "./reconcile";
 import type { ServiceRuntime } from "./service-runtime";
@@ -23,6 +24,7 @@ export class Supervisor {
   private readonly core: SupervisorCore;
   private readonly launcher: Launcher;
   private readonly ports: PortGuard;
+  private readonly memory: MemoryWatch;
   private launchPromise: Promise<LaunchResult> | null = null;
   private shutdownPromise: Promise<void> | null = null;
   private aborting = false;
@@ -32,8 +34,9 @@ export class Supervisor {
   /** Throws GraphCycleError when the enabled services form a dependency cycle. */
   constructor(options: SupervisorOptions) {
     const core = (this.core = new SupervisorCore(options));
-    core.fail = (service, reason) => handleFailure(core, service, reason);
+    core.fail = (service, reason, floor) => handleFailure(core, service, reason, floor);
     const ports = (this.ports = new PortGuard(core));
+    this.memory = new MemoryWatch(core);
     core.admit = (service, start) => ports.admit(service, start);
     const { config } = options;
     const plan = buildLaunchPlan(config);
@@ -86,6 +89,7 @@ export class Supervisor {
     core.shuttingDown = true;
     core.beginShutdown(["shutdown requested"]);
     this.ports.cancelAll();
+    this.memory.cancelAll();
     this.shutdownPromise = stopAll(core, "orchestrator shutting down").then(() => core.finishShutdown([]));
     this.launcher.cancel(this.shutdownPromise.then(() => ({ outcome: "stopped" as const, reasons: ["shutdown requested"] })));
     return this.shutdownPromise;
@@ -191,6 +195,7 @@ export class Supervisor {
     const { core } = this;
     core.shuttingDown = true;
     this.ports.cancelAll();
+    this.memory.cancelAll();
     const stopped = Promise.resolve().then(async () => {
       core.beginShutdown([reason]);
       await stopAll(core, "launch aborted");
