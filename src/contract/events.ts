@@ -25,8 +25,8 @@ export const HEALING_TIERS = ["immediate", "graceful", "dependencies", "quaranti
 
 /**
  * What the orchestrator says about itself (not about one service): its storage failing or
- * recovering, a history file replaced, its watchdog replaced, escaped processes caught, how
- * memory limits are enforced.
+ * recovering, a history file replaced, its watchdog replaced, escaped processes caught, a
+ * daemon's pid taken over from its pidFile, how memory limits are enforced.
  */
 export const NOTICE_KINDS = [
   "storage-failed",
@@ -35,6 +35,7 @@ export const NOTICE_KINDS = [
   "watchdog-replaced",
   "subreaper-unavailable",
   "descendants-killed",
+  "daemon-adopted",
   "memory-limits",
 ] as const;
 

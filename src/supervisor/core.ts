@@ -20,6 +20,14 @@ import type { ProbeRunner, SupervisorOptions } from "./options";
 import type { ServiceRuntime } from "./service-runtime";
 import { transition, type ServiceEvent } from "./transition";
 
+/** How a failure is to be handled, beyond the restart policy: its lowest tier, or no restart at all. */
+export interface FailureHow {
+  /** The lowest tier it is handled at (memory: graceful, so a live process gets its shutdown signal). */
+  floor?: LadderTier;
+  /** A restart would fail the same way (a daemonizing starter): record it and stop there. */
+  final?: boolean;
+}
+
 export type StateListener = (service: ServiceRuntime, from: ServiceState, to: ServiceState) => void;
 
 export class SupervisorCore {
@@ -53,7 +61,7 @@ export class SupervisorCore {
    * lifecycle reports through it, so the lifecycle and the healer, which restarts through the
    * lifecycle, do not import each other.
    */
-  fail: (service: ServiceRuntime, reason: string, floor?: LadderTier) => void = () => {};
+  fail: (service: ServiceRuntime, reason: string, how?: FailureHow) => void = () => {};
   /**
    * Whether `service` may start now; when not, `start` runs once it may (set by the Supervisor
    * to the port guard, port-guard.ts, which lifecycle asks before every spawn).

@@ -3,28 +3,25 @@
  * backoff, then act by tier. Zero backoff acts synchronously, so a crash is respawned with
  * no timer or await in between.
  */
-import type { SupervisorCore } from "./core";
+import type { FailureHow, SupervisorCore } from "./core";
 import type { SkippedDependency } from "../contract/events";
 import { describeSkipped, restartDependencies } from "./dependency-restart";
-import type { LadderStep, LadderTier } from "./ladder";
+import type { LadderStep } from "./ladder";
 import { selectTier } from "./ladder";
 import { killChild, spawnService, stopChild, stopProbing } from "./lifecycle";
 import { judgeFailure } from "./policy";
 import type { ServiceRuntime } from "./service-runtime";
 
-/**
- * A failure of a running or starting service: an unexpected exit, a failed start, unhealthy,
- * or over its memory limit. `floor` is the lowest tier it is handled at (memory: graceful).
- */
-export function handleFailure(core: SupervisorCore, service: ServiceRuntime, reason: string, floor: LadderTier = "immediate"): void {
+/** A failure of a running or starting service: an unexpected exit, a failed start, unhealthy, or over its memory limit. */
+export function handleFailure(core: SupervisorCore, service: ServiceRuntime, reason: string, how: FailureHow = {}): void {
   service.recordReason(reason);
   service.timers.cancelAll();
   stopProbing(core, service);
   const before = service.ladder.attempt;
   core.emitHealing(service, "detected", { attempt: before, reason });
-  if (judgeFailure(service.config) === "give-up") return giveUp(core, service, reason);
+  if (how.final || judgeFailure(service.config) === "give-up") return giveUp(core, service, reason);
   service.breaker.recordFailure();
-  const step = service.ladder.recordFailure(floor);
+  const step = service.ladder.recordFailure(how.floor);
   if (step.tier === "quarantine") return quarantine(core, service, step, reason);
   if (before > 0 && !step.wasReset && selectTier(before) !== step.tier) {
     core.emitHealing(service, "escalated", { attempt: step.attempt, tier: step.tier, reason: `${selectTier(before)} → ${step.tier}` });

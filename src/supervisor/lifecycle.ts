@@ -6,8 +6,9 @@ import type { ProbeOutcome } from "../contract/events";
 import type { ProbeResult } from "../contract/service-view";
 import { isRunning } from "../contract/state-classes";
 import { createFailedChild } from "../process/exits";
-import type { ChildHandle, Exit } from "../process/spawner";
+import type { ChildHandle, Exit, SpawnSpec } from "../process/spawner";
 import type { SupervisorCore } from "./core";
+import { findDaemonEvidence, mayBeDaemon } from "./daemon-check";
 import { buildServiceEnv } from "./env";
 import { describeExit, judgeExit } from "./policy";
 import type { ServiceRuntime } from "./service-runtime";
@@ -34,7 +35,9 @@ export function spawnService(core: SupervisorCore, service: ServiceRuntime, even
   core.apply(service, event, how.reason);
   void child.exited.then((exit) => handleExit(core, service, generation, exit));
   armStartupTimer(core, service);
-  beginReadinessCheck(core, service, generation);
+  // a pidFile daemon is probed once its pid is known, so `healthy` names the daemon, not its starter
+  if (child.started) void child.started.then(() => service.generation === generation && beginReadinessCheck(core, service, generation));
+  else beginReadinessCheck(core, service, generation);
   how.onSpawned?.();
   return true;
 }
@@ -54,7 +57,9 @@ function launchChild(core: SupervisorCore, service: ServiceRuntime): ChildHandle
     return createFailedChild(error instanceof Error ? error.message : String(error));
   }
   const onOutput = core.options.onOutput;
-  return core.spawner.spawn({ name, command, cwd, env }, (stream, line) => onOutput?.(name, stream, line));
+  const { pidFile, startupTimeoutMs } = service.config;
+  const spec: SpawnSpec = pidFile === undefined ? { name, command, cwd, env } : { name, command, cwd, env, pidFile: { path: pidFile, timeoutMs: startupTimeoutMs } };
+  return core.spawner.spawn(spec, (stream, line) => onOutput?.(name, stream, line));
 }
 
 /** Probe it, or, without a probe, call it ready once it has run `noProbeReadyMs`. */
@@ -93,9 +98,24 @@ function handleExit(core: SupervisorCore, service: ServiceRuntime, generation: n
     return;
   }
   if (!isRunning(service.state)) return;
-  // "give-up" (policy never) is still a failure to record: the healer stops there.
+  const startedAt = service.startedAt;
+  if (mayBeDaemon(core, service, exit, startedAt)) return void judgeDaemonExit(core, service, exit, reason, core.clock.now() - startedAt!);
+  settleExit(core, service, exit, reason);
+}
+
+// "give-up" (policy never) is still a failure to record: the healer stops there.
+function settleExit(core: SupervisorCore, service: ServiceRuntime, exit: Exit, reason: string): void {
   if (judgeExit(service.config, exit) === "complete") core.apply(service, "complete", reason);
   else core.fail(service, reason);
+}
+
+// A quick clean exit: daemonized (a failure not worth retrying), or a one-shot after all.
+async function judgeDaemonExit(core: SupervisorCore, service: ServiceRuntime, exit: Exit, reason: string, ranMs: number): Promise<void> {
+  const { state, actionToken, generation } = service;
+  const daemonized = await findDaemonEvidence(core, service, exit, ranMs);
+  if (service.state !== state || service.actionToken !== actionToken || service.generation !== generation || core.shuttingDown) return;
+  if (daemonized) core.fail(service, daemonized, { final: true });
+  else settleExit(core, service, exit, reason);
 }
 
 function handleStartupTimeout(core: SupervisorCore, service: ServiceRuntime, generation: number): void {

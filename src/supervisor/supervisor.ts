@@ -34,7 +34,7 @@ export class Supervisor {
   /** Throws GraphCycleError when the enabled services form a dependency cycle. */
   constructor(options: SupervisorOptions) {
     const core = (this.core = new SupervisorCore(options));
-    core.fail = (service, reason, floor) => handleFailure(core, service, reason, floor);
+    core.fail = (service, reason, how) => handleFailure(core, service, reason, how);
     const ports = (this.ports = new PortGuard(core));
     this.memory = new MemoryWatch(core);
     core.admit = (service, start) => ports.admit(service, start);

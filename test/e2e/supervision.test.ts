@@ -3,6 +3,8 @@
  * dependencies, the memory ceiling, daemons that fork (detected, or supervised through pidFile).
  */
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { BinaryRun, ensureBinary, writeFleetDir, type LogRecord } from "../helpers/binary-run";
 import { fixtureCommand, freePort, killPids, waitFor, waitGone } from "../helpers/processes";
 
@@ -27,10 +29,13 @@ interface Up {
   api: string;
 }
 
+function fleetManifest(services: Record<string, Record<string, unknown>>, extra: Record<string, unknown>, port: number): Record<string, unknown> {
+  return { version: 1, name: "e2e", api: { host: "127.0.0.1", port }, discovery: { roots: [] }, state: { dir: "state" }, defaults: FAST, ...extra, services };
+}
+
 function up(services: Record<string, Record<string, unknown>>, extra: Record<string, unknown> = {}): Up {
   const port = freePort();
-  const manifest = { version: 1, name: "e2e", api: { host: "127.0.0.1", port }, discovery: { roots: [] }, state: { dir: "state" }, defaults: FAST, ...extra, services };
-  const run = new BinaryRun(writeFleetDir(manifest), ["up"]);
+  const run = new BinaryRun(writeFleetDir(fleetManifest(services, extra, port)), ["up"]);
   runs.push(run);
   return { run, api: `http://127.0.0.1:${port}` };
 }
@@ -125,4 +130,132 @@ describe("memory ceiling (compiled binary)", () => {
     expect(pids).toHaveLength(2);
     expect(await waitGone([pids[0]!], 5000)).toEqual([]);
   }, 40_000);
+});
+
+const REDIS = Bun.which("redis-server");
+const PG_BIN = "/usr/lib/postgresql/15/bin";
+const idOf = (flag: string) => Number(Bun.spawnSync(["id", flag, "postgres"]).stdout.toString().trim() || -1);
+const POSTGRES_UID = idOf("-u");
+const POSTGRES_GID = idOf("-g");
+// as root, with Debian's PostgreSQL 15 and its postgres user (the real-software suite installs them in CI)
+const HAS_PG = existsSync(`${PG_BIN}/pg_ctl`) && Bun.which("runuser") !== null && process.getuid?.() === 0 && POSTGRES_UID >= 0;
+
+/** Where a test's daemon files go: inside the fleet dir, removed with it. */
+function fleetFile(run: BinaryRun, name: string): string {
+  return `${run.dir}/${name}`;
+}
+
+describe("daemons (compiled binary)", () => {
+  test("a service that forks away and exits 0 at once is failed as daemonized, not completed; the daemon it left is killed", async () => {
+    const port = freePort();
+    const { run, api } = up({
+      legacy: { command: fixtureCommand("forking-daemon.ts"), env: { PORT: port, PID_FILE: "daemon.pid" }, port, health: { tcp: port } },
+    });
+    const gaveUp = await run.waitRecord((r) => r.event === "healing" && r.service === "legacy" && r.action === "gave-up", 20_000, "legacy gave up");
+    expect(gaveUp.msg).toMatch(
+      /^legacy: gave-up \(looks daemonized: exited with code 0 \d+ms after starting and left pid \d+ \(.+\) outside its process group \(killed with it\); keep it in the foreground \(e\.g\. `redis-server --daemonize no`.+ or set `pidFile:` to supervise the pid it writes\)$/,
+    );
+    const daemon = Number(/left pid (\d+)/.exec(String(gaveUp.msg))![1]);
+    expect(await waitGone([daemon], 5000)).toEqual([]);
+    const killed = run.records.find((r) => r.event === "notice" && r.kind === "descendants-killed" && r.service === "legacy");
+    expect(killed?.msg).toStartWith(`legacy: killed 1 process that escaped its process group: ${daemon} (`);
+    const svc = await getJson<{ state: string }>(`${api}/orchestrator/services/legacy`);
+    expect(svc.state).toBe("failed");
+    expect(run.transitions().some((t) => t.service === "legacy" && t.to === "completed")).toBe(false);
+  }, 40_000);
+
+  test("pidFile: the daemon's pid is supervised and shown, kill -9 of it is healed, SIGKILL of the orchestrator takes it along", async () => {
+    const port = freePort();
+    const { run, api } = up({
+      legacy: { command: fixtureCommand("forking-daemon.ts"), env: { PORT: port, PID_FILE: "legacy.pid" }, port, pidFile: "legacy.pid", health: { http: "/" } },
+    });
+    const ready = await run.waitRecord(isService("legacy", "healthy"), 20_000, "legacy healthy");
+    const served = Number((await fetch(`http://127.0.0.1:${port}/`)).headers.get("x-pid"));
+    expect(ready.pid).toBe(served);
+    expect((await getJson<{ pid: number }>(`${api}/orchestrator/services/legacy`)).pid).toBe(served);
+    const adopted = run.records.find((r) => r.event === "notice" && r.kind === "daemon-adopted");
+    expect(adopted?.msg).toStartWith(`legacy: supervising pid ${served} (`);
+    expect(run.records.some((r) => r.kind === "descendants-killed")).toBe(false);
+
+    process.kill(served, "SIGKILL");
+    const detected = await run.waitRecord((r) => r.event === "healing" && r.service === "legacy" && r.action === "detected", 5000, "the daemon's death detected");
+    expect(detected.msg).toBe("legacy: detected (killed by SIGKILL)");
+    const again = await run.waitRecord((r) => isService("legacy", "healthy")(r) && r.pid !== served, 20_000, "legacy healthy with a new daemon");
+    const second = Number(again.pid);
+    expect(Number((await fetch(`http://127.0.0.1:${port}/`)).headers.get("x-pid"))).toBe(second);
+
+    process.kill(run.pid, "SIGKILL");
+    expect(await waitGone([second], 10_000)).toEqual([]);
+  }, 60_000);
+
+  test("pidFile: stopping the service sends the daemon its shutdown signal (it removes its pid file), and it exits cleanly", async () => {
+    const port = freePort();
+    const { run, api } = up({
+      legacy: { command: fixtureCommand("forking-daemon.ts"), env: { PORT: port, PID_FILE: "legacy.pid", STOP_DELAY_MS: 200 }, port, pidFile: "legacy.pid", health: { tcp: port } },
+    });
+    const ready = await run.waitRecord(isService("legacy", "healthy"), 20_000, "legacy healthy");
+    expect(await Bun.file(fleetFile(run, "legacy.pid")).exists()).toBe(true);
+    expect((await fetch(`${api}/orchestrator/stop/legacy`, { method: "POST" })).status).toBe(202);
+    await run.waitRecord(isService("legacy", "stopped"), 10_000, "legacy stopped");
+    expect(await waitGone([Number(ready.pid)], 5000)).toEqual([]);
+    expect(await Bun.file(fleetFile(run, "legacy.pid")).exists()).toBe(false); // its SIGTERM handler ran: not a SIGKILL
+  }, 40_000);
+
+  test.skipIf(!REDIS)("redis-server --daemonize yes: daemonized without pidFile; supervised by the pid it writes with --pidfile", async () => {
+    const port = freePort();
+    const redis = (extra: string[]) => [REDIS!, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes", ...extra];
+    const plain = up({ redis: { command: redis(["--dir", "."]), port, health: { tcp: port } } });
+    const gaveUp = await plain.run.waitRecord((r) => r.event === "healing" && r.service === "redis" && r.action === "gave-up", 20_000, "redis gave up");
+    expect(gaveUp.msg).toContain("looks daemonized: exited with code 0");
+    expect(gaveUp.msg).toContain("(redis-server) outside its process group (killed with it)");
+    const escaped = Number(/left pid (\d+)/.exec(String(gaveUp.msg))![1]);
+    expect(await waitGone([escaped], 5000)).toEqual([]);
+    await plain.run.cleanup();
+
+    const { run, api } = up({ redis: { command: redis(["--dir", ".", "--pidfile", "redis.pid"]), port, pidFile: "redis.pid", health: { tcp: port } } });
+    const ready = await run.waitRecord(isService("redis", "healthy"), 20_000, "redis healthy");
+    const pid = Number(ready.pid);
+    expect((await Bun.file(`/proc/${pid}/comm`).text()).trim()).toBe("redis-server");
+    expect((await getJson<{ pid: number }>(`${api}/orchestrator/services/redis`)).pid).toBe(pid);
+    expect((await fetch(`${api}/orchestrator/stop/redis`, { method: "POST" })).status).toBe(202);
+    await run.waitRecord(isService("redis", "stopped"), 10_000, "redis stopped");
+    expect(await waitGone([pid], 5000)).toEqual([]);
+    expect(await Bun.file(fleetFile(run, "redis.pid")).exists()).toBe(false); // redis removes it on a clean SIGTERM shutdown
+  }, 60_000);
+
+  test.skipIf(!HAS_PG)("pg_ctl start -w: postgres supervised through postmaster.pid, stopped by SIGINT with a clean shutdown", async () => {
+    const port = freePort();
+    const dir = writeFleetDir({}); // the manifest is written below, once the cluster exists
+    const pgDir = join(dir, "pg");
+    mkdirSync(pgDir);
+    chownSync(pgDir, POSTGRES_UID, POSTGRES_GID);
+    chmodSync(dir, 0o755);
+    const initdb = Bun.spawnSync(["runuser", "-u", "postgres", "--", `${PG_BIN}/initdb`, "-D", `${pgDir}/data`, "-A", "trust", "-U", "postgres"], { stdout: "ignore", stderr: "pipe" });
+    expect(initdb.exitCode).toBe(0);
+    const apiPort = freePort();
+    const db = {
+      command: ["runuser", "-u", "postgres", "--", `${PG_BIN}/pg_ctl`, "start", "-D", `${pgDir}/data`, "-w", "-l", `${pgDir}/pg.log`, "-o", `-p ${port} -k ${pgDir} -c listen_addresses=127.0.0.1`],
+      port,
+      pidFile: "pg/data/postmaster.pid",
+      phase: "critical",
+      health: { tcp: port },
+      shutdown: { signal: "SIGINT", timeout: "30s" },
+    };
+    writeFileSync(join(dir, "orchestrator.yaml"), JSON.stringify(fleetManifest({ db }, {}, apiPort)));
+    const run = new BinaryRun(dir, ["up"]);
+    runs.push(run);
+    const api = `http://127.0.0.1:${apiPort}`;
+    const ready = await run.waitRecord(isService("db", "healthy"), 30_000, "postgres healthy");
+    const postmaster = Number(ready.pid);
+    expect(readFileSync(`${pgDir}/data/postmaster.pid`, "latin1").split("\n")[0]).toBe(String(postmaster));
+    expect((await Bun.file(`/proc/${postmaster}/comm`).text()).trim()).toBe("postgres");
+    expect((await getJson<{ pid: number }>(`${api}/orchestrator/services/db`)).pid).toBe(postmaster);
+    expect((await fetch(`${api}/orchestrator/stop/db`, { method: "POST" })).status).toBe(202);
+    await run.waitRecord(isService("db", "stopped"), 30_000, "postgres stopped");
+    expect(await waitGone([postmaster], 5000)).toEqual([]);
+    const log = readFileSync(`${pgDir}/pg.log`, "latin1");
+    expect(log).toContain("received fast shutdown request");
+    expect(log).toContain("database system is shut down");
+    expect(existsSync(`${pgDir}/data/postmaster.pid`)).toBe(false);
+  }, 90_000);
 });
