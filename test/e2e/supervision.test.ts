@@ -201,6 +201,24 @@ describe("daemons (compiled binary)", () => {
     expect(await Bun.file(fleetFile(run, "legacy.pid")).exists()).toBe(false); // its SIGTERM handler ran: not a SIGKILL
   }, 40_000);
 
+  test("pidFile: no pid within startupTimeout fails the start saying where it looked, and the daemon it forked is killed", async () => {
+    const port = freePort();
+    const { run } = up({
+      legacy: {
+        command: fixtureCommand("forking-daemon.ts"),
+        env: { PORT: port, PID_FILE: "legacy.pid", PID_FILE_DELAY_MS: 60_000 },
+        pidFile: "legacy.pid",
+        startupTimeout: "1s",
+        health: { tcp: port },
+        restart: { policy: "never" },
+      },
+    });
+    const detected = await run.waitRecord((r) => r.event === "healing" && r.service === "legacy" && r.action === "detected", 20_000, "the failed start");
+    expect(detected.msg).toBe(`legacy: detected (could not start: no pid in its pidFile ${run.dir}/legacy.pid within 1000ms; its starter exited with code 0)`);
+    const killed = await run.waitRecord((r) => r.event === "notice" && r.kind === "descendants-killed" && r.service === "legacy", 5000, "the daemon killed");
+    expect(await waitGone([Number(killed.pid)], 5000)).toEqual([]);
+  }, 40_000);
+
   test.skipIf(!REDIS)("redis-server --daemonize yes: daemonized without pidFile; supervised by the pid it writes with --pidfile", async () => {
     const port = freePort();
     const redis = (extra: string[]) => [REDIS!, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes", ...extra];
