@@ -26,9 +26,9 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function spawnDaemon(extra: Record<string, string> = {}, timeoutMs = 10_000): { child: ChildHandle; pidFile: string; lines: string[] } {
+function spawnDaemon(extra: Record<string, string> = {}, timeoutMs = 10_000, subreaper = true): { child: ChildHandle; pidFile: string; lines: string[] } {
   notices = [];
-  spawner = new BunSpawner({ onNotice: (n) => notices.push(n) });
+  spawner = new BunSpawner({ onNotice: (n) => notices.push(n), subreaper });
   dir = mkdtempSync(join(tmpdir(), "pidfile-"));
   const pidFile = join(dir, "legacy.pid");
   const lines: string[] = [];
@@ -117,5 +117,13 @@ describe("pidFile: a forking daemon supervised by the pid it writes", () => {
     const daemon = await adopted(child);
     expect(daemon).not.toBe(process.pid);
     await child.stop("SIGTERM", 5000);
+  });
+
+  test("without the subreaper the daemon is not our child: its end is seen from /proc within a second, its status unknown", async () => {
+    const { child } = spawnDaemon({ EXIT_AFTER_MS: "500", EXIT_CODE: "3" }, 10_000, false);
+    const daemon = await adopted(child);
+    expect(readProcessInfo(daemon)?.ppid).not.toBe(process.pid);
+    const exit = await child.exited;
+    expect(exit).toEqual({ code: null, signal: null, reason: "exited", error: `daemon pid ${daemon} is gone; not a child of the orchestrator, so its exit status is unknown` });
   });
 });
