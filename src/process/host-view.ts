@@ -6,7 +6,7 @@
 import { detectCgroupMemory, type CgroupVerdict } from "./cgroup-v2";
 import { measureGroups, type GroupMemory } from "./group-memory";
 import { parseMarker } from "./marker";
-import { findListenInodes, findPortHolder, type PortHolder } from "./port-holder";
+import { findPortHolder, isPortListening, type PortHolder } from "./port-holder";
 import { detectPageSize, readAnyProcStat } from "./proc-stats";
 
 export type { CgroupVerdict } from "./cgroup-v2";
@@ -51,7 +51,7 @@ export function createHostView(runId: string | undefined, selfPid = process.pid)
       if (runId && marker?.runId === runId) held.service = marker.name;
       return held;
     },
-    isListening: (port) => findListenInodes(port).length > 0,
+    isListening: (port) => isPortListening(port),
     measureMemory: (leaders) => measureGroups(leaders, (pageSize ??= detectPageSize()), selfPid),
     memoryEnforcement: () => (enforcement ??= detectCgroupMemory()),
     killLeftover(holder) {

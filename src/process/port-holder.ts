@@ -1,8 +1,10 @@
 /**
- * Who listens on a TCP port (SPEC §13, the port guard): the LISTEN sockets of /proc/net/tcp
- * and /proc/net/tcp6 on that port, then the process holding one, found by the socket's inode
- * among the /proc/PID/fd links. Reading the two tables is cheap; the fd scan runs only when
- * something listens. Never throws: what cannot be read is left out.
+ * Who listens on a TCP port (SPEC §13, the port guard). First a bind of the port on `::`
+ * (dual-stack, so it conflicts with any IPv4 or IPv6 listener), closed at once: a free port,
+ * the common case, costs that alone (~0.02 ms). Otherwise the LISTEN sockets of /proc/net/tcp
+ * and /proc/net/tcp6 on that port (a few ms: the kernel walks its whole socket table), then the
+ * process holding one, found by the socket's inode among the /proc/PID/fd links. Never throws:
+ * what cannot be read is left out.
  */
 import { readFileSync, readlinkSync } from "node:fs";
 import { readMarker } from "./marker";
@@ -66,8 +68,34 @@ export function findSocketOwner(inodes: ReadonlySet<number>): number | null {
   return null;
 }
 
+const NO_SOCKET_HANDLER = { data() {} };
+
+/**
+ * Whether `port` can be bound now: "free", "taken" (EADDRINUSE), or "unknown" (not ours to
+ * bind: a port below 1024 when not root, no IPv6...). Binds with SO_REUSEADDR, so only a
+ * listener conflicts, not a connection lingering in TIME_WAIT.
+ */
+export function tryBind(port: number): "free" | "taken" | "unknown" {
+  for (const hostname of ["::", "0.0.0.0"]) {
+    try {
+      Bun.listen({ hostname, port, socket: NO_SOCKET_HANDLER }).stop(true);
+      return "free";
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") return "taken";
+    }
+  }
+  return "unknown";
+}
+
+/** Whether anything listens on TCP `port` (the holder is not looked for). */
+export function isPortListening(port: number): boolean {
+  const bind = tryBind(port);
+  return bind === "taken" || (bind === "unknown" && findListenInodes(port).length > 0);
+}
+
 /** Who listens on TCP `port` now; null when nothing does. */
 export function findPortHolder(port: number): PortHolder | null {
+  if (tryBind(port) === "free") return null;
   const inodes = findListenInodes(port);
   if (inodes.length === 0) return null;
   const pid = findSocketOwner(new Set(inodes));

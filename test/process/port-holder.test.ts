@@ -1,7 +1,7 @@
 /** Who listens on a port, read from /proc as the port guard does: real listeners, real sockets. */
 import { afterEach, describe, expect, test } from "bun:test";
 import { basename } from "node:path";
-import { findPortHolder, parseListenInodes } from "../../src/process/port-holder";
+import { findPortHolder, parseListenInodes, tryBind } from "../../src/process/port-holder";
 import { createHostView } from "../../src/process/host-view";
 import { MARKER_VAR } from "../../src/process/marker";
 import { fixtureCommand, freePort, killPids, waitFor, waitGone } from "../helpers/processes";
@@ -79,5 +79,24 @@ describe("port holders", () => {
     expect(host.killLeftover(host.findPortHolder(ours)!)).toBe(true);
     expect(await waitGone([mine], 5000)).toEqual([]);
     await waitFor(() => !host.isListening(ours), 5000, `port ${ours} to be free`);
+  });
+
+  test("an IPv6-only listener counts too (the look binds dual-stack)", () => {
+    const server = Bun.serve({ hostname: "::1", port: 0, fetch: () => new Response() });
+    try {
+      expect(findPortHolder(server.port!)).toMatchObject({ pid: process.pid });
+      expect(tryBind(server.port!)).toBe("taken");
+    } finally {
+      server.stop(true);
+    }
+  });
+
+  test.skipIf(!Bun.which("python3"))("looking leaves the port free: a program binding it right after, without SO_REUSEADDR, gets it", () => {
+    const port = freePort();
+    for (let round = 0; round < 20; round++) {
+      expect(findPortHolder(port)).toBeNull();
+      const bind = `import socket; s = socket.socket(socket.AF_INET6); s.bind(("::", ${port})); s.listen(); print("bound")`;
+      expect(Bun.spawnSync(["python3", "-c", bind]).stdout.toString().trim()).toBe("bound");
+    }
   });
 });
