@@ -3,9 +3,9 @@
  * dependencies, the memory ceiling, daemons that fork (detected, or supervised through pidFile).
  */
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BinaryRun, ensureBinary, writeFleetDir, type LogRecord } from "../helpers/binary-run";
+import { BINARY, BinaryRun, ensureBinary, writeFleetDir, type LogRecord } from "../helpers/binary-run";
 import { fixtureCommand, freePort, killPids, waitFor, waitGone } from "../helpers/processes";
 
 const runs: BinaryRun[] = [];
@@ -78,6 +78,24 @@ describe("port guard (compiled binary)", () => {
     const db = await getJson<{ restarts: number; attempt: number }>(`${api}/orchestrator/services/db`);
     expect({ restarts: db.restarts, attempt: db.attempt }).toEqual({ restarts: 0, attempt: 0 });
   }, 40_000);
+});
+
+describe("check (compiled binary)", () => {
+  test("warns, at the service's port, about a port something already listens on, and still succeeds", async () => {
+    const port = freePort();
+    const holder = await holdPort(port);
+    const dir = writeFleetDir(fleetManifest({ db: { command: fixtureCommand("healthy.ts"), port } }, {}, freePort()));
+    try {
+      const result = Bun.spawnSync([BINARY, "check"], { cwd: dir, env: { PATH: process.env.PATH! } });
+      const comm = (await Bun.file(`/proc/${holder}/comm`).text()).trim();
+      expect(result.exitCode).toBe(0);
+      expect(result.stderr.toString()).toMatch(
+        new RegExp(`^orchestrator\\.yaml:\\d+:\\d+ services\\.db\\.port: warning: port ${port} is held by pid ${holder} \\(${comm.replace(".", "\\.")}\\), not started by an orchestrator: "db" would wait, blocked, until it is free\n$`),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("protected dependencies (compiled binary)", () => {
