@@ -72,6 +72,18 @@ describe("pidFile: a forking daemon supervised by the pid it writes", () => {
     expect(existsSync(`/proc/${daemon}`)).toBe(false); // reaped, not a zombie
   });
 
+  test("a daemon that never left its starter's group outlives the starter's exit, and a stop signals that group", async () => {
+    const { child, pidFile } = spawnDaemon({ NO_SETSID: "1", STOP_DELAY_MS: "100" });
+    const starter = child.pid;
+    const daemon = await adopted(child);
+    expect(readProcessInfo(daemon)?.pgid).toBe(starter);
+    await waitFor(() => isGone(starter), 5000, "the starter to exit");
+    await Bun.sleep(200);
+    expect(isGone(daemon)).toBe(false); // its group was not SIGKILLed when the starter exited
+    expect(await child.stop("SIGTERM", 5000)).toEqual({ code: 0, signal: null, reason: "exited" });
+    expect(existsSync(pidFile)).toBe(false);
+  });
+
   test("a daemon that dies by itself ends the service with its own exit code", async () => {
     const { child } = spawnDaemon({ EXIT_AFTER_MS: "700", EXIT_CODE: "3" });
     await adopted(child);
