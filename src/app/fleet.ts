@@ -20,6 +20,7 @@ import type { Logger } from "../lib/logger";
 import { StorageHealth } from "../lib/storage-health";
 import type { Config } from "../contract/config";
 import { BunSpawner } from "../process/bun-spawner";
+import { createHostView } from "../process/host-view";
 import { ProcStatsSampler, type ProcUsage } from "../process/proc-stats";
 import type { Spawner } from "../process/spawner";
 import { Supervisor, type LaunchResult } from "../supervisor";
@@ -86,6 +87,7 @@ export class Fleet {
       readTextFile,
       createProbe: (service) => createProbe(service.health.check, { port: service.port, cwd: service.cwd, env: this.spawner.probeEnv?.(service.name, service.env) ?? service.env, clock: this.clock }),
       onOutput: (name, stream, line) => this.output.write(name, stream, line),
+      host: createHostView(this.spawner instanceof BunSpawner ? this.spawner.runId : undefined),
     });
     // the first events of this run (the supervisor emits nothing before it starts)
     if (options.previousRun) announceUncleanShutdown(options.previousRun, this.store, this.bus);

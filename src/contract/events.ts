@@ -26,7 +26,8 @@ export const HEALING_TIERS = ["immediate", "graceful", "dependencies", "quaranti
 /**
  * What the orchestrator says about itself (not about one service): its storage failing or
  * recovering, a history file replaced, its previous run not stopped cleanly, its watchdog
- * replaced, escaped processes caught.
+ * replaced, escaped processes caught, a daemon's pid taken over from its pidFile, how memory
+ * limits are enforced.
  */
 export const NOTICE_KINDS = [
   "storage-failed",
@@ -36,9 +37,16 @@ export const NOTICE_KINDS = [
   "watchdog-replaced",
   "subreaper-unavailable",
   "descendants-killed",
+  "daemon-adopted",
+  "memory-limits",
 ] as const;
 
 export const NOTICE_LEVELS = ["info", "warn", "error"] as const;
+
+export const SkippedDependencySchema = Type.Object({
+  service: Type.String(),
+  reason: Type.String({ description: "Why it was left alone, e.g. `protected: true`." }),
+});
 
 export const HealingRecordSchema = Type.Object({
   service: Type.String(),
@@ -47,6 +55,9 @@ export const HealingRecordSchema = Type.Object({
   tier: Type.Optional(literals(HEALING_TIERS)),
   reason: Type.String(),
   delayMs: Type.Optional(Type.Number()),
+  skipped: Type.Optional(
+    Type.Array(SkippedDependencySchema, { description: "Dependencies the dependencies tier did not restart (protected ones, or ones the operator owns), and why." }),
+  ),
   ts: Type.Number(),
 });
 
@@ -112,6 +123,7 @@ export const EventSchema = Type.Union([ServiceEventSchema, HealthEventSchema, He
 export type HealingAction = (typeof HEALING_ACTIONS)[number];
 export type HealingTier = (typeof HEALING_TIERS)[number];
 export type HealingRecord = Static<typeof HealingRecordSchema>;
+export type SkippedDependency = Static<typeof SkippedDependencySchema>;
 export type StoredHealing = Static<typeof StoredHealingSchema>;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 export type Notice = Static<typeof NoticeSchema>;

@@ -25,6 +25,8 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Look up every service's program on PATH (default true). */
   checkCommands?: boolean;
+  /** Warn about service ports something already listens on (default false; `check` asks). */
+  checkPortsFree?: boolean;
 }
 
 export interface LoadResult {
@@ -99,7 +101,7 @@ export function loadText(path: string, text: string, options: LoadOptions = {}):
   const config = resolveConfig(path, raw, drafts);
   issues.push(...resolveReferences(config, references));
   const drafted = new Map(drafts.map((d) => [d.name, d]));
-  issues.push(...validateConfig({ config, drafts: drafted, env, checkCommands: options.checkCommands ?? true, manifest: source, logs: raw.logs }));
+  issues.push(...validateConfig({ config, drafts: drafted, env, checkCommands: options.checkCommands ?? true, manifest: source, logs: raw.logs, checkPortsFree: options.checkPortsFree }));
   sortIssues(issues);
   return hasErrors(issues) ? { issues } : { config, issues };
 }

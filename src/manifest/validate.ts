@@ -3,6 +3,7 @@
  * positioned issues. Schema problems (types, unknown keys) are found earlier by check-schema.
  */
 import { existsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { buildGraph, findCycles, findPhaseViolations, formatCycle, type Graph } from "../graph";
 import type { Config } from "../contract/config";
 import type { Issue } from "../contract/actions";
@@ -12,6 +13,8 @@ import { resolvePhaseIndex } from "./resolve";
 import { didYouMean } from "./suggest";
 import { findCommand } from "./find-command";
 import { parseSize } from "../lib/size";
+import { parseMarker } from "../process/marker";
+import { describeHolder, findPortHolder } from "../process/port-holder";
 
 export interface ValidationContext {
   config: Config;
@@ -22,6 +25,8 @@ export interface ValidationContext {
   manifest?: SourceFile;
   /** The top-level `logs` as written. */
   logs?: { maxSize?: unknown };
+  /** Warn about ports something already listens on (`check` only: a running fleet holds its own). */
+  checkPortsFree?: boolean;
 }
 
 /** What the validators share: the graph and the directories already looked at. */
@@ -151,6 +156,30 @@ const checkLogSizes: Validator = (ctx) => {
   return issues;
 };
 
+/** `check` only: a port something already listens on (the service would wait `blocked` until it is free). */
+const checkPortsFree: Validator = (ctx) => {
+  if (!ctx.checkPortsFree) return [];
+  return ctx.config.services.flatMap((s) => {
+    const holder = s.port === undefined || s.disabled ? null : findPortHolder(s.port);
+    if (!holder) return [];
+    const marker = holder.marker ? parseMarker(holder.marker) : null;
+    const whose = marker ? `service ${marker.name} of the orchestrator running as pid ${marker.runId.split("-")[0]}` : "not started by an orchestrator";
+    const message = `port ${s.port} is held by ${describeHolder(holder)}, ${whose}: "${s.name}" would wait, blocked, until it is free`;
+    return [{ ...at(ctx, s.name, "port", message), severity: "warning" as const }];
+  });
+};
+
+/** A pidFile where no file can be written: its folder must exist (unless the daemon makes it), and it must not be a folder. */
+const checkPidFiles: Validator = (ctx) =>
+  ctx.config.services.flatMap((s) => {
+    if (s.pidFile === undefined || s.disabled) return [];
+    if (isDirectory(ctx, s.pidFile)) return [at(ctx, s.name, "pidFile", `pidFile "${s.pidFile}" is a directory: expected the path of the file the daemon writes its pid to`)];
+    const folder = dirname(s.pidFile);
+    if (isDirectory(ctx, folder)) return [];
+    const message = `pidFile "${s.pidFile}": its folder ${folder} does not exist, so the daemon cannot write it unless it creates that folder itself`;
+    return [{ ...at(ctx, s.name, "pidFile", message), severity: "warning" as const }];
+  });
+
 const VALIDATORS: Validator[] = [
   checkCommandsGiven,
   checkPhases,
@@ -162,6 +191,8 @@ const VALIDATORS: Validator[] = [
   checkCommandsExist,
   checkOwnPortProbe,
   checkLogSizes,
+  checkPortsFree,
+  checkPidFiles,
 ];
 
 export function validateConfig(ctx: ValidationContext): Issue[] {

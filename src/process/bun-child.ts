@@ -4,7 +4,7 @@ import type { Clock } from "../lib/clock";
 import { toExit } from "./exits";
 import { killGroup, signalGroup } from "./group-kill";
 import { pumpLines } from "./pump-lines";
-import type { ChildHandle, Exit } from "./spawner";
+import type { ChildHandle, Exit, Leftover } from "./spawner";
 import type { StreamName } from "../contract/output";
 
 export interface BunChildOptions {
@@ -13,8 +13,10 @@ export interface BunChildOptions {
   drainTimeoutMs: number;
   /** Per-pipe read budget in bytes/s (0 = unlimited); see pumpLines. */
   maxOutputBytesPerSecond: number;
-  /** Called once the group is gone (after its final SIGKILL). */
-  onGone: (pgid: number) => void;
+  /** Called once the group is gone (after its final SIGKILL); what it returns goes in the exit as `leftovers`. */
+  onGone: (pgid: number) => Leftover[] | void;
+  /** Leave the group alone when the leader exits (a pidFile starter: its daemon may still be in it). */
+  keepGroupOnExit?: boolean;
 }
 
 type LineCallback = (stream: StreamName, line: string) => void;
@@ -36,10 +38,11 @@ export class BunChild implements ChildHandle {
     ]);
     this.exited = proc.exited.then(async () => {
       this.ended = true;
-      killGroup(this.pid); // a group can outlive its leader: no grandchild survives an exit
-      options.onGone(this.pid);
+      if (!options.keepGroupOnExit) killGroup(this.pid); // a group can outlive its leader: no grandchild survives an exit
+      const leftovers = options.onGone(this.pid);
       await waitAtMost(drained, options.drainTimeoutMs, options.clock);
-      return toExit(proc.exitCode, proc.signalCode === null ? null : String(proc.signalCode));
+      const exit = toExit(proc.exitCode, proc.signalCode === null ? null : String(proc.signalCode));
+      return leftovers && leftovers.length > 0 ? { ...exit, leftovers } : exit;
     });
   }
 

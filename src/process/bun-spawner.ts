@@ -8,7 +8,8 @@ import { createFailedChild } from "./exits";
 import { createRunId, formatMarker, MARKER_VAR } from "./marker";
 import { trackChild } from "./own-children";
 import { spawnCommandString } from "./simple-command";
-import type { ChildHandle, SpawnSpec, Spawner, SpawnerNotice } from "./spawner";
+import { PidFileChild, type DaemonHooks } from "./pid-file-child";
+import type { ChildHandle, Leftover, SpawnSpec, Spawner, SpawnerNotice } from "./spawner";
 import type { StreamName } from "../contract/output";
 import { OrphanWatchdog } from "./watchdog";
 
@@ -43,6 +44,7 @@ export class BunSpawner implements Spawner {
   private readonly maxOutputBytesPerSecond: number;
   private readonly directExec: boolean;
   private readonly catcher: DescendantCatcher;
+  private readonly notify: (notice: SpawnerNotice) => void;
   private spawns = 0;
   /** Tells this spawner's processes apart from any other's on the host, in every marker. */
   readonly runId = createRunId();
@@ -52,13 +54,13 @@ export class BunSpawner implements Spawner {
     this.drainTimeoutMs = options.drainTimeoutMs ?? 100;
     this.maxOutputBytesPerSecond = options.maxOutputBytesPerSecond ?? 16 * 1024 * 1024;
     this.directExec = options.directExec ?? true;
-    const notify = (notice: SpawnerNotice) => {
+    const notify = (this.notify = (notice: SpawnerNotice) => {
       try {
         options.onNotice?.(notice);
       } catch {
         // a failing sink must not break spawning
       }
-    };
+    });
     this.catcher = new DescendantCatcher({ runId: this.runId, clock: this.clock, onNotice: notify, subreaper: options.subreaper });
     const onReplaced = (oldPid: number, newPid: number) =>
       notify({ kind: "watchdog-replaced", level: "warn", pid: newPid, message: `the orphan watchdog (pid ${oldPid}) died; replaced by pid ${newPid}` });
@@ -79,19 +81,40 @@ export class BunSpawner implements Spawner {
     if (proc instanceof Error) return createFailedChild(describeSpawnError(spec, argv, proc));
     this.catcher.began(marker, spec.name, proc.pid);
     this.watchdog?.register(proc.pid);
-    return new BunChild(proc, onLine, {
-      clock: this.clock,
-      drainTimeoutMs: this.drainTimeoutMs,
-      maxOutputBytesPerSecond: this.maxOutputBytesPerSecond,
-      onGone: (pgid) => {
-        try {
-          this.catcher.ended(marker);
-        } catch {
-          // /proc surprises must not keep `exited` from resolving: the watchdog and close() still sweep
-        }
-        this.watchdog?.unregister(pgid);
+    const options = { clock: this.clock, drainTimeoutMs: this.drainTimeoutMs, maxOutputBytesPerSecond: this.maxOutputBytesPerSecond };
+    if (spec.pidFile) return this.superviseDaemon(spec.name, spec.pidFile, marker, (hooks) => new BunChild(proc, onLine, { ...options, ...hooks }));
+    return new BunChild(proc, onLine, { ...options, onGone: (pgid) => this.endSpawn(marker, pgid) });
+  }
+
+  /** The spawn with `marker` is over: kill what it left (returned), stop watching group `pgid`. */
+  private endSpawn(marker: string, pgid: number): Leftover[] {
+    this.watchdog?.unregister(pgid);
+    try {
+      return this.catcher.ended(marker);
+    } catch {
+      return []; // /proc surprises must not keep `exited` from resolving: the watchdog and close() still sweep
+    }
+  }
+
+  // pidFile: the starter's exit ends nothing (its daemon may still be in its group); the daemon's does.
+  private superviseDaemon(
+    name: string,
+    pidFile: NonNullable<SpawnSpec["pidFile"]>,
+    marker: string,
+    startStarter: (hooks: { keepGroupOnExit: true; onGone: (pgid: number) => void }) => BunChild,
+  ): ChildHandle {
+    let daemonGroup = 0;
+    const starter = startStarter({ keepGroupOnExit: true, onGone: (pgid) => void (pgid !== daemonGroup && this.watchdog?.unregister(pgid)) });
+    const hooks: DaemonHooks = {
+      adopt: (_pid, pgid) => {
+        daemonGroup = pgid;
+        this.watchdog?.register(pgid);
+        this.catcher.regroup(marker, pgid);
       },
-    });
+      finish: () => this.endSpawn(marker, daemonGroup || starter.pid),
+      notify: this.notify,
+    };
+    return new PidFileChild(starter, { name, ...pidFile, clock: this.clock, hooks });
   }
 
   /** An exec probe's environment carries the service's probe marker, so what it leaves behind is found too. */

@@ -9,6 +9,8 @@ export interface SpawnSpec {
   cwd: string;
   /** The complete environment of the child (the caller merges orchestrator env, envFile, env, PORT). */
   env: Record<string, string>;
+  /** A daemon that forks (SPEC §13): supervise the pid it writes to `path`, waited for at most `timeoutMs`. */
+  pidFile?: { path: string; timeoutMs: number };
 }
 
 /** How a process ended, as data. `reason` says which of the fields matter. */
@@ -18,6 +20,14 @@ export interface Exit {
   /** exited: code set; signaled: signal set; spawn-error: never ran (`error` says why). */
   reason: "exited" | "signaled" | "spawn-error";
   error?: string;
+  /** What the escape catcher killed when it ended: processes it had left outside its group (a daemon that forked away). */
+  leftovers?: Leftover[];
+}
+
+/** A process a service left behind outside its group, killed when the service ended. */
+export interface Leftover {
+  pid: number;
+  comm: string;
 }
 
 export interface ChildHandle {
@@ -29,10 +39,12 @@ export interface ChildHandle {
   stop(signal: NodeJS.Signals, timeoutMs: number): Promise<Exit>;
   /** SIGKILL the whole group now. */
   kill(): void;
+  /** Resolves once the process the handle stands for runs (a pidFile daemon: once its pid is known); absent: at once. */
+  readonly started?: Promise<void>;
 }
 
 /** Something a spawner reports about itself; the app publishes it as a `notice` event. */
-export type SpawnerNotice = Omit<Notice, "kind" | "path"> & { kind: Extract<Notice["kind"], "watchdog-replaced" | "subreaper-unavailable" | "descendants-killed"> };
+export type SpawnerNotice = Omit<Notice, "kind" | "path"> & { kind: Extract<Notice["kind"], "watchdog-replaced" | "subreaper-unavailable" | "descendants-killed" | "daemon-adopted"> };
 
 export interface Spawner {
   /** Never throws for a bad command or cwd: the failure comes back as an Exit with reason `spawn-error`. */
