@@ -53,6 +53,8 @@ export class PidFileChild implements ChildHandle {
   private markStarted!: () => void;
   private current: number;
   private daemon: Daemon | null = null;
+  /** The pid file names the starter itself: a foreground program that writes its own pid (postgres does). */
+  private starterIsDaemon = false;
   private ended = false;
   private stopping = false;
   private starterExit: Exit | null = null;
@@ -104,24 +106,34 @@ export class PidFileChild implements ChildHandle {
   private onStarterExit(exit: Exit): void {
     this.starterExit = exit;
     if (this.ended) return;
+    if (this.starterIsDaemon) return this.end(exit);
     if (this.daemon) return this.checkDaemon(); // it may have just been reparented to us
     if (this.stopping || exit.reason !== "exited" || exit.code !== 0) return this.end(exit);
     this.readPidFile();
   }
 
   private poll(): void {
-    if (this.ended || this.daemon) return;
+    if (this.ended || this.daemon || this.starterIsDaemon) return;
     this.readPidFile();
-    if (!this.ended && !this.daemon) this.timers.push(this.options.clock.setTimeout(() => this.poll(), POLL_MS));
+    if (!this.ended && !this.daemon && !this.starterIsDaemon) this.timers.push(this.options.clock.setTimeout(() => this.poll(), POLL_MS));
   }
 
   private readPidFile(): void {
+    if (this.starterIsDaemon) return;
     const pid = readPid(this.options.path);
-    if (pid === null || pid === this.starter.pid) return;
+    if (pid === null) return;
+    if (pid === this.starter.pid) return this.starterRuns();
     const stat = readAnyProcStat(pid);
     // a pid that started before the starter is a file left from an earlier run (or a reused pid)
     if (!stat || stat.state === "Z" || stat.startTicks < this.starterTicks) return;
     this.adopt(pid, stat.pgid, stat.startTicks);
+  }
+
+  // Nothing to take over: the service is its starter, as without pidFile, and started once the file names it.
+  private starterRuns(): void {
+    if (this.starterExit) return;
+    this.starterIsDaemon = true;
+    this.markStarted();
   }
 
   private adopt(pid: number, pgid: number, startTicks: number): void {
@@ -155,7 +167,7 @@ export class PidFileChild implements ChildHandle {
   }
 
   private giveUp(): void {
-    if (this.ended || this.daemon) return;
+    if (this.ended || this.daemon || this.starterIsDaemon) return;
     this.end(spawnErrorExit(describeMissingPid(this.options.path, this.options.timeoutMs, this.starterExit)));
   }
 

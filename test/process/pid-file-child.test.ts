@@ -138,4 +138,27 @@ describe("pidFile: a forking daemon supervised by the pid it writes", () => {
     const exit = await child.exited;
     expect(exit).toEqual({ code: null, signal: null, reason: "exited", error: `daemon pid ${daemon} is gone; not a child of the orchestrator, so its exit status is unknown` });
   });
+
+  test("a foreground program that writes its own pid (postgres does): started once the file names it, its exit is the service's, a stop signals it", async () => {
+    notices = [];
+    spawner = new BunSpawner({ onNotice: (n) => notices.push(n) });
+    dir = mkdtempSync(join(tmpdir(), "pidfile-"));
+    const pidFile = join(dir, "self.pid");
+    let started_ = false;
+    const child = spawner.spawn(
+      { name: "self", command: ["sh", "-c", `sleep 0.3; echo $$ > ${pidFile}; exec sleep 30`], cwd: dir, env, pidFile: { path: pidFile, timeoutMs: 1000 } },
+      () => {},
+    );
+    started.push(child.pid);
+    const starter = child.pid;
+    void child.started?.then(() => (started_ = true));
+    expect(started_).toBe(false);
+    await waitFor(() => started_, 5000, "the service to count as started once its pid file names it");
+    await Bun.sleep(1200); // past timeoutMs: no "no pid in its pidFile" spawn error
+    expect(child.pid).toBe(starter);
+    expect(isGone(starter)).toBe(false);
+    expect(notices.filter((n) => n.kind === "daemon-adopted")).toEqual([]);
+    const exit = await child.stop("SIGTERM", 5000);
+    expect(exit).toEqual({ code: null, signal: "SIGTERM", reason: "signaled" });
+  });
 });
