@@ -6,7 +6,7 @@
  * Construction throws StateDirError (state.dir unusable) or StoreUnavailableError (the history
  * file cannot be opened even fresh) before anything starts; a history file SQLite cannot read
  * is replaced, and one on a full disk is opened as the disk allows (see open-store.ts); either is
- * said in the first event.
+ * said in the first events, after the notice of a previous run that did not stop cleanly.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,13 +20,16 @@ import type { Logger } from "../lib/logger";
 import { StorageHealth } from "../lib/storage-health";
 import type { Config } from "../contract/config";
 import { BunSpawner } from "../process/bun-spawner";
+import { createHostView } from "../process/host-view";
 import { ProcStatsSampler, type ProcUsage } from "../process/proc-stats";
 import type { Spawner } from "../process/spawner";
 import { Supervisor, type LaunchResult } from "../supervisor";
 import { logEvents } from "./event-log";
 import { OutputSinks } from "./output";
 import { prepareStateDir } from "./state-dir";
+import type { PreviousRun } from "./state-lock-holder";
 import { announceDegradedStore, announceReplacedStore, announceStorageChange } from "./storage-notices";
+import { announceUncleanShutdown } from "./unclean-shutdown";
 
 export interface FleetOptions {
   clock?: Clock;
@@ -35,6 +38,8 @@ export interface FleetOptions {
   logServiceOutput?: boolean;
   processEnv?: Record<string, string | undefined>;
   spawner?: Spawner;
+  /** The previous run on this state.dir, when it did not stop cleanly (from the state-dir lock): said in the first event. */
+  previousRun?: PreviousRun | null;
 }
 
 const STATS_MIN_INTERVAL_MS = 1000;
@@ -70,7 +75,7 @@ export class Fleet {
     this.spawner = options.spawner ?? new BunSpawner({ clock: this.clock, onNotice: (payload) => this.bus.emit({ type: "notice", payload }) });
     this.sampler = new ProcStatsSampler({ clock: this.clock });
     const serviceLogger = options.logServiceOutput ? options.logger : undefined;
-    this.output = new OutputSinks(config.stateDir, this.bus, serviceLogger, () => this.clock.now(), this.storage);
+    this.output = new OutputSinks(config.stateDir, this.bus, serviceLogger, () => this.clock.now(), this.storage, () => this.supervisor.config.services);
     if (options.logger) this.unlog = logEvents(this.bus, options.logger);
     this.supervisor = new Supervisor({
       config,
@@ -82,8 +87,10 @@ export class Fleet {
       readTextFile,
       createProbe: (service) => createProbe(service.health.check, { port: service.port, cwd: service.cwd, env: this.spawner.probeEnv?.(service.name, service.env) ?? service.env, account: service.account, clock: this.clock }),
       onOutput: (name, stream, line) => this.output.write(name, stream, line),
+      host: createHostView(this.spawner instanceof BunSpawner ? this.spawner.runId : undefined),
     });
-    // the first event of this run (the supervisor emits nothing before it starts)
+    // the first events of this run (the supervisor emits nothing before it starts)
+    if (options.previousRun) announceUncleanShutdown(options.previousRun, this.store, this.bus);
     if (opened.replaced) this.replacedTimer = announceReplacedStore(opened.replaced, this.bus, this.setCondition, this.clock);
     if (opened.degraded) announceDegradedStore(dbPath, opened.degraded, this.bus, this.setCondition);
   }

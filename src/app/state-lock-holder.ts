@@ -16,6 +16,16 @@ export interface LockRecord {
   listening: boolean;
 }
 
+/** A run that left its record in the lock file: it did not stop cleanly (a clean stop removes the file). */
+export interface PreviousRun {
+  pid: number;
+  api: string;
+}
+
+export function toPreviousRun(record: LockRecord): PreviousRun {
+  return { pid: record.pid, api: record.api };
+}
+
 /** Who holds a state dir: an orchestrator (from its record), or some process (pid from /proc/locks, null when unknown). */
 export type LockHolder = { orchestrator: true; pid: number; api: string; listening: boolean } | { orchestrator: false; pid: number | null };
 

@@ -3,18 +3,20 @@
  * created atomically (the complete record is written to a temporary file, then hard-linked
  * into place, which fails when the name exists: O_EXCL without a half-written moment).
  * An existing file blocks the start while its pid runs with the recorded start time, or
- * while /proc/locks shows a flock on it; otherwise it is stale and removed.
+ * while /proc/locks shows a flock on it; otherwise it is stale and removed (its record is the
+ * previous run, which did not stop cleanly).
  */
 import { linkSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
 import { StateDirInUseError, StateLockError, describeFsError } from "./state-lock-errors";
-import { findFlockHolder, formatRecord, isRunning, ownRecord, readRecordFile, type LockRecord } from "./state-lock-holder";
+import { findFlockHolder, formatRecord, isRunning, ownRecord, readRecordFile, toPreviousRun, type LockRecord, type PreviousRun } from "./state-lock-holder";
 
 const ATTEMPTS = 5;
 
 /** Take the pid-file lock (the caller's StateLock, by shape) or throw StateDirInUseError / StateLockError. */
 export function acquirePidFile(stateDir: string, path: string, api: string, fallbackReason: string): PidFileLock {
+  let stale: LockRecord | null = null;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (linkRecord(stateDir, path, ownRecord(api, false))) return new PidFileLock(path, fallbackReason, statSync(path));
+    if (linkRecord(stateDir, path, ownRecord(api, false))) return new PidFileLock(path, fallbackReason, statSync(path), stale && toPreviousRun(stale));
     const seen = statOrNull(path);
     const record = readRecordFile(path);
     if (record && isRunning(record)) {
@@ -24,6 +26,7 @@ export function acquirePidFile(stateDir: string, path: string, api: string, fall
     if (flockPid !== null) throw new StateDirInUseError(stateDir, { orchestrator: false, pid: flockPid }, path);
     // Stale. Remove it only while it is still the file just read (another starter may have replaced it).
     if (seen && isSameInode(seen, statOrNull(path))) rmSync(path, { force: true });
+    stale ??= record;
   }
   throw new StateLockError(`cannot lock ${path}: the pid file was replaced ${ATTEMPTS} times while locking it; is another orchestrator starting and stopping in a loop?`);
 }
@@ -64,6 +67,7 @@ class PidFileLock {
     readonly path: string,
     readonly fallbackReason: string,
     file: Stats,
+    readonly previousRun: PreviousRun | null,
   ) {
     this.file = file;
   }
@@ -87,5 +91,9 @@ class PidFileLock {
       // already gone, or state.dir turned read-only: the next start finds our pid dead
     }
     this.file = null;
+  }
+
+  abandon(): void {
+    this.file = null; // the file stays, with a pid that will not run: the next start finds it stale
   }
 }

@@ -6,15 +6,18 @@
  * content is simply overwritten. The fd is O_CLOEXEC: no service or watchdog inherits it.
  * Where flock cannot be had (no libc, a filesystem without flock), an atomically created
  * pid file with a liveness check takes its place (state-lock-pid-file.ts); never no lock.
+ * A clean stop removes the file, so a record found there from a process that no longer runs
+ * is a run that did not stop cleanly (SIGKILL, a crash, power loss): `previousRun`.
  */
 import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { EWOULDBLOCK, LOCK_EX, LOCK_NB, loadLibcFlock, type LibcFlock } from "../lib/libc";
 import { StateDirInUseError, StateLockError, describeFsError } from "./state-lock-errors";
-import { formatRecord, identifyHolder, isRunning, ownRecord, parseRecord, type LockRecord } from "./state-lock-holder";
+import { formatRecord, identifyHolder, isRunning, ownRecord, parseRecord, toPreviousRun, type LockRecord, type PreviousRun } from "./state-lock-holder";
 import { acquirePidFile } from "./state-lock-pid-file";
 
 export { StateDirInUseError, StateLockError } from "./state-lock-errors";
+export type { PreviousRun } from "./state-lock-holder";
 
 export const LOCK_FILE = "orchestrator.lock";
 /** Linux's O_CLOEXEC (the same on x86_64 and arm64); node:fs `constants` does not list it. */
@@ -27,10 +30,14 @@ export interface StateLock {
   /** "flock", or "pid-file" when flock could not be used (`fallbackReason` says why). */
   readonly method: "flock" | "pid-file";
   readonly fallbackReason?: string;
+  /** The run before this one, when it did not stop cleanly: its record was still in the lock file. */
+  readonly previousRun: PreviousRun | null;
   /** Record the URL the API really listens on. Never throws (a full disk only leaves the old record). */
   markListening(url: string): void;
   /** Remove the lock file and drop the lock; idempotent. */
   release(): void;
+  /** Drop the lock but leave the file with this run's record (an exit that is not a clean stop): the next start says so. Idempotent. */
+  abandon(): void;
 }
 
 export interface AcquireOptions {
@@ -96,7 +103,7 @@ function acquireFlock(stateDir: string, path: string, api: string, binding: Libc
       // not ours to chmod (a file left by another user); the lock itself still holds
     }
     writeRecordAt(fd, ownRecord(api, false));
-    return new FlockLock(path, fd);
+    return new FlockLock(path, fd, previous && toPreviousRun(previous));
   }
   throw new StateLockError(`cannot lock ${path}: the file was removed and re-created ${ATTEMPTS} times while locking it; is another orchestrator starting and stopping in a loop?`);
 }
@@ -152,6 +159,7 @@ class FlockLock implements StateLock {
   constructor(
     readonly path: string,
     fd: number,
+    readonly previousRun: PreviousRun | null,
   ) {
     this.fd = fd;
   }
@@ -168,6 +176,12 @@ class FlockLock implements StateLock {
     } catch {
       // already gone, or state.dir turned read-only: the kernel drops the lock on close all the same
     }
+    closeSync(this.fd);
+    this.fd = null;
+  }
+
+  abandon(): void {
+    if (this.fd === null) return;
     closeSync(this.fd);
     this.fd = null;
   }

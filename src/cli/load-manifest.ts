@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { flagString } from "./args";
 import type { CliIo, ParsedArgs } from "./command";
-import { loadConfigSync } from "../manifest/load";
+import { loadConfigSync, type LoadOptions } from "../manifest/load";
 import { formatIssue } from "../manifest/issues";
 import type { Config } from "../contract/config";
 import { makeStyle } from "./style";
@@ -12,8 +12,8 @@ export function manifestPath(args: ParsedArgs, io: CliIo): string {
 }
 
 /** The config, or undefined after printing every problem (the caller exits 2). Warnings are printed too. */
-export async function loadOrReport(args: ParsedArgs, io: CliIo, opts: { checkCommands?: boolean } = {}): Promise<Config | undefined> {
-  const { config, issues } = loadConfigSync(manifestPath(args, io), { env: io.env, checkCommands: opts.checkCommands });
+export async function loadOrReport(args: ParsedArgs, io: CliIo, opts: Pick<LoadOptions, "checkCommands" | "checkPortsFree"> = {}): Promise<Config | undefined> {
+  const { config, issues } = loadConfigSync(manifestPath(args, io), { env: io.env, ...opts });
   const style = makeStyle(io.color);
   for (const issue of issues) {
     const line = formatIssue(issue, io.cwd);

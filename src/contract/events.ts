@@ -25,18 +25,28 @@ export const HEALING_TIERS = ["immediate", "graceful", "dependencies", "quaranti
 
 /**
  * What the orchestrator says about itself (not about one service): its storage failing or
- * recovering, a history file replaced, its watchdog replaced, escaped processes caught.
+ * recovering, a history file replaced, its previous run not stopped cleanly, its watchdog
+ * replaced, escaped processes caught, a daemon's pid taken over from its pidFile, how memory
+ * limits are enforced.
  */
 export const NOTICE_KINDS = [
   "storage-failed",
   "storage-recovered",
   "store-replaced",
+  "unclean-shutdown",
   "watchdog-replaced",
   "subreaper-unavailable",
   "descendants-killed",
+  "daemon-adopted",
+  "memory-limits",
 ] as const;
 
 export const NOTICE_LEVELS = ["info", "warn", "error"] as const;
+
+export const SkippedDependencySchema = Type.Object({
+  service: Type.String(),
+  reason: Type.String({ description: "Why it was left alone, e.g. `protected: true`." }),
+});
 
 export const HealingRecordSchema = Type.Object({
   service: Type.String(),
@@ -45,6 +55,9 @@ export const HealingRecordSchema = Type.Object({
   tier: Type.Optional(literals(HEALING_TIERS)),
   reason: Type.String(),
   delayMs: Type.Optional(Type.Number()),
+  skipped: Type.Optional(
+    Type.Array(SkippedDependencySchema, { description: "Dependencies the dependencies tier did not restart (protected ones, or ones the operator owns), and why." }),
+  ),
   ts: Type.Number(),
 });
 
@@ -60,6 +73,9 @@ export const NoticeSchema = Type.Object({
   path: Type.Optional(Type.String({ description: "The file or folder concerned, when there is one." })),
   pid: Type.Optional(Type.Integer({ description: "The process concerned, when there is one." })),
   service: Type.Optional(Type.String({ description: "The service concerned, when there is one." })),
+  lastEventTs: Type.Optional(
+    Type.Number({ description: "unclean-shutdown: when the previous run recorded its last event (epoch milliseconds); absent when none of its events is on record." }),
+  ),
 });
 
 const StateChangeSchema = Type.Object({
@@ -107,6 +123,7 @@ export const EventSchema = Type.Union([ServiceEventSchema, HealthEventSchema, He
 export type HealingAction = (typeof HEALING_ACTIONS)[number];
 export type HealingTier = (typeof HEALING_TIERS)[number];
 export type HealingRecord = Static<typeof HealingRecordSchema>;
+export type SkippedDependency = Static<typeof SkippedDependencySchema>;
 export type StoredHealing = Static<typeof StoredHealingSchema>;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 export type Notice = Static<typeof NoticeSchema>;

@@ -16,10 +16,22 @@ CREATE TABLE IF NOT EXISTS healing (
   tier TEXT,
   reason TEXT NOT NULL,
   delay_ms INTEGER,
-  ts INTEGER NOT NULL
+  ts INTEGER NOT NULL,
+  skipped TEXT
 );
 CREATE INDEX IF NOT EXISTS healing_by_service ON healing (service, seq);
 `;
+
+/** Columns added since the first release, and how: a history file written by an older version gets them on open. */
+const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [{ table: "healing", column: "skipped", definition: "skipped TEXT" }];
+
+/** Bring the tables of an older history file up to SCHEMA (adds missing columns; never drops or rewrites rows). */
+export function upgradeSchema(db: { query(sql: string): { all(): unknown[] }; exec(sql: string): void }): void {
+  for (const { table, column, definition } of ADDED_COLUMNS) {
+    const columns = db.query(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${definition}`);
+  }
+}
 
 export interface EventRow {
   seq: number;
@@ -37,12 +49,14 @@ export interface HealingRow {
   reason: string;
   delay_ms: number | null;
   ts: number;
+  /** JSON of HealingRecord.skipped, or null. */
+  skipped: string | null;
 }
 
 /** Statements the store writes with (named parameters are the column names). */
 export const INSERT_EVENT = "INSERT OR IGNORE INTO events (seq, ts, type, payload) VALUES ($seq, $ts, $type, $payload)";
 export const INSERT_HEALING =
-  "INSERT OR IGNORE INTO healing (seq, service, action, attempt, tier, reason, delay_ms, ts) VALUES ($seq, $service, $action, $attempt, $tier, $reason, $delay_ms, $ts)";
+  "INSERT OR IGNORE INTO healing (seq, service, action, attempt, tier, reason, delay_ms, ts, skipped) VALUES ($seq, $service, $action, $attempt, $tier, $reason, $delay_ms, $ts, $skipped)";
 // delete the `n` oldest rows: a walk of n entries along the primary key, not a scan
 export const PRUNE_EVENTS = "DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT $n)";
 export const PRUNE_HEALING = "DELETE FROM healing WHERE seq IN (SELECT seq FROM healing ORDER BY seq LIMIT $n)";
@@ -53,12 +67,14 @@ export function toEvent(row: EventRow): OrchestratorEvent {
 
 /** The row a healing record is written as (and, while it waits in memory, read back from). */
 export function toHealingRow(seq: number, h: HealingRecord): HealingRow {
-  return { seq, service: h.service, action: h.action, attempt: h.attempt, tier: h.tier ?? null, reason: h.reason, delay_ms: h.delayMs ?? null, ts: h.ts };
+  const skipped = h.skipped ? JSON.stringify(h.skipped) : null;
+  return { seq, service: h.service, action: h.action, attempt: h.attempt, tier: h.tier ?? null, reason: h.reason, delay_ms: h.delayMs ?? null, ts: h.ts, skipped };
 }
 
 export function toHealing(row: HealingRow): StoredHealing {
   const record: StoredHealing = { seq: row.seq, service: row.service, action: row.action, attempt: row.attempt, reason: row.reason, ts: row.ts };
   if (row.tier !== null) record.tier = row.tier;
   if (row.delay_ms !== null) record.delayMs = row.delay_ms;
+  if (row.skipped) record.skipped = JSON.parse(row.skipped) as NonNullable<StoredHealing["skipped"]>;
   return record;
 }

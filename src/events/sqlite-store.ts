@@ -26,6 +26,7 @@ import {
   toEvent,
   toHealing,
   toHealingRow,
+  upgradeSchema,
 } from "./sqlite-schema";
 import {
   DEFAULT_HEALING_LIMIT,
@@ -116,6 +117,7 @@ export class SqliteEventStore implements EventStore {
       if (options.exclusive) this.db.exec("PRAGMA locking_mode = EXCLUSIVE;");
       this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
       this.db.exec(SCHEMA);
+      upgradeSchema(this.db);
       this.insertEvent = this.prepare(INSERT_EVENT);
       this.insertHealing = this.prepare(INSERT_HEALING);
       this.pruneEvents = this.prepare(PRUNE_EVENTS);

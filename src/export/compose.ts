@@ -1,5 +1,6 @@
 import type { Config, Dependency, ServiceConfig } from "../contract/config";
 import { escapeDollars, renderComposeHealth } from "./compose-healthcheck";
+import { renderComposeLimits, renderComposeUser } from "./compose-process";
 import { formatDuration } from "./format-duration";
 import { renderYaml, type KeyComment } from "./render-yaml";
 import { commandArgv, defaultImage, hasDockerfile, probePath, relativePath, serviceEnvironment, triesSeveralEndpoints } from "./service-facts";
@@ -50,6 +51,7 @@ function renderService(config: Config, service: ServiceConfig, options: ComposeO
     out.volumes = [`${cwd === "." ? "." : `./${cwd}`}:/app`];
     out.working_dir = "/app";
   }
+  Object.assign(out, renderComposeUser(service, ctx.notes));
   out.command = commandArgv(service).map(escapeDollars);
   const env = serviceEnvironment(service);
   if (env.length > 0) out.environment = Object.fromEntries(env.map(([k, v]) => [k, escapeDollars(v)]));
@@ -67,7 +69,7 @@ function renderService(config: Config, service: ServiceConfig, options: ComposeO
   out.restart = RESTART[service.restart.policy];
   out.stop_signal = service.shutdown.signal;
   out.stop_grace_period = formatDuration(service.shutdown.timeoutMs);
-  return out;
+  return { ...out, ...renderComposeLimits(service, ctx.notes) };
 }
 
 function renderDependsOn(service: ServiceConfig, ctx: Context): Record<string, unknown> | undefined {

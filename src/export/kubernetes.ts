@@ -2,6 +2,7 @@ import type { Config, ServiceConfig } from "../contract/config";
 import { toSeconds } from "./format-duration";
 import { escapeKubernetesRefs, serviceLabels, toDnsLabel } from "./kubernetes-names";
 import { renderKubernetesProbes } from "./kubernetes-probes";
+import { renderKubernetesProcess } from "./kubernetes-process";
 import { joinYamlDocuments, renderYaml } from "./render-yaml";
 import { commandArgv, defaultImage, hasDockerfile, relativePath, serviceEnvironment } from "./service-facts";
 import { planExport, splitDependencies } from "./service-order";
@@ -85,7 +86,7 @@ function renderContainer(config: Config, service: ServiceConfig, options: Kubern
     notes.push(`envFile: create the ConfigMap first: kubectl create configmap ${map} --from-env-file=${relativePath(config, service.envFile)}`);
   }
   if (service.port !== undefined) container.ports = [{ name: "service", containerPort: service.port, protocol: "TCP" }];
-  return { ...container, ...renderKubernetesProbes(service, notes) };
+  return { ...container, ...renderKubernetesProbes(service, notes), ...renderKubernetesProcess(service, notes) };
 }
 
 // Each dependency gets an init container that waits until its Service accepts connections;

@@ -5,6 +5,7 @@ import { planExport, splitDependencies } from "./service-order";
 import { renderHealthWait } from "./systemd-health-wait";
 import { installedPath, resolveLayout, type SystemdLayout } from "./systemd-layout";
 import { renderOrchestratorUnit } from "./systemd-orchestrator";
+import { noteSystemdUnmapped, renderSystemdAccount, renderSystemdCredentials, renderSystemdLimits, renderSystemdStop, renderSystemdType } from "./systemd-process";
 import { quoteEnvironment, renderExecLine, renderUnitFile, toUnitName, type UnitSection } from "./systemd-syntax";
 import type { ExportFile, SystemdOptions } from "./types";
 import { renderHeader } from "./unmapped";
@@ -64,14 +65,14 @@ function renderServiceUnit(config: Config, layout: SystemdLayout, service: Servi
   if (kept.some((d) => d.condition === "started")) ctx.notes.push("a `started` dependency is waited for until its start-up wait passes");
 
   const oneShot = ctx.oneShots.has(service.name);
-  const svc: [string, string][] = [["Type", oneShot ? "oneshot" : "simple"]];
-  if (oneShot) svc.push(["RemainAfterExit", "yes"]);
-  svc.push(["User", layout.user], ["Group", layout.user], ["WorkingDirectory", installedPath(config, layout, service.cwd)]);
+  const svc: [string, string][] = renderSystemdType(config, layout, service, oneShot, ctx.notes);
+  svc.push(...renderSystemdAccount(service, layout), ...renderSystemdCredentials(service), ["WorkingDirectory", installedPath(config, layout, service.cwd)]);
   for (const [key, value] of serviceEnvironment(service)) svc.push(["Environment", quoteEnvironment(key, value)]);
   if (service.envFile) svc.push(["EnvironmentFile", installedPath(config, layout, service.envFile)]);
   svc.push(["ExecStart", renderExecLine(commandArgv(service))]);
   const wait = oneShot ? undefined : renderHealthWait(service, ctx.notes);
   if (wait) svc.push(["ExecStartPost", wait]);
+  svc.push(...renderSystemdStop(service, ctx.notes));
   if (service.health.check) ctx.notes.push("systemd does not probe a running service: becoming unhealthy triggers no restart");
   svc.push(["TimeoutStartSec", formatDuration(service.startupTimeoutMs)]);
   let restart: string = RESTART[service.restart.policy];
@@ -81,6 +82,8 @@ function renderServiceUnit(config: Config, layout: SystemdLayout, service: Servi
   }
   svc.push(["Restart", restart], ["RestartSec", formatDuration(service.restart.backoffMs[0] ?? 1000)]);
   svc.push(["KillMode", "control-group"], ["KillSignal", service.shutdown.signal], ["TimeoutStopSec", formatDuration(service.shutdown.timeoutMs)]);
+  svc.push(...renderSystemdLimits(service));
+  noteSystemdUnmapped(service, ctx.notes);
   return [
     { name: "Unit", settings: unit },
     { name: "Service", settings: svc },

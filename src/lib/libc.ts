@@ -1,12 +1,14 @@
 /**
  * The few libc calls Bun does not expose, through `bun:ffi` (works in the compiled binary
- * too): prctl(PR_SET_CHILD_SUBREAPER), waitpid(pid, WNOHANG) for one pid, flock(2) for the
- * state-dir lock, pipe2(2)/close(2)/fchown(2)/fcntl(F_SETPIPE_SZ) for real output pipes, and the passwd/group look-ups
- * (getpwnam_r, getgrnam_r, getgrouplist: the same NSS answers initgroups(3) would give).
- * One dlopen, made on first use; where no libc can be opened (not Linux) every call says so
- * instead of throwing (loadLibcFlock, createPipe and the look-ups throw, for their callers).
+ * too): prctl(PR_SET_CHILD_SUBREAPER), waitpid(pid, WNOHANG) for one pid (with or without its
+ * status), flock(2) for the state-dir lock, pipe2(2)/close(2)/fchown(2)/fcntl(F_SETPIPE_SZ)
+ * for real output pipes, and the passwd/group look-ups (getpwnam_r, getgrnam_r, getgrouplist:
+ * the same NSS answers initgroups(3) would give). One dlopen, made on first use; where no libc
+ * can be opened (not Linux) every call says so instead of throwing (loadLibcFlock, createPipe
+ * and the look-ups throw, for their callers).
  */
 import { CString, dlopen, FFIType, ptr, read, type Pointer } from "bun:ffi";
+import { constants } from "node:os";
 
 const PR_SET_CHILD_SUBREAPER = 36;
 const WNOHANG = 1;
@@ -97,6 +99,30 @@ export function reapChild(pid: number): ReapResult {
   const result = libc.symbols.waitpid(pid, null, WNOHANG);
   if (result === pid) return "reaped";
   return result === 0 ? "running" : "not-a-child";
+}
+
+export type ChildStatus = { state: "reaped"; code: number | null; signal: string | null } | { state: "running" } | { state: "not-a-child" };
+
+/**
+ * waitpid(pid, &status, WNOHANG) for exactly this pid, with how it ended: for a daemon this
+ * process adopted as a subreaper and supervises (pidFile), whose exit status Bun never sees.
+ */
+export function reapChildStatus(pid: number): ChildStatus {
+  const libc = openLibc();
+  if ("error" in libc || pid <= 0) return { state: "not-a-child" };
+  const status = new Int32Array(1);
+  const result = libc.symbols.waitpid(pid, ptr(status), WNOHANG);
+  if (result === 0) return { state: "running" };
+  if (result !== pid) return { state: "not-a-child" };
+  const word = status[0]!;
+  const termsig = word & 0x7f;
+  if (termsig === 0) return { state: "reaped", code: (word >> 8) & 0xff, signal: null };
+  return { state: "reaped", code: null, signal: signalName(termsig) };
+}
+
+function signalName(number: number): string {
+  const found = Object.entries(constants.signals).find(([, n]) => n === number);
+  return found ? found[0] : `signal ${number}`;
 }
 
 export interface LibcFlock {

@@ -5,7 +5,7 @@
  * in the background, and a marker line in the file says how many lines were lost and why.
  * Files are created 0600 and their folder 0700.
  */
-import { mkdir, open, rename, type FileHandle } from "node:fs/promises";
+import { mkdir, open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../lib/private-files";
 import { describeCause, type StorageReporter } from "../lib/storage-health";
@@ -18,8 +18,10 @@ export interface RotatingFileOptions {
   name: string;
   /** Rotate when the file would pass this size. Default 10 MB. */
   maxBytes?: number;
-  /** Rotated files kept: NAME.log.1 (newest) … NAME.log.KEEP. Default 5. */
+  /** Rotated files kept: NAME.log.1 (newest) … NAME.log.KEEP; 0 truncates the file in place. Default 5. */
   keep?: number;
+  /** How the file's own notes (lines dropped) are written, so they read like the records around them. Default: as is. */
+  note?: (text: string) => string;
   /** Text held in memory while the disk is behind or failing; beyond it the oldest lines are dropped (and counted). Default 8 MB. */
   maxPendingBytes?: number;
   /** The fleet-wide bound on text held in memory, shared by every file. Default: a 32 MiB budget of this file's own. */
@@ -37,8 +39,8 @@ export class RotatingFile {
   droppedLines = 0;
   /** The error of the latest failed write (kept after recovery). */
   lastError: Error | null = null;
-  private readonly maxBytes: number;
-  private readonly keep: number;
+  private maxBytes: number;
+  private keep: number;
   private readonly storage: StorageReporter;
   private readonly pending: PendingLines;
   private unreportedDrops = 0;
@@ -59,6 +61,12 @@ export class RotatingFile {
     this.keep = options.keep ?? 5;
     this.storage = options.storage ?? ignoreStorage;
     this.pending = new PendingLines(options.maxPendingBytes ?? 8 * 1024 * 1024, options.budget ?? new PendingBudget(DEFAULT_FLEET_PENDING_BYTES));
+  }
+
+  /** New rotation settings (a reload): the next write rotates by them; rotated files past `keep` go at the next rotation. */
+  configure(settings: { maxBytes: number; keep: number }): void {
+    this.maxBytes = settings.maxBytes;
+    this.keep = settings.keep;
   }
 
   /** Queue one line (a newline is added). Returns at once; the write happens in the background. */
@@ -123,7 +131,8 @@ export class RotatingFile {
   // Drops are of the oldest queued lines, so the marker goes in front of the batch that follows them.
   private dropMarker(count: number): string {
     const why = this.failing && this.lastError ? `the disk refused writes: ${describeCause(this.lastError)}` : "the log writer fell behind";
-    return `[orchestrator: ${count} lines dropped, ${why}]`;
+    const text = `[orchestrator: ${count} lines dropped, ${why}]`;
+    return this.options.note ? this.options.note(text) : text;
   }
 
   private async fail(error: Error): Promise<void> {
@@ -203,9 +212,11 @@ export class RotatingFile {
     }
   }
 
-  // NAME.log.(k-1) → NAME.log.k … NAME.log → NAME.log.1; the oldest is overwritten.
+  // NAME.log.(k-1) → NAME.log.k … NAME.log → NAME.log.1; the oldest is overwritten, and any
+  // older ones a larger `keep` left (before a reload or a restart) are removed.
   private async rotate(): Promise<void> {
     await this.closeFile();
+    for (let i = this.keep + 1; await removeIfPresent(`${this.path}.${i}`); i++);
     for (let i = this.keep - 1; i >= 1; i--) await renameIfPresent(`${this.path}.${i}`, `${this.path}.${i + 1}`);
     if (this.keep > 0) await renameIfPresent(this.path, `${this.path}.1`);
     this.file = await open(this.path, this.keep > 0 ? "a" : "w", PRIVATE_FILE_MODE);
@@ -219,6 +230,17 @@ function countLines(bytes: Buffer, end: number): number {
   let count = 0;
   for (let i = bytes.indexOf(NEWLINE); i !== -1 && i < end; i = bytes.indexOf(NEWLINE, i + 1)) count++;
   return count;
+}
+
+/** True when there was a file to remove. */
+async function removeIfPresent(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    return false;
+  }
 }
 
 async function renameIfPresent(from: string, to: string): Promise<void> {

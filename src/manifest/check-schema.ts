@@ -20,6 +20,8 @@ export interface CheckContext {
   problems: SchemaProblem[];
   /** Dotted paths of values that came from `${VAR}`: these may be coerced from strings. */
   interpolated: Set<string>;
+  /** A reference standing for a whole number not known yet (`tcp: ${services.db.port}`): accepted where a number is expected. */
+  isReference?: (value: unknown) => boolean;
 }
 
 /** Returns the (possibly coerced) value; problems are pushed to `ctx`. */
@@ -34,6 +36,7 @@ export function checkSchema(schema: TSchema, value: unknown, path: PathSegment[]
       return checkString(schema, value, path, ctx);
     case "Number":
     case "Integer":
+      if (ctx.isReference?.(value)) return value;
       return checkNumber(schema, coerce(value, path, ctx, "number"), path, ctx);
     case "Boolean": {
       const v = coerce(value, path, ctx, "boolean");
@@ -54,7 +57,7 @@ export function checkSchema(schema: TSchema, value: unknown, path: PathSegment[]
 function checkUnion(schema: TSchema, value: unknown, path: PathSegment[], ctx: CheckContext): unknown {
   const branches = schema.anyOf as TSchema[];
   if (schema.title === "duration") {
-    const trial: CheckContext = { problems: [], interpolated: ctx.interpolated };
+    const trial: CheckContext = { ...ctx, problems: [] };
     for (const branch of branches) {
       trial.problems = [];
       const result = checkSchema(branch, coerce(value, path, ctx, "number"), path, trial);
@@ -64,13 +67,14 @@ function checkUnion(schema: TSchema, value: unknown, path: PathSegment[], ctx: C
     return value;
   }
   for (const branch of branches) {
-    const trial: CheckContext = { problems: [], interpolated: ctx.interpolated };
+    const trial: CheckContext = { ...ctx, problems: [] };
     const result = checkSchema(branch, value, path, trial);
     if (trial.problems.length === 0) return result;
   }
-  // No branch fits: explain through the branch of the same shape, when there is exactly one.
+  // No branch fits: explain through the branch of the same shape, when there is exactly one
+  // (not for a size, whose string branch is only a pattern: the whole of it says more).
   const sameShape = branches.filter((b) => shapeOf(b) === shapeOfValue(value));
-  if (sameShape.length === 1 && sameShape[0][Kind] !== "Literal") return checkSchema(sameShape[0], value, path, ctx);
+  if (sameShape.length === 1 && sameShape[0][Kind] !== "Literal" && schema.title !== "size") return checkSchema(sameShape[0], value, path, ctx);
   fail(ctx, path, `expected ${describeSchema(schema)}, got ${describeValue(value)}`);
   return value;
 }
@@ -154,6 +158,7 @@ function coerce(value: unknown, path: PathSegment[], ctx: CheckContext, to: "num
 /** What a schema accepts, in words. */
 export function describeSchema(schema: TSchema): string {
   if (schema.title === "duration") return "a duration (250ms, 5s, 2m or milliseconds)";
+  if (schema.title === "size") return "a size (512KiB, 64MiB, 1GiB, 10MB or bytes)";
   switch (schema[Kind]) {
     case "Union": {
       const parts = (schema.anyOf as TSchema[]).map(describeSchema);

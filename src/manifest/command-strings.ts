@@ -1,6 +1,6 @@
 /**
  * Where command strings are in a manifest: `services.NAME.command` (when a string, run under
- * `sh -c`), `services.NAME.health.exec` and `defaults.health.exec`. Found on the YAML nodes,
+ * `sh -c`), `services.NAME.health.exec`, `services.NAME.shutdown.command` and `defaults.health.exec`. Found on the YAML nodes,
  * through aliases and `<<` merge keys as `toJS` resolves them (own keys win, then merge
  * sources in order), so a command written once under an anchor is found wherever it is used.
  */
@@ -23,6 +23,7 @@ export function findCommandStrings(doc: Document): CommandString[] {
     const entries = entriesOf(doc, service);
     push(entries.get("command"), ["services", name, "command"]);
     push(entriesOf(doc, entries.get("health")).get("exec"), ["services", name, "health", "exec"]);
+    push(entriesOf(doc, entries.get("shutdown")).get("command"), ["services", name, "shutdown", "command"]);
   }
   push(entriesOf(doc, entriesOf(doc, top.get("defaults")).get("health")).get("exec"), ["defaults", "health", "exec"]);
   return found;

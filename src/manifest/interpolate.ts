@@ -3,11 +3,14 @@
  * (required) and `$$` (a literal `$`), applied to every scalar value of the document in place.
  * In a command string (run under `sh -c`) each substituted value, a default included, is
  * shell-quoted for where it sits (shell-quote.ts), so it is one literal word and never code.
+ * References (`${self.port}`, `${services.db.port}`) become placeholders here, replaced once
+ * the config is resolved (reference-table.ts, references.ts).
  */
 import { isMap, isScalar, isSeq, type Scalar } from "yaml";
 import { findCommandStrings } from "./command-strings";
 import type { PathSegment } from "./issues";
 import type { Issue } from "../contract/actions";
+import { isReferenceLike, type ReferenceTable, type ShellPosition } from "./reference-table";
 import { quoteForShell, ShellScanner } from "./shell-quote";
 import type { SourceFile } from "./source";
 
@@ -21,19 +24,29 @@ export interface InterpolationResult {
   commands: { path: PathSegment[]; value: string }[];
 }
 
+/** A placeholder for the reference `${body}` (see reference-table.ts), or undefined when it is not one. */
+export type ReferenceHook = (body: string, shell: ShellPosition | undefined) => string | undefined;
+
 /**
  * With `onUnquotable`, `text` is a command string: each value is quoted for the shell where
  * it sits (shell-quote.ts), and a value that cannot be is dropped and reported there.
+ * With `onReference`, references are left to it; without, they are bad variable references.
  */
 export function interpolateText(
   text: string,
   env: Record<string, string | undefined>,
   onProblem: (message: string, severity: Issue["severity"]) => void,
   onUnquotable?: (message: string) => void,
+  onReference?: ReferenceHook,
 ): string {
   const scanner = onUnquotable ? new ShellScanner(text) : undefined;
   return text.replace(PATTERN, (match, name: string | undefined, op: string | undefined, arg: string | undefined, bad: string | undefined, offset: number) => {
     if (match === "$$") return "$";
+    if (bad !== undefined && onReference && isReferenceLike(bad)) {
+      const shell = scanner?.contextAt(offset);
+      scanner?.skipTo(offset + match.length);
+      return onReference(bad, shell) ?? match;
+    }
     if (bad !== undefined) {
       onProblem(`bad variable reference "${match}": expected \${NAME}, \${NAME:-default} or \${NAME:?message}`, "error");
       return match;
@@ -84,7 +97,7 @@ interface Step {
 
 // An explicit stack with parent links (not yaml's `visit`, whose per-node ancestor arrays make
 // deeply nested input quadratic); a scalar's path is rebuilt only when it holds a `$`.
-export function interpolateDocument(source: SourceFile, env: Record<string, string | undefined>): InterpolationResult {
+export function interpolateDocument(source: SourceFile, env: Record<string, string | undefined>, references?: ReferenceTable): InterpolationResult {
   const issues: Issue[] = [];
   const interpolated = new Set<string>();
   const templates = new Map<Scalar, string>();
@@ -101,7 +114,9 @@ export function interpolateDocument(source: SourceFile, env: Record<string, stri
     } else if (isScalar(node) && typeof node.value === "string" && node.value.includes("$")) {
       const segments = pathTo(step);
       templates.set(node, node.value);
-      node.value = interpolateText(node.value, env, (message, severity) => issues.push(source.issue(segments, message, "value", severity)));
+      const report = (message: string, severity: Issue["severity"] = "error") => issues.push(source.issue(segments, message, "value", severity));
+      const onReference: ReferenceHook | undefined = references && ((body) => references.place(body, source, segments, undefined, report));
+      node.value = interpolateText(node.value, env, report, undefined, onReference);
       interpolated.add(segments.join("."));
     }
   }
@@ -110,7 +125,9 @@ export function interpolateDocument(source: SourceFile, env: Record<string, stri
   for (const { path, node } of templates.size > 0 ? findCommandStrings(source.doc) : []) {
     const template = templates.get(node);
     if (template === undefined) continue;
-    const value = interpolateText(template, env, () => {}, (message) => issues.push(source.issue(path, message)));
+    // a reference's problem was reported by the plain pass; here it only gets its place in the shell's reading
+    const onReference: ReferenceHook | undefined = references && ((body, shell) => references.place(body, source, path, shell, () => {}));
+    const value = interpolateText(template, env, () => {}, (message) => issues.push(source.issue(path, message)), onReference);
     commands.push({ path, value });
   }
   return { issues, interpolated, commands };

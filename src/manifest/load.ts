@@ -1,6 +1,6 @@
 /**
- * The manifest pipeline: read → interpolate → check against the schema → discover →
- * merge → resolve defaults → validate. Every problem is collected as a positioned Issue;
+ * The manifest pipeline: read → interpolate (references become placeholders) → check against
+ * the schema → discover → merge → resolve defaults → resolve references → validate. Every problem is collected as a positioned Issue;
  * nothing here throws for bad input or exits the process.
  */
 import { statSync } from "node:fs";
@@ -12,6 +12,9 @@ import { interpolateDocument } from "./interpolate";
 import { formatPath, hasErrors, sortIssues } from "./issues";
 import type { Issue } from "../contract/actions";
 import { mergeServices } from "./merge";
+import { checkReferencePlacement } from "./reference-placement";
+import { ReferenceTable } from "./reference-table";
+import { resolveReferences } from "./references";
 import { describeTooLarge, MANIFEST_LIMIT_BYTES, readBounded } from "./read-bounded";
 import { resolveConfig } from "./resolve";
 import { SourceFile } from "./source";
@@ -22,6 +25,8 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Look up every service's program on PATH (default true). */
   checkCommands?: boolean;
+  /** Warn about service ports something already listens on (default false; `check` asks). */
+  checkPortsFree?: boolean;
 }
 
 export interface LoadResult {
@@ -52,9 +57,10 @@ export function loadText(path: string, text: string, options: LoadOptions = {}):
   const syntax = source.parseIssues();
   if (syntax.length > 0) return { issues: syntax };
 
-  const interpolation = interpolateDocument(source, env);
+  const references = new ReferenceTable();
+  const interpolation = interpolateDocument(source, env, references);
   const issues: Issue[] = [...interpolation.issues];
-  const ctx: CheckContext = { problems: [], interpolated: interpolation.interpolated };
+  const ctx: CheckContext = { problems: [], interpolated: interpolation.interpolated, isReference: (value) => references.whole(value) !== undefined };
   let js: unknown;
   try {
     js = source.doc.toJS({ maxAliasCount: 100 });
@@ -68,9 +74,11 @@ export function loadText(path: string, text: string, options: LoadOptions = {}):
     return { issues };
   }
   for (const { path, value } of interpolation.commands) setAt(js, path, value);
+  const placement = checkReferencePlacement(js as Record<string, unknown>, references);
+  issues.push(...placement.issues);
   const raw = checkSchema(ManifestSchema, js, [], ctx) as RawManifest;
-  // A value whose interpolation already failed (`${VAR:?}`) is not reported a second time for its type.
-  const failed = new Set(interpolation.issues.filter((i) => i.severity === "error").map((i) => i.path));
+  // A value whose interpolation already failed (`${VAR:?}`, a misplaced reference) is not reported a second time for its type.
+  const failed = new Set([...interpolation.issues.filter((i) => i.severity === "error").map((i) => i.path), ...placement.misplaced]);
   issues.push(...ctx.problems.filter((p) => !failed.has(formatPath(p.path))).map((p) => source.issue(p.path, p.message, p.part)));
 
   const dir = resolve(path, "..");
@@ -91,7 +99,9 @@ export function loadText(path: string, text: string, options: LoadOptions = {}):
 
   const drafts = mergeServices(discovery.services, fields, raw.services ?? {}, source);
   const config = resolveConfig(path, raw, drafts);
-  issues.push(...validateConfig({ config, drafts: new Map(drafts.map((d) => [d.name, d])), env, checkCommands: options.checkCommands ?? true }));
+  issues.push(...resolveReferences(config, references));
+  const drafted = new Map(drafts.map((d) => [d.name, d]));
+  issues.push(...validateConfig({ config, drafts: drafted, env, checkCommands: options.checkCommands ?? true, manifest: source, logs: raw.logs, checkPortsFree: options.checkPortsFree }));
   sortIssues(issues);
   return hasErrors(issues) ? { issues } : { config, issues };
 }

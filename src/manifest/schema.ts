@@ -93,7 +93,7 @@ export const LogsSchema = T.Object(
 
 export const LimitsSchema = T.Object(
   {
-    memory: T.Optional(T.Union(Size.anyOf, { description: "Ceiling of the RSS summed over the service's process group, sampled each second; crossing it is a failure (reason memory, graceful tier)." })),
+    memory: T.Optional(T.Union(Size.anyOf, { title: "size", description: "Ceiling of the RSS summed over the service's process group, sampled each second; crossing it is a failure (reason memory, graceful tier)." })),
     nofile: T.Optional(RlimitValue("RLIMIT_NOFILE: open files.")),
     nproc: T.Optional(RlimitValue("RLIMIT_NPROC: processes of the service's user.")),
     core: T.Optional(T.Union([...Size.anyOf, T.Literal("unlimited")], { description: "RLIMIT_CORE: the largest core dump, in bytes." })),

@@ -3,20 +3,31 @@
  * positioned issues. Schema problems (types, unknown keys) are found earlier by check-schema.
  */
 import { existsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { buildGraph, findCycles, findPhaseViolations, formatCycle, type Graph } from "../graph";
 import type { Config } from "../contract/config";
 import type { Issue } from "../contract/actions";
 import type { Origin, ServiceDraft } from "./merge";
+import type { SourceFile } from "./source";
 import { resolvePhaseIndex } from "./resolve";
 import { didYouMean } from "./suggest";
 import { findCommand } from "./find-command";
 import { RunAsChecker } from "./run-as-checks";
+import { parseSize } from "../lib/size";
+import { parseMarker } from "../process/marker";
+import { describeHolder, findPortHolder } from "../process/port-holder";
 
 export interface ValidationContext {
   config: Config;
   drafts: Map<string, ServiceDraft>;
   env: Record<string, string | undefined>;
   checkCommands: boolean;
+  /** The manifest, for problems with its top-level keys. */
+  manifest?: SourceFile;
+  /** The top-level `logs` as written. */
+  logs?: { maxSize?: unknown };
+  /** Warn about ports something already listens on (`check` only: a running fleet holds its own). */
+  checkPortsFree?: boolean;
 }
 
 /** What the validators share: the graph and the directories already looked at. */
@@ -131,7 +142,66 @@ const checkRunAs: Validator = (ctx) => {
   return ctx.config.services.flatMap((s) => (s.disabled ? [] : checker.check(s).map((p) => at(ctx, s.name, p.key, p.message, p.suffix))));
 };
 
-const VALIDATORS: Validator[] = [checkCommandsGiven, checkPhases, checkDependencies, checkCycles, checkPhaseOrder, checkPorts, checkPaths, checkCommandsExist, checkRunAs];
+// `health: { tcp: true }` probes the service's own port: without one there would silently be no probe.
+const checkOwnPortProbe: Validator = (ctx) =>
+  ctx.config.services.flatMap((s) => {
+    const health = ctx.drafts.get(s.name)?.spec.health;
+    if (s.port !== undefined || typeof health !== "object" || health.tcp !== true) return [];
+    return [at(ctx, s.name, "health", `tcp: true probes the service's own port, but "${s.name}" has no port: give it \`port:\`, or the port to probe (tcp: 6379)`, ["tcp"])];
+  });
+
+const ZERO_LOG_SIZE = "expected a size above 0 (a file rotated at every line would keep nothing); to keep no rotated files, set keep: 0";
+
+// A size of 0 parses, but a log file rotated before every line is no log at all.
+const checkLogSizes: Validator = (ctx) => {
+  const issues: Issue[] = [];
+  if (ctx.manifest && ctx.logs?.maxSize !== undefined && parseSize(ctx.logs.maxSize) === 0) issues.push(ctx.manifest.issue(["logs", "maxSize"], ZERO_LOG_SIZE));
+  for (const [name, draft] of ctx.drafts) {
+    const own = draft.spec.logs?.maxSize;
+    if (own !== undefined && parseSize(own) === 0) issues.push(at(ctx, name, "logs", ZERO_LOG_SIZE, ["maxSize"]));
+  }
+  return issues;
+};
+
+/** `check` only: a port something already listens on (the service would wait `blocked` until it is free). */
+const checkPortsFree: Validator = (ctx) => {
+  if (!ctx.checkPortsFree) return [];
+  return ctx.config.services.flatMap((s) => {
+    const holder = s.port === undefined || s.disabled ? null : findPortHolder(s.port);
+    if (!holder) return [];
+    const marker = holder.marker ? parseMarker(holder.marker) : null;
+    const whose = marker ? `service ${marker.name} of the orchestrator running as pid ${marker.runId.split("-")[0]}` : "not started by an orchestrator";
+    const message = `port ${s.port} is held by ${describeHolder(holder)}, ${whose}: "${s.name}" would wait, blocked, until it is free`;
+    return [{ ...at(ctx, s.name, "port", message), severity: "warning" as const }];
+  });
+};
+
+/** A pidFile where no file can be written: its folder must exist (unless the daemon makes it), and it must not be a folder. */
+const checkPidFiles: Validator = (ctx) =>
+  ctx.config.services.flatMap((s) => {
+    if (s.pidFile === undefined || s.disabled) return [];
+    if (isDirectory(ctx, s.pidFile)) return [at(ctx, s.name, "pidFile", `pidFile "${s.pidFile}" is a directory: expected the path of the file the daemon writes its pid to`)];
+    const folder = dirname(s.pidFile);
+    if (isDirectory(ctx, folder)) return [];
+    const message = `pidFile "${s.pidFile}": its folder ${folder} does not exist, so the daemon cannot write it unless it creates that folder itself`;
+    return [{ ...at(ctx, s.name, "pidFile", message), severity: "warning" as const }];
+  });
+
+const VALIDATORS: Validator[] = [
+  checkCommandsGiven,
+  checkPhases,
+  checkDependencies,
+  checkCycles,
+  checkPhaseOrder,
+  checkPorts,
+  checkPaths,
+  checkCommandsExist,
+  checkRunAs,
+  checkOwnPortProbe,
+  checkLogSizes,
+  checkPortsFree,
+  checkPidFiles,
+];
 
 export function validateConfig(ctx: ValidationContext): Issue[] {
   const shared: SharedContext = { ...ctx, directories: new Map() };

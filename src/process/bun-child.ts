@@ -4,7 +4,7 @@ import type { Clock } from "../lib/clock";
 import { toExit } from "./exits";
 import { killGroup, signalGroup } from "./group-kill";
 import type { OutputPipes } from "./output-pipes";
-import type { ChildHandle, Exit } from "./spawner";
+import type { ChildHandle, Exit, Leftover } from "./spawner";
 import type { StreamName } from "../contract/output";
 
 export interface BunChildOptions {
@@ -13,8 +13,10 @@ export interface BunChildOptions {
   drainTimeoutMs: number;
   /** Per-pipe read budget in bytes/s (0 = unlimited); see pumpLines. */
   maxOutputBytesPerSecond: number;
-  /** Called once the group is gone (after its final SIGKILL). */
-  onGone: (pgid: number) => void;
+  /** Called once the group is gone (after its final SIGKILL); what it returns goes in the exit as `leftovers`. */
+  onGone: (pgid: number) => Leftover[] | void;
+  /** Leave the group alone when the leader exits (a pidFile starter: its daemon may still be in it). */
+  keepGroupOnExit?: boolean;
   /** Starts `command` as the stop command of process `mainPid` (output to this child's lines); absent for a child that is itself one. */
   startStopCommand?: (command: string, mainPid: number) => ChildHandle;
 }
@@ -43,11 +45,12 @@ export class BunChild implements ChildHandle {
     const drained = pipes.pump(onLine, { clock: options.clock, maxBytesPerSecond: options.maxOutputBytesPerSecond });
     this.exited = proc.exited.then(async () => {
       this.ended = true;
-      killGroup(this.pid); // a group can outlive its leader: no grandchild survives an exit
+      if (!options.keepGroupOnExit) killGroup(this.pid); // a group can outlive its leader: no grandchild survives an exit
       await this.finishStopCommand();
-      options.onGone(this.pid);
+      const leftovers = options.onGone(this.pid);
       await waitAtMost(drained, options.drainTimeoutMs, options.clock);
-      return toExit(proc.exitCode, proc.signalCode === null ? null : String(proc.signalCode));
+      const exit = toExit(proc.exitCode, proc.signalCode === null ? null : String(proc.signalCode));
+      return leftovers && leftovers.length > 0 ? { ...exit, leftovers } : exit;
     });
   }
 

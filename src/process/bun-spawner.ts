@@ -9,7 +9,8 @@ import { createRunId, formatMarker, MARKER_VAR } from "./marker";
 import { currentIdentity, needsAccountSwitch } from "../lib/run-as-tools";
 import { launch } from "./launch";
 import { OutputPipes } from "./output-pipes";
-import type { ChildHandle, SpawnSpec, Spawner, SpawnerNotice } from "./spawner";
+import { PidFileChild, type DaemonHooks } from "./pid-file-child";
+import type { ChildHandle, Leftover, SpawnSpec, Spawner, SpawnerNotice } from "./spawner";
 import type { StreamName } from "../contract/output";
 import { OrphanWatchdog } from "./watchdog";
 
@@ -33,7 +34,7 @@ export interface BunSpawnerOptions {
 /**
  * Spawns with `Bun.spawn({detached: true})`: an argv array is exec'd directly, and so is a
  * string that is one simple command (`PORT=… exec prog args`); any other string runs under
- * `sh -c`; a `runAs` puts the exec chain of run-as.ts in front. stdout/stderr are real pipes
+ * `sh -c`; a `pidFile` follows the daemon the starter forks (pid-file-child.ts); a `runAs` puts the exec chain of run-as.ts in front. stdout/stderr are real pipes
  * (output-pipes.ts) and arrive as lines; stdin is /dev/null. Never throws: a bad command or cwd comes
  * back as an Exit with reason `spawn-error`. Each spawn carries an ORCHESTRATOR_SERVICE
  * marker (marker.ts); what it leaves outside its group dies with it (descendants.ts).
@@ -45,6 +46,7 @@ export class BunSpawner implements Spawner {
   private readonly maxOutputBytesPerSecond: number;
   private readonly directExec: boolean;
   private readonly catcher: DescendantCatcher;
+  private readonly notify: (notice: SpawnerNotice) => void;
   private spawns = 0;
   /** Tells this spawner's processes apart from any other's on the host, in every marker. */
   readonly runId = createRunId();
@@ -54,13 +56,13 @@ export class BunSpawner implements Spawner {
     this.drainTimeoutMs = options.drainTimeoutMs ?? 100;
     this.maxOutputBytesPerSecond = options.maxOutputBytesPerSecond ?? 16 * 1024 * 1024;
     this.directExec = options.directExec ?? true;
-    const notify = (notice: SpawnerNotice) => {
+    const notify = (this.notify = (notice: SpawnerNotice) => {
       try {
         options.onNotice?.(notice);
       } catch {
         // a failing sink must not break spawning
       }
-    };
+    });
     this.catcher = new DescendantCatcher({ runId: this.runId, clock: this.clock, onNotice: notify, subreaper: options.subreaper });
     const onReplaced = (oldPid: number, newPid: number) =>
       notify({ kind: "watchdog-replaced", level: "warn", pid: newPid, message: `the orphan watchdog (pid ${oldPid}) died; replaced by pid ${newPid}` });
@@ -83,19 +85,43 @@ export class BunSpawner implements Spawner {
     const { proc, pipes } = started;
     this.catcher.began(marker, spec.name, proc.pid);
     this.watchdog?.register(proc.pid);
-    return new BunChild(proc, pipes, onLine, {
-      ...this.childOptions(),
-      onGone: (pgid) => {
-        try {
-          this.catcher.ended(marker);
-        } catch {
-          // /proc surprises must not keep `exited` from resolving: the watchdog and close() still sweep
-        }
-        this.watchdog?.unregister(pgid);
+    // same account, cwd and environment (marker included: what it leaves goes with the service)
+    const startStopCommand = (command: string, mainPid: number) =>
+      this.spawnStopCommand({ ...spec, command, env: { ...env, MAINPID: String(mainPid) }, runAs: { account: spec.runAs?.account } }, onLine);
+    const options = { ...this.childOptions(), startStopCommand };
+    if (spec.pidFile) return this.superviseDaemon(spec.name, spec.pidFile, marker, (hooks) => new BunChild(proc, pipes, onLine, { ...options, ...hooks }));
+    return new BunChild(proc, pipes, onLine, { ...options, onGone: (pgid) => this.endSpawn(marker, pgid) });
+  }
+
+  /** The spawn with `marker` is over: kill what it left (returned), stop watching group `pgid`. */
+  private endSpawn(marker: string, pgid: number): Leftover[] {
+    this.watchdog?.unregister(pgid);
+    try {
+      return this.catcher.ended(marker);
+    } catch {
+      return []; // /proc surprises must not keep `exited` from resolving: the watchdog and close() still sweep
+    }
+  }
+
+  // pidFile: the starter's exit ends nothing (its daemon may still be in its group); the daemon's does.
+  private superviseDaemon(
+    name: string,
+    pidFile: NonNullable<SpawnSpec["pidFile"]>,
+    marker: string,
+    startStarter: (hooks: { keepGroupOnExit: true; onGone: (pgid: number) => void }) => BunChild,
+  ): ChildHandle {
+    let daemonGroup = 0;
+    const starter = startStarter({ keepGroupOnExit: true, onGone: (pgid) => void (pgid !== daemonGroup && this.watchdog?.unregister(pgid)) });
+    const hooks: DaemonHooks = {
+      adopt: (_pid, pgid) => {
+        daemonGroup = pgid;
+        this.watchdog?.register(pgid);
+        this.catcher.regroup(marker, pgid);
       },
-      // same account, cwd and environment (marker included: what it leaves goes with the service)
-      startStopCommand: (command, mainPid) => this.spawnStopCommand({ ...spec, name: spec.name, command, env: { ...env, MAINPID: String(mainPid) }, runAs: { account: spec.runAs?.account } }, onLine),
-    });
+      finish: () => this.endSpawn(marker, daemonGroup || starter.pid),
+      notify: this.notify,
+    };
+    return new PidFileChild(starter, { name, ...pidFile, clock: this.clock, hooks });
   }
 
   private spawnStopCommand(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void): ChildHandle {

@@ -13,14 +13,13 @@
  *     scans every process for its environment marker; PID 1 adopts and reaps as before.
  * Nothing runs at idle: scans happen only when a spawn ends, and at close.
  */
-import { readFileSync } from "node:fs";
 import { systemClock, type Clock, type Timer } from "../lib/clock";
 import { selectEscapees, type Escapee, type SpawnRecord } from "./escapees";
 import { reapChild, setChildSubreaper } from "../lib/libc";
 import { isTrackedChild } from "./own-children";
-import { listChildren, readPidfdPids, scanAdoptedTrees, scanAllProcesses, type ProcessInfo } from "./proc-scan";
+import { listChildren, readComm, readPidfdPids, scanAdoptedTrees, scanAllProcesses, type ProcessInfo } from "./proc-scan";
 import { readAnyProcStat } from "./proc-stats";
-import type { SpawnerNotice } from "./spawner";
+import type { Leftover, SpawnerNotice } from "./spawner";
 
 export interface DescendantCatcherOptions {
   runId: string;
@@ -72,12 +71,21 @@ export class DescendantCatcher {
     process.on("SIGCHLD", this.onChild);
   }
 
-  /** The spawn with `marker` has ended and its group was SIGKILLed: kill what it left. */
-  ended(marker: string): void {
+  /** The spawn with `marker` has ended and its group was SIGKILLed: kill what it left; returns what was killed outside its group. */
+  ended(marker: string): Leftover[] {
     const spawn = this.live.get(marker);
     this.live.delete(marker);
     // After close the watchdog has the last word: a late exit must not judge strays with stale spawns.
-    if (spawn && this.mode !== "closed") this.sweep(spawn);
+    if (!spawn || this.mode === "closed") return [];
+    return this.sweep(spawn)
+      .filter((e) => e.how !== "group" && e.service === spawn.name)
+      .map((e) => ({ pid: e.pid, comm: e.comm }));
+  }
+
+  /** The spawn with `marker` now lives on as group `pgid` (a daemon it forked, taken over through its pidFile). */
+  regroup(marker: string, pgid: number): void {
+    const spawn = this.live.get(marker);
+    if (spawn) spawn.pid = pgid;
   }
 
   /** Shutdown: kill every process of this run still found, adopted strays included; stop being a subreaper. */
@@ -104,7 +112,7 @@ export class DescendantCatcher {
     });
   }
 
-  private sweep(ended: SpawnRecord | null): void {
+  private sweep(ended: SpawnRecord | null): (Escapee & { comm: string })[] {
     const killed: (Escapee & { comm: string })[] = [];
     const tried = new Set<number>();
     const context = { runId: this.options.runId, selfPid: process.pid, isOwnChild: this.ownChildTest(), live: [...this.live.values()] };
@@ -114,12 +122,13 @@ export class DescendantCatcher {
       if (found.length === 0) break;
       for (const escapee of found) {
         tried.add(escapee.pid);
-        const comm = readComm(escapee.pid);
+        const comm = readComm(escapee.pid) ?? "?";
         if (killIfSame(escapee)) killed.push({ ...escapee, comm });
       }
     }
     if (this.mode === "subreaper") this.scheduleReap();
     this.report(killed);
+    return killed;
   }
 
   private readTable(everything: boolean): ProcessInfo[] {
@@ -188,14 +197,6 @@ function killIfSame(e: Escapee): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function readComm(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, "latin1").trim();
-  } catch {
-    return "?";
   }
 }
 

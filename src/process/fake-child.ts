@@ -1,7 +1,7 @@
 /** A pretend child process that a test drives by hand. Used through FakeSpawner. */
 import type { Clock } from "../lib/clock";
 import { spawnErrorExit, toExit } from "./exits";
-import type { ChildHandle, Exit, SpawnSpec } from "./spawner";
+import type { ChildHandle, Exit, Leftover, SpawnSpec } from "./spawner";
 import type { StreamName } from "../contract/output";
 
 /**
@@ -53,10 +53,13 @@ export class FakeChild implements ChildHandle {
     return this.result;
   }
 
-  /** End it: a number exits with that code, a signal name ("SIGSEGV") kills it with that signal. No-op once exited. */
-  exit(codeOrSignal: number | NodeJS.Signals = 0): void {
-    if (typeof codeOrSignal === "number") this.finish(toExit(codeOrSignal, null));
-    else this.finish(toExit(null, codeOrSignal));
+  /**
+   * End it: a number exits with that code, a signal name ("SIGSEGV") kills it with that signal.
+   * `leftovers`: what the escape catcher killed with it (a daemon it forked). No-op once exited.
+   */
+  exit(codeOrSignal: number | NodeJS.Signals = 0, leftovers?: Leftover[]): void {
+    const exit = typeof codeOrSignal === "number" ? toExit(codeOrSignal, null) : toExit(null, codeOrSignal);
+    this.finish(leftovers ? { ...exit, leftovers } : exit);
   }
 
   /** Make it print `line` on `stream`; the spawn's line callback runs synchronously. */

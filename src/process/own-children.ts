@@ -14,7 +14,17 @@ export function trackChild<T extends { pid: number; exited: Promise<unknown> }>(
   return proc;
 }
 
-/** True for a child spawned through src/process and not yet reaped by Bun. */
+/**
+ * Count `pid`, a daemon adopted as a subreaper and supervised (pidFile), as ours until the
+ * returned function is called: the escape catcher then leaves it to its supervisor, which
+ * reaps it itself for its exit status. Returns the untrack function.
+ */
+export function trackAdopted(pid: number): () => void {
+  children.add(pid);
+  return () => void children.delete(pid);
+}
+
+/** True for a child spawned through src/process and not yet reaped by Bun, or a supervised daemon (trackAdopted). */
 export function isTrackedChild(pid: number): boolean {
   return children.has(pid);
 }

@@ -64,13 +64,19 @@ export function readPidfdPids(): Set<number> {
 /** Every process on the machine that we can read. */
 export function scanAllProcesses(): ProcessInfo[] {
   const out: ProcessInfo[] = [];
-  for (const entry of listDir("/proc")) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid <= 0) continue;
+  for (const pid of listPids()) {
     const info = readProcessInfo(pid);
     if (info) out.push(info);
   }
   return out;
+}
+
+/** The pids in /proc, in the order readdir gives them. */
+export function listPids(): number[] {
+  return listDir("/proc").flatMap((entry) => {
+    const pid = Number(entry);
+    return Number.isInteger(pid) && pid > 0 ? [pid] : [];
+  });
 }
 
 /**
@@ -95,7 +101,17 @@ export function scanAdoptedTrees(self: number, isOwn: (pid: number) => boolean):
   return out;
 }
 
-function listDir(path: string): string[] {
+/** The command name of `pid` (/proc/PID/comm), or null when it is gone. */
+export function readComm(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "latin1").trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The names in directory `path`; empty when it cannot be read. */
+export function listDir(path: string): string[] {
   try {
     return readdirSync(path);
   } catch {

@@ -130,8 +130,8 @@ export class ProcStatsSampler {
   }
 }
 
-// statm counts pages and status counts kB for the same RSS: their ratio is the page size.
-function detectPageSize(): number {
+/** Bytes per memory page: statm counts pages and status counts kB for the same RSS, their ratio is the page size. */
+export function detectPageSize(): number {
   try {
     const residentPages = Number(readFileSync("/proc/self/statm", "latin1").split(" ")[1]);
     const vmRssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync("/proc/self/status", "latin1"))?.[1]);

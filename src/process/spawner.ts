@@ -14,6 +14,8 @@ export interface SpawnSpec {
   env: Record<string, string>;
   /** Account (resolved ids), umask, nice and rlimits it starts with; absent: the orchestrator's own. Its stop command runs with the same account. */
   runAs?: RunAs;
+  /** A daemon that forks (SPEC §13): supervise the pid it writes to `path`, waited for at most `timeoutMs`. */
+  pidFile?: { path: string; timeoutMs: number };
 }
 
 /** How a process ended, as data. `reason` says which of the fields matter. */
@@ -23,6 +25,14 @@ export interface Exit {
   /** exited: code set; signaled: signal set; spawn-error: never ran (`error` says why). */
   reason: "exited" | "signaled" | "spawn-error";
   error?: string;
+  /** What the escape catcher killed when it ended: processes it had left outside its group (a daemon that forked away). */
+  leftovers?: Leftover[];
+}
+
+/** A process a service left behind outside its group, killed when the service ended. */
+export interface Leftover {
+  pid: number;
+  comm: string;
 }
 
 export interface ChildHandle {
@@ -39,10 +49,12 @@ export interface ChildHandle {
   stop(signal: NodeJS.Signals, timeoutMs: number, command?: string): Promise<Exit>;
   /** SIGKILL the whole group now. */
   kill(): void;
+  /** Resolves once the process the handle stands for runs (a pidFile daemon: once its pid is known); absent: at once. */
+  readonly started?: Promise<void>;
 }
 
 /** Something a spawner reports about itself; the app publishes it as a `notice` event. */
-export type SpawnerNotice = Omit<Notice, "kind" | "path"> & { kind: Extract<Notice["kind"], "watchdog-replaced" | "subreaper-unavailable" | "descendants-killed"> };
+export type SpawnerNotice = Omit<Notice, "kind" | "path"> & { kind: Extract<Notice["kind"], "watchdog-replaced" | "subreaper-unavailable" | "descendants-killed" | "daemon-adopted"> };
 
 export interface Spawner {
   /** Never throws for a bad command or cwd: the failure comes back as an Exit with reason `spawn-error`. */

@@ -26,7 +26,8 @@ type IgnoredChange = ReloadDiff["ignored"][number];
  * Everything else applies in place to the running service: `phase`, `dependsOn`, `optional`,
  * `restart.*` (the next failure uses the new ladder), `shutdown.*` (the next stop uses it, its command too),
  * `startupTimeoutMs` (the next start), `health.intervalMs|timeoutMs` (the probe is
- * rescheduled), `health.failureThreshold`, and `image` (export only).
+ * rescheduled), `health.failureThreshold`, `image` (export only), and `logs.*` (the log file
+ * follows from its next line).
  */
 export const RESTART_FIELDS: ReadonlySet<string> = new Set([
   "command", "cwd", "envFile", "port", "health", "source", "account", "umask", "nice", "limits.nofile", "limits.nproc", "limits.core",
@@ -92,6 +93,9 @@ export function diffService(a: ServiceConfig, b: ServiceConfig): string[] {
   differs("shutdown.command", a.shutdown.command, b.shutdown.command);
   differs("startupTimeoutMs", a.startupTimeoutMs, b.startupTimeoutMs);
   differs("image", a.image, b.image);
+  differs("logs.maxBytes", a.logs.maxBytes, b.logs.maxBytes);
+  differs("logs.keep", a.logs.keep, b.logs.keep);
+  differs("logs.format", a.logs.format, b.logs.format);
   return fields;
 }
 

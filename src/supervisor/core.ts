@@ -4,19 +4,29 @@
  * its pure transition table, each emitting its event (`service`, `status`).
  */
 import type { Config } from "../contract/config";
-import type { HealingAction, HealingRecord, HealingTier, StateChange } from "../contract/events";
+import type { HealingAction, HealingRecord, HealingTier, SkippedDependency, StateChange } from "../contract/events";
 import { isSettled } from "../contract/state-classes";
 import { SERVICE_STATES, type ServiceState, type SystemState } from "../contract/states";
 import { transitionSystem, type SystemEvent } from "../contract/system-transition";
 import type { EventSink } from "../events/sink";
 import { ProbeScheduler } from "../health/scheduler";
 import type { Clock } from "../lib/clock";
+import { BLIND_HOST, type HostView } from "../process/host-view";
 import type { Spawner } from "../process/spawner";
 import type { RandomSource } from "./backoff";
 import type { ReadTextFile } from "./env";
+import type { LadderTier } from "./ladder";
 import type { ProbeRunner, SupervisorOptions } from "./options";
 import type { ServiceRuntime } from "./service-runtime";
 import { transition, type ServiceEvent } from "./transition";
+
+/** How a failure is to be handled, beyond the restart policy: its lowest tier, or no restart at all. */
+export interface FailureHow {
+  /** The lowest tier it is handled at (memory: graceful, so a live process gets its shutdown signal). */
+  floor?: LadderTier;
+  /** A restart would fail the same way (a daemonizing starter): record it and stop there. */
+  final?: boolean;
+}
 
 export type StateListener = (service: ServiceRuntime, from: ServiceState, to: ServiceState) => void;
 
@@ -35,6 +45,7 @@ export class SupervisorCore {
   readonly readTextFile: ReadTextFile;
   readonly probeRunner: ProbeRunner;
   readonly noProbeReadyMs: number;
+  readonly host: HostView;
   readonly options: SupervisorOptions;
   /** Changed only by moveSystem; read by the snapshot. */
   systemState: SystemState = "starting";
@@ -50,7 +61,12 @@ export class SupervisorCore {
    * lifecycle reports through it, so the lifecycle and the healer, which restarts through the
    * lifecycle, do not import each other.
    */
-  fail: (service: ServiceRuntime, reason: string) => void = () => {};
+  fail: (service: ServiceRuntime, reason: string, how?: FailureHow) => void = () => {};
+  /**
+   * Whether `service` may start now; when not, `start` runs once it may (set by the Supervisor
+   * to the port guard, port-guard.ts, which lifecycle asks before every spawn).
+   */
+  admit: (service: ServiceRuntime, start: () => void) => boolean = () => true;
   private problems = 0;
   /** Fleet-wide problems not owned by one service (storage failing...), by key; each makes the system degraded. */
   private readonly conditions = new Map<string, string>();
@@ -67,6 +83,7 @@ export class SupervisorCore {
     this.readTextFile = options.readTextFile ?? (() => undefined);
     this.probeRunner = options.probeRunner ?? new ProbeScheduler(options.clock);
     this.noProbeReadyMs = options.noProbeReadyMs ?? 1000;
+    this.host = options.host ?? BLIND_HOST;
   }
 
   add(service: ServiceRuntime): void {
@@ -117,11 +134,12 @@ export class SupervisorCore {
   emitHealing(
     service: ServiceRuntime,
     action: HealingAction,
-    fields: { attempt?: number; tier?: HealingTier; reason: string; delayMs?: number },
+    fields: { attempt?: number; tier?: HealingTier; reason: string; delayMs?: number; skipped?: SkippedDependency[] },
   ): void {
     const payload: HealingRecord = { service: service.name, action, attempt: fields.attempt ?? service.ladder.attempt, reason: fields.reason, ts: this.clock.now() };
     if (fields.tier) payload.tier = fields.tier;
     if (fields.delayMs !== undefined) payload.delayMs = fields.delayMs;
+    if (fields.skipped) payload.skipped = fields.skipped;
     this.sink.emit({ type: "healing", payload });
   }
 

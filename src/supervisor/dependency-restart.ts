@@ -1,19 +1,42 @@
-/** The `dependencies` tier: restart a service's dependencies first, in launch order, each until it settles. */
+/**
+ * The `dependencies` tier: restart a service's dependencies first, in launch order, each until
+ * it settles. A protected dependency (`protected: true`, the default in phase 0) is never
+ * restarted for a dependent (SPEC §13), nor is one the operator or the healer gave up on:
+ * those are left alone, and the dependent's healing event says which and why.
+ */
+import type { SkippedDependency } from "../contract/events";
 import type { SupervisorCore } from "./core";
 import { spawnService, stopChild, stopProbing } from "./lifecycle";
 import type { ServiceRuntime } from "./service-runtime";
-import { isInFlight, isRunning } from "../contract/state-classes";
+import { hasGivenUp, isInFlight, isRunning } from "../contract/state-classes";
 import type { ServiceState } from "../contract/states";
 
-export async function restartDependencies(core: SupervisorCore, service: ServiceRuntime, isStillDue: () => boolean): Promise<void> {
+/** Restart `service`'s dependencies (see above); resolves with those it left alone. */
+export async function restartDependencies(core: SupervisorCore, service: ServiceRuntime, isStillDue: () => boolean): Promise<SkippedDependency[]> {
   const dependencies = service.dependencies.map((link) => link.service).sort((a, b) => a.order - b.order);
+  const skipped: SkippedDependency[] = [];
   for (const dependency of dependencies) {
-    if (!isStillDue()) return;
-    await restartForDependent(core, dependency, service.name);
+    if (!isStillDue()) break;
+    const why = judgeSkip(dependency);
+    if (why) skipped.push({ service: dependency.name, reason: why });
+    else await restartForDependent(core, dependency, service.name);
   }
+  return skipped;
 }
 
-// A dependency that is failed, quarantined or stopped is left alone: the operator owns it now.
+/** Why `dependency` is not restarted for a dependent; null when it is. */
+export function judgeSkip(dependency: ServiceRuntime): string | null {
+  if (dependency.config.protected) return dependency.config.phase === 0 ? "protected (phase 0; set protected: false to allow it)" : "protected: true";
+  if (dependency.state === "stopped" || hasGivenUp(dependency.state)) return `it is ${dependency.state}: the operator's to start`;
+  return null;
+}
+
+/** The healing reason of a dependencies-tier restart that left dependencies alone: `reason` and which, and why. */
+export function describeSkipped(reason: string, skipped: readonly SkippedDependency[]): string {
+  if (skipped.length === 0) return reason;
+  return `${reason}; dependencies left alone: ${skipped.map((s) => `${s.service} (${s.reason})`).join(", ")}`;
+}
+
 async function restartForDependent(core: SupervisorCore, dependency: ServiceRuntime, dependent: string): Promise<void> {
   if (isRunning(dependency.state)) {
     const reason = `restarted before its dependent ${dependent} (dependencies tier)`;
@@ -24,8 +47,7 @@ async function restartForDependent(core: SupervisorCore, dependency: ServiceRunt
     core.emitHealing(dependency, "restart-scheduled", { tier: "dependencies", reason, delayMs: 0 });
     await stopChild(dependency);
     if (token !== dependency.actionToken || dependency.state !== "backoff" || core.shuttingDown) return;
-    spawnService(core, dependency, "spawn", { reason, restart: true });
-    core.emitHealing(dependency, "restarted", { tier: "dependencies", reason });
+    spawnService(core, dependency, "spawn", { reason, restart: true, onSpawned: () => core.emitHealing(dependency, "restarted", { tier: "dependencies", reason }) });
   }
   if (isInFlight(dependency.state)) await waitUntilSettled(core, dependency);
 }

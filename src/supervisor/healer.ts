@@ -3,24 +3,25 @@
  * backoff, then act by tier. Zero backoff acts synchronously, so a crash is respawned with
  * no timer or await in between.
  */
-import type { SupervisorCore } from "./core";
-import { restartDependencies } from "./dependency-restart";
+import type { FailureHow, SupervisorCore } from "./core";
+import type { SkippedDependency } from "../contract/events";
+import { describeSkipped, restartDependencies } from "./dependency-restart";
 import type { LadderStep } from "./ladder";
 import { selectTier } from "./ladder";
 import { killChild, spawnService, stopChild, stopProbing } from "./lifecycle";
 import { judgeFailure } from "./policy";
 import type { ServiceRuntime } from "./service-runtime";
 
-/** A failure of a running or starting service: an unexpected exit, a failed start, or unhealthy. */
-export function handleFailure(core: SupervisorCore, service: ServiceRuntime, reason: string): void {
+/** A failure of a running or starting service: an unexpected exit, a failed start, unhealthy, or over its memory limit. */
+export function handleFailure(core: SupervisorCore, service: ServiceRuntime, reason: string, how: FailureHow = {}): void {
   service.recordReason(reason);
   service.timers.cancelAll();
   stopProbing(core, service);
   const before = service.ladder.attempt;
   core.emitHealing(service, "detected", { attempt: before, reason });
-  if (judgeFailure(service.config) === "give-up") return giveUp(core, service, reason);
+  if (how.final || judgeFailure(service.config) === "give-up") return giveUp(core, service, reason);
   service.breaker.recordFailure();
-  const step = service.ladder.recordFailure();
+  const step = service.ladder.recordFailure(how.floor);
   if (step.tier === "quarantine") return quarantine(core, service, step, reason);
   if (before > 0 && !step.wasReset && selectTier(before) !== step.tier) {
     core.emitHealing(service, "escalated", { attempt: step.attempt, tier: step.tier, reason: `${selectTier(before)} → ${step.tier}` });
@@ -61,17 +62,23 @@ function isStillDue(core: SupervisorCore, service: ServiceRuntime, token: number
 
 async function runTier(core: SupervisorCore, service: ServiceRuntime, step: LadderStep, token: number): Promise<void> {
   if (!isStillDue(core, service, token)) return;
+  let skipped: SkippedDependency[] = [];
   if (step.tier === "immediate") killChild(service);
   else {
     if (service.child) await stopChild(service);
     if (!isStillDue(core, service, token)) return;
-    if (step.tier === "dependencies") await restartDependencies(core, service, () => isStillDue(core, service, token));
+    if (step.tier === "dependencies") skipped = await restartDependencies(core, service, () => isStillDue(core, service, token));
     if (!isStillDue(core, service, token)) return;
   }
-  respawn(core, service, step);
+  respawn(core, service, step, skipped);
 }
 
-function respawn(core: SupervisorCore, service: ServiceRuntime, step: LadderStep): void {
-  spawnService(core, service, "spawn", { reason: `restart attempt ${step.attempt} (${step.tier})`, restart: true });
-  core.emitHealing(service, "restarted", { attempt: step.attempt, tier: step.tier, reason: service.lastReason ?? "restart" });
+// The "restarted" event comes with the spawn: at once, or once the port guard lets it start.
+function respawn(core: SupervisorCore, service: ServiceRuntime, step: LadderStep, skipped: SkippedDependency[]): void {
+  const reason = describeSkipped(service.lastReason ?? "restart", skipped);
+  spawnService(core, service, "spawn", {
+    reason: `restart attempt ${step.attempt} (${step.tier})`,
+    restart: true,
+    onSpawned: () => core.emitHealing(service, "restarted", { attempt: step.attempt, tier: step.tier, reason, ...(skipped.length > 0 ? { skipped } : {}) }),
+  });
 }

@@ -18,6 +18,13 @@ export function selectTier(attempt: number): LadderTier {
   return "quarantine";
 }
 
+const TIER_ORDER: readonly LadderTier[] = ["immediate", "graceful", "dependencies", "quarantine"];
+
+/** The later of two tiers (a failure that must not be handled below `floor`). */
+export function atLeast(tier: LadderTier, floor: LadderTier): LadderTier {
+  return TIER_ORDER.indexOf(tier) >= TIER_ORDER.indexOf(floor) ? tier : floor;
+}
+
 export interface LadderStep {
   attempt: number;
   tier: LadderTier;
@@ -43,13 +50,16 @@ export class RestartLadder {
     return this.hasEarnedReset() ? 0 : this.attempts;
   }
 
-  /** Count one failure and say what to do about it. */
-  recordFailure(): LadderStep {
+  /**
+   * Count one failure and say what to do about it; `floor` lifts the tier for a failure that
+   * needs more than a SIGKILL (memory: the graceful tier), the attempt count is the same.
+   */
+  recordFailure(floor: LadderTier = "immediate"): LadderStep {
     const wasReset = this.hasEarnedReset();
     if (wasReset) this.attempts = 0;
     this.healthySince = null;
     const attempt = ++this.attempts;
-    const tier = selectTier(attempt);
+    const tier = atLeast(selectTier(attempt), floor);
     const delayMs = tier === "quarantine" ? 0 : computeBackoffDelay(this.config.backoffMs, attempt, this.random);
     return { attempt, tier, delayMs, wasReset };
   }

@@ -10,6 +10,7 @@ import type { ServiceState } from "../contract/states";
 import type { Timer } from "../lib/clock";
 import type { SupervisorCore } from "./core";
 import { spawnService } from "./lifecycle";
+import type { PortGuard } from "./port-guard";
 import { judgeDependencies } from "./readiness";
 import type { ServiceRuntime } from "./service-runtime";
 
@@ -42,6 +43,8 @@ export class Launcher {
 
   constructor(
     private readonly core: SupervisorCore,
+    /** A service whose start waits for its port is the guard's until the port is free. */
+    private readonly ports: Pick<PortGuard, "isWaiting">,
     /** Called when a critical service cannot start; must stop everything and report. */
     private readonly abort: (service: ServiceRuntime, reason: string) => void,
   ) {
@@ -153,6 +156,7 @@ export class Launcher {
   }
 
   private consider(service: ServiceRuntime): void {
+    if (this.ports.isWaiting(service)) return this.forget(service);
     const verdict = judgeDependencies(service);
     const { core } = this;
     if (verdict.kind === "degrade") {

@@ -6,25 +6,40 @@ import type { ProbeOutcome } from "../contract/events";
 import type { ProbeResult } from "../contract/service-view";
 import { isRunning } from "../contract/state-classes";
 import { createFailedChild } from "../process/exits";
-import type { ChildHandle, Exit } from "../process/spawner";
+import type { ChildHandle, Exit, SpawnSpec } from "../process/spawner";
 import type { SupervisorCore } from "./core";
+import { findDaemonEvidence, mayBeDaemon } from "./daemon-check";
 import { buildServiceEnv, runAsOf } from "./env";
 import { describeExit, judgeExit } from "./policy";
 import type { ServiceRuntime } from "./service-runtime";
 
+export interface SpawnHow {
+  reason?: string;
+  /** Count it in `restarts` (the launch's first spawn does not). */
+  restart?: boolean;
+  /** Runs once the process is spawned: now, or when the port guard lets it start. */
+  onSpawned?: () => void;
+}
+
 /**
- * Spawn `service` now and move it to `starting` (from pending/backoff with `spawn`, else
- * `manual-start`); `restart` counts it in `restarts` (the launch's first spawn does not).
+ * Spawn `service` and move it to `starting` (from pending/backoff with `spawn`, else
+ * `manual-start`). Returns false when the port guard holds the start back (its port is
+ * taken): the spawn then happens once the port is free, unless something else happened first.
  */
-export function spawnService(core: SupervisorCore, service: ServiceRuntime, event: "spawn" | "manual-start", how: { reason?: string; restart?: boolean } = {}): void {
+export function spawnService(core: SupervisorCore, service: ServiceRuntime, event: "spawn" | "manual-start", how: SpawnHow = {}): boolean {
   service.timers.cancelAll();
   stopProbing(core, service);
+  if (!core.admit(service, () => void spawnService(core, service, event, how))) return false;
   const child = launchChild(core, service);
   const generation = service.beginSpawn(child, core.clock.now(), how.restart ?? false);
   core.apply(service, event, how.reason);
   void child.exited.then((exit) => handleExit(core, service, generation, exit));
   armStartupTimer(core, service);
-  beginReadinessCheck(core, service, generation);
+  // a pidFile daemon is probed once its pid is known, so `healthy` names the daemon, not its starter
+  if (child.started) void child.started.then(() => service.generation === generation && beginReadinessCheck(core, service, generation));
+  else beginReadinessCheck(core, service, generation);
+  how.onSpawned?.();
+  return true;
 }
 
 /** A service still `starting` after `startupTimeoutMs` has failed to start. */
@@ -42,7 +57,9 @@ function launchChild(core: SupervisorCore, service: ServiceRuntime): ChildHandle
     return createFailedChild(error instanceof Error ? error.message : String(error));
   }
   const onOutput = core.options.onOutput;
-  return core.spawner.spawn({ name, command, cwd, env, runAs: runAsOf(service.config) }, (stream, line) => onOutput?.(name, stream, line));
+  const { pidFile, startupTimeoutMs } = service.config;
+  const spec: SpawnSpec = { name, command, cwd, env, runAs: runAsOf(service.config), ...(pidFile === undefined ? {} : { pidFile: { path: pidFile, timeoutMs: startupTimeoutMs } }) };
+  return core.spawner.spawn(spec, (stream, line) => onOutput?.(name, stream, line));
 }
 
 /** Probe it, or, without a probe, call it ready once it has run `noProbeReadyMs`. */
@@ -81,9 +98,24 @@ function handleExit(core: SupervisorCore, service: ServiceRuntime, generation: n
     return;
   }
   if (!isRunning(service.state)) return;
-  // "give-up" (policy never) is still a failure to record: the healer stops there.
+  const startedAt = service.startedAt;
+  if (mayBeDaemon(core, service, exit, startedAt)) return void judgeDaemonExit(core, service, exit, reason, core.clock.now() - startedAt!);
+  settleExit(core, service, exit, reason);
+}
+
+// "give-up" (policy never) is still a failure to record: the healer stops there.
+function settleExit(core: SupervisorCore, service: ServiceRuntime, exit: Exit, reason: string): void {
   if (judgeExit(service.config, exit) === "complete") core.apply(service, "complete", reason);
   else core.fail(service, reason);
+}
+
+// A quick clean exit: daemonized (a failure not worth retrying), or a one-shot after all.
+async function judgeDaemonExit(core: SupervisorCore, service: ServiceRuntime, exit: Exit, reason: string, ranMs: number): Promise<void> {
+  const { state, actionToken, generation } = service;
+  const daemonized = await findDaemonEvidence(core, service, exit, ranMs);
+  if (service.state !== state || service.actionToken !== actionToken || service.generation !== generation || core.shuttingDown) return;
+  if (daemonized) core.fail(service, daemonized, { final: true });
+  else settleExit(core, service, exit, reason);
 }
 
 function handleStartupTimeout(core: SupervisorCore, service: ServiceRuntime, generation: number): void {

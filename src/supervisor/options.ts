@@ -6,6 +6,7 @@ import type { EventSink } from "../events/sink";
 import type { Probe } from "../health/probe";
 import type { ProbeMode, ProbeSchedule } from "../health/scheduler";
 import type { Clock } from "../lib/clock";
+import type { HostView } from "../process/host-view";
 import type { Spawner } from "../process/spawner";
 import type { RandomSource } from "./backoff";
 import type { ReadTextFile } from "./env";
@@ -37,4 +38,9 @@ export interface SupervisorOptions {
   onOutput?(name: string, stream: StreamName, line: string): void;
   /** How long a service without a probe must run to count as ready. Default 1000 ms. */
   noProbeReadyMs?: number;
+  /**
+   * Who holds a port (the port guard), how much memory a service uses (limits.memory).
+   * Default: BLIND_HOST, which sees no holder and measures nothing; the app wires createHostView.
+   */
+  host?: HostView;
 }

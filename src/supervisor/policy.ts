@@ -29,5 +29,6 @@ export function judgeFailure(service: Pick<ServiceConfig, "restart">): ExitVerdi
 export function describeExit(exit: Exit): string {
   if (exit.reason === "spawn-error") return `could not start: ${exit.error ?? "spawn error"}`;
   if (exit.reason === "signaled") return `killed by ${exit.signal ?? "a signal"}`;
+  if (exit.code === null && exit.error) return `exited (${exit.error})`;
   return `exited with code ${exit.code ?? "?"}`;
 }

@@ -11,6 +11,8 @@ import { handleFailure } from "./healer";
 import { Launcher, type LaunchResult } from "./launcher";
 import { spawnService } from "./lifecycle";
 import type { SupervisorOptions } from "./options";
+import { MemoryWatch } from "./memory-watch";
+import { PortGuard } from "./port-guard";
 import { reconcile } from "./reconcile";
 import type { ServiceRuntime } from "./service-runtime";
 import { snapshotService, snapshotSystem, type ServiceSnapshot, type SupervisorSnapshot } from "./snapshot";
@@ -21,6 +23,8 @@ import { createRuntime, wireDependencies } from "./wiring";
 export class Supervisor {
   private readonly core: SupervisorCore;
   private readonly launcher: Launcher;
+  private readonly ports: PortGuard;
+  private readonly memory: MemoryWatch;
   private launchPromise: Promise<LaunchResult> | null = null;
   private shutdownPromise: Promise<void> | null = null;
   private aborting = false;
@@ -30,13 +34,16 @@ export class Supervisor {
   /** Throws GraphCycleError when the enabled services form a dependency cycle. */
   constructor(options: SupervisorOptions) {
     const core = (this.core = new SupervisorCore(options));
-    core.fail = (service, reason) => handleFailure(core, service, reason);
+    core.fail = (service, reason, how) => handleFailure(core, service, reason, how);
+    const ports = (this.ports = new PortGuard(core));
+    this.memory = new MemoryWatch(core);
+    core.admit = (service, start) => ports.admit(service, start);
     const { config } = options;
     const plan = buildLaunchPlan(config);
     const byName = new Map(config.services.map((service) => [service.name, service]));
     plan.phases.flatMap((phase) => phase.steps.flat()).forEach((name, order) => core.add(createRuntime(core, byName.get(name)!, order)));
     wireDependencies(core, plan.graph.edges);
-    this.launcher = new Launcher(core, (service, reason) => this.abortLaunch(service, reason));
+    this.launcher = new Launcher(core, ports, (service, reason) => this.abortLaunch(service, reason));
   }
 
   /** Launch every enabled service (SPEC §5). Resolves once, when the launch has ended; calling it again returns the same result. */
@@ -81,6 +88,8 @@ export class Supervisor {
     const { core } = this;
     core.shuttingDown = true;
     core.beginShutdown(["shutdown requested"]);
+    this.ports.cancelAll();
+    this.memory.cancelAll();
     this.shutdownPromise = stopAll(core, "orchestrator shutting down").then(() => core.finishShutdown([]));
     this.launcher.cancel(this.shutdownPromise.then(() => ({ outcome: "stopped" as const, reasons: ["shutdown requested"] })));
     return this.shutdownPromise;
@@ -185,6 +194,8 @@ export class Supervisor {
     this.aborting = true;
     const { core } = this;
     core.shuttingDown = true;
+    this.ports.cancelAll();
+    this.memory.cancelAll();
     const stopped = Promise.resolve().then(async () => {
       core.beginShutdown([reason]);
       await stopAll(core, "launch aborted");

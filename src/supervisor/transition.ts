@@ -33,6 +33,9 @@ export type ServiceEvent = (typeof SERVICE_EVENTS)[number];
  * - `degraded` covers both a running dependent and one held back from launch; `undegrade`
  *   re-verifies a running one (→ starting), `unblock` releases a held one (→ pending).
  * - `stop` of something with no process goes straight to `stopped`.
+ * - `block` also holds a start whose port someone else holds (the port guard, port-guard.ts):
+ *   a restart waiting in `backoff`, or a manual start of a stopped, failed, quarantined or
+ *   completed service; `unblock` lets it go once the port is free.
  */
 export const TRANSITIONS: TransitionTable<ServiceState, ServiceEvent> = {
   pending: { spawn: "starting", block: "blocked", degrade: "degraded", stop: "stopped", "manual-start": "starting" },
@@ -63,9 +66,9 @@ export const TRANSITIONS: TransitionTable<ServiceState, ServiceEvent> = {
     quarantine: "quarantined",
     complete: "completed",
   },
-  backoff: { spawn: "starting", stop: "stopped", degrade: "degraded", "give-up": "failed", quarantine: "quarantined" },
+  backoff: { spawn: "starting", block: "blocked", stop: "stopped", degrade: "degraded", "give-up": "failed", quarantine: "quarantined" },
   stopping: { stopped: "stopped" },
-  stopped: { "manual-start": "starting" },
+  stopped: { "manual-start": "starting", block: "blocked" },
   blocked: { unblock: "pending", degrade: "degraded", stop: "stopped", "manual-start": "starting" },
   degraded: {
     undegrade: "starting",
@@ -75,9 +78,9 @@ export const TRANSITIONS: TransitionTable<ServiceState, ServiceEvent> = {
     complete: "completed",
     stop: "stopping",
   },
-  failed: { stop: "stopped", "manual-start": "starting" },
-  quarantined: { stop: "stopped", "manual-start": "starting" },
-  completed: { stop: "stopped", "manual-start": "starting" },
+  failed: { stop: "stopped", "manual-start": "starting", block: "blocked" },
+  quarantined: { stop: "stopped", "manual-start": "starting", block: "blocked" },
+  completed: { stop: "stopped", "manual-start": "starting", block: "blocked" },
 };
 
 /** Thrown for a (state, event) pair the table does not contain: an impossible transition. */

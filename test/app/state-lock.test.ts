@@ -223,3 +223,50 @@ function readlinkOrEmpty(path: string): string {
     return "";
   }
 }
+
+/** A run of the lock in another process, ended as `ends` says (SIGKILL for "kill"); resolves with its pid once it is gone. */
+async function previousRunThat(dir: string, ends: "release" | "abandon" | "kill", lock: "flock" | "pid-file" = "flock"): Promise<number> {
+  const child = Bun.spawn(fixtureCommand("hold-state-lock.ts"), {
+    env: { ...process.env, STATE_DIR: dir, ENDS: ends === "kill" ? "wait" : ends, LOCK: lock },
+    stdout: "pipe",
+  });
+  pids.push(child.pid);
+  const { value } = await child.stdout.getReader().read();
+  const line = new TextDecoder().decode(value);
+  if (!line.startsWith("locked")) throw new Error(`hold-state-lock: expected "locked PID", got "${line}"`);
+  if (ends === "kill") child.kill("SIGKILL");
+  await child.exited;
+  return child.pid;
+}
+
+describe("the previous run", () => {
+  test.each(["flock", "pid-file"] as const)("%s: one killed with SIGKILL, or abandoned (a crash), is the next acquire's previousRun", async (method) => {
+    const flock = method === "pid-file" ? { flock: null } : {};
+    for (const ends of ["kill", "abandon"] as const) {
+      const dir = stateDir();
+      const pid = await previousRunThat(dir, ends, method);
+      const lock = acquire(dir, flock);
+      expect(lock.method).toBe(method);
+      expect(lock.previousRun).toEqual({ pid, api: "http://127.0.0.1:9" });
+      lock.release();
+      expect(acquire(dir, flock).previousRun).toBeNull(); // said once: the clean release removed the record
+    }
+  });
+
+  test("after a clean release, and in a new state dir, there is none", async () => {
+    const dir = stateDir();
+    expect(acquire(dir).previousRun).toBeNull();
+    locks.splice(0).forEach((lock) => lock.release());
+    await previousRunThat(dir, "release");
+    expect(acquire(dir).previousRun).toBeNull();
+  });
+
+  test("abandon leaves the record and drops the lock; release after it does nothing", async () => {
+    const dir = stateDir();
+    const lock = acquire(dir);
+    lock.abandon();
+    expect(record(dir)).toMatchObject({ pid: process.pid });
+    lock.release();
+    expect(readdirSync(dir)).toContain(LOCK_FILE);
+  });
+});

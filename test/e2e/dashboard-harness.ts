@@ -80,6 +80,29 @@ export interface TargetOptions {
   token?: string;
   /** Only these services of the fleet (default: all). */
   only?: string[];
+  /** Run postgres as a real server is run (SPEC §13): user, group, umask, nice, limits, a stop command, a pid file, its own logs. */
+  operated?: boolean;
+}
+
+// Bun's os.userInfo().username says "unknown" here (no NSS lookup): ask id(1), as an operator would.
+const idOf = (flag: string) => Bun.spawnSync(["id", flag]).stdout.toString().trim();
+
+/** The SPEC §13 keys the `operated` postgres gets: as the user running the tests (the one user it may always switch to). */
+export const OPERATED = {
+  user: idOf("-un"),
+  group: idOf("-gn"),
+  umask: "0027",
+  nice: 5,
+  limits: { memory: "1GiB", nofile: 4096, nproc: 4096, core: 0 },
+  shutdown: { timeout: "2s", command: "kill -TERM $MAINPID" },
+  protected: true,
+  pidFile: "postgres.pid",
+  logs: { maxSize: "1MiB", keep: 2, format: "json" },
+};
+
+// The shell writes its own pid, then execs the service: the pid file names the very process started.
+function operatedPostgres(fixture: string): Record<string, unknown> {
+  return { ...OPERATED, command: `echo $$$$ > ${OPERATED.pidFile} && exec '${BUN}' '${fixturePath(fixture)}'` };
 }
 
 /** Healthy services across three phases, a one-shot that completes, and one that never gets healthy. */
@@ -100,7 +123,7 @@ function manifest(apiPort: number, proxyPort: number, options: TargetOptions) {
       shutdown: { timeout: "2s" },
     },
     services: pick(options.only, {
-      postgres: svc("healthy.ts", { port: freePort(), phase: "data" }),
+      postgres: options.operated ? { ...operatedPostgres("healthy.ts"), port: freePort(), phase: "data" } : svc("healthy.ts", { port: freePort(), phase: "data" }),
       redis: svc("healthy.ts", { port: freePort(), phase: "data" }),
       migrate: svc("exit-now.ts", { phase: "data", env: { EXIT_CODE: "0" }, dependsOn: ["postgres"], health: false }),
       auth: svc("healthy.ts", { port: freePort(), phase: "core", dependsOn: ["postgres", "redis"] }),

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import type { OrchestratorEvent } from "../../src/contract/events";
-import { ROOT, startTarget, waitUntil, type Target } from "./dashboard-harness";
+import { AccountSchema, ServiceConfigSchema, type ServiceConfig } from "../../src/contract/config";
+import { OPERATED, ROOT, startTarget, waitUntil, type Target } from "./dashboard-harness";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(ROOT, "docs/screenshots");
@@ -47,8 +48,8 @@ async function recordStates(name: string): Promise<() => Promise<string[]>> {
   return () => page.evaluate((n) => (window as unknown as { __states: Record<string, string[]> }).__states[n], name);
 }
 
-async function noHorizontalScroll(): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth);
+async function noHorizontalScroll(p: Page = page): Promise<boolean> {
+  return p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth);
 }
 
 describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
@@ -340,6 +341,83 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard of an orchestrator with a token", () =
     await tab.locator('[data-testid="card-postgres"]').waitFor({ timeout: 10_000 });
     expect(await tab.locator('[data-testid="token-prompt"]').count()).toBe(0);
     expect(violations).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
+
+describe.skipIf(!HAS_CHROMIUM)("dashboard of a service run as a real server (SPEC §13 keys)", () => {
+  let operated: Target;
+  let phone: Browser;
+  let tab: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    operated = await startTarget({ only: ["postgres", "redis"], operated: true });
+    phone = await openBrowser();
+    tab = phone.page;
+    tab.on("pageerror", (e) => errors.push(e.message));
+    await tab.setViewportSize({ width: 375, height: 812 });
+    await waitUntil(async () => (await operated.services()).filter((s) => s.state === "healthy").length === 2, 30_000, "postgres and redis to be healthy");
+  }, 90_000);
+
+  afterAll(async () => {
+    await phone?.close();
+    await operated?.stop();
+  }, 60_000);
+
+  test("GET /orchestrator/services/:name has every key in the effective config, and nothing the contract does not name", async () => {
+    const { config } = await operated.api<{ config: ServiceConfig }>("/orchestrator/services/postgres");
+    expect(config).toMatchObject({
+      user: OPERATED.user,
+      group: OPERATED.group,
+      umask: "0027",
+      nice: 5,
+      limits: { memoryBytes: 1024 ** 3, nofile: 4096, nproc: 4096, core: 0 },
+      shutdown: { signal: "SIGTERM", timeoutMs: 2000, command: "kill -TERM $MAINPID" },
+      protected: true,
+      pidFile: join(operated.dir, "postgres.pid"),
+      logs: { maxBytes: 1024 ** 2, keep: 2, format: "json" },
+    });
+    expect(Object.keys(config).filter((key) => !(key in ServiceConfigSchema.properties))).toEqual([]);
+    if (config.account) expect(Object.keys(config.account).filter((key) => !(key in AccountSchema.properties))).toEqual([]);
+  }, 30_000);
+
+  test("the details panel shows them in words at 375 px, every line inside the panel, nothing scrolling sideways", async () => {
+    await tab.goto(operated.pageUrl);
+    await tab.locator('[data-testid="card-postgres"]').click();
+    const panel = tab.locator('[data-testid="details"]');
+    const facts = panel.locator('[data-testid="config-facts"]');
+    await facts.waitFor({ timeout: 15_000 });
+    const { config } = await operated.api<{ config: ServiceConfig }>("/orchestrator/services/postgres");
+    const fact = async (key: string) => ((await facts.locator(`[data-testid="config-${key}"] dd`).textContent()) ?? "").trim();
+    const account = config.account;
+    expect(await fact("user")).toBe(account ? `${account.user} (uid ${account.uid})` : OPERATED.user);
+    expect(await fact("group")).toStartWith(account ? `${account.group} (gid ${account.gid})` : OPERATED.group);
+    expect(await fact("umask")).toBe("0027");
+    expect(await fact("nice")).toBe("5");
+    expect(await fact("memory")).toBe("1 GiB");
+    expect(await fact("rlimits")).toBe("nofile 4096 · nproc 4096 · core 0");
+    expect(await fact("shutdown")).toBe("command, then SIGKILL after 2s");
+    expect(await fact("stop-command")).toBe("kill -TERM $MAINPID");
+    expect(await fact("protected")).toStartWith("yes");
+    expect(await fact("pid-file")).toBe(join(operated.dir, "postgres.pid"));
+    expect(await fact("logs")).toBe("json, rotated at 1 MiB, 2 kept");
+
+    await facts.scrollIntoViewIfNeeded();
+    await panel.locator(".config summary").click();
+    await panel.locator('[data-testid="config"]').waitFor();
+    expect(await noHorizontalScroll(tab)).toBe(true);
+    // the panel clips what overflows it, so the page alone cannot tell: every value's text must end inside the panel
+    const outside = await panel.evaluate((el) => {
+      const right = el.getBoundingClientRect().right;
+      const textRight = (node: Element) => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return range.getBoundingClientRect().right;
+      };
+      return [...el.querySelectorAll('[data-testid="config-facts"] dd')].filter((dd) => textRight(dd) > right + 0.5).map((dd) => dd.textContent);
+    });
+    expect(outside).toEqual([]);
     expect(errors).toEqual([]);
   }, 60_000);
 });

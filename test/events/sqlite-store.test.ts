@@ -120,4 +120,40 @@ describe("SqliteEventStore", () => {
     new SqliteEventStore(file).close();
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
+
+  test("a healing record's skipped dependencies are kept, and read back after a restart", () => {
+    const file = freshFile();
+    const skipped = [{ service: "postgres", reason: "protected: true" }];
+    const first = new SqliteEventStore(file);
+    first.append(healingEvent("app", 6, 1, { action: "restarted", tier: "dependencies", skipped }));
+    first.append(healingEvent("app", 7, 2));
+    first.close();
+    const second = new SqliteEventStore(file);
+    try {
+      const [plain, withSkipped] = second.healing({ service: "app" });
+      expect(withSkipped).toMatchObject({ seq: 1, skipped });
+      expect(plain!.skipped).toBeUndefined();
+    } finally {
+      second.close();
+    }
+  });
+
+  test("a history file from before the skipped column is upgraded on open, its rows kept", () => {
+    const file = freshFile();
+    new SqliteEventStore(file).close();
+    const db = new Database(file);
+    db.exec("DROP TABLE healing; CREATE TABLE healing (seq INTEGER PRIMARY KEY, service TEXT NOT NULL, action TEXT NOT NULL, attempt INTEGER NOT NULL, tier TEXT, reason TEXT NOT NULL, delay_ms INTEGER, ts INTEGER NOT NULL);");
+    db.exec("INSERT INTO healing VALUES (3, 'api', 'detected', 0, NULL, 'exit code 1', NULL, 5000)");
+    db.close();
+    const store = new SqliteEventStore(file);
+    try {
+      store.append(healingEvent("app", 6, 4, { skipped: [{ service: "db", reason: "protected: true" }] }));
+      expect(store.healing().map((h) => [h.seq, h.skipped])).toEqual([
+        [4, [{ service: "db", reason: "protected: true" }]],
+        [3, undefined],
+      ]);
+    } finally {
+      store.close();
+    }
+  });
 });

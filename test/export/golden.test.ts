@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { EXPORT_TARGETS, renderExport, type ExportFile, type ExportOptions, type ExportTarget } from "../../src/export";
 import { loadConfigSync } from "../../src/manifest/load";
 import type { Config } from "../../src/contract/config";
-import { FIXTURE_DIR, makeFleet } from "./make-config";
+import { FIXTURE_DIR, makeFleet, makeOperatedFleet } from "./make-config";
 import { composeErrors, parseDocuments, SYSTEMD_ANALYZE, validateKubernetesObject, verifyUnits } from "./validators";
 
 // UPDATE_GOLDEN=1 bun test test/export rewrites the expected files instead of comparing.
@@ -34,6 +34,16 @@ describe("golden files: the fixture fleet", () => {
   for (const target of EXPORT_TARGETS) {
     test(`${target} matches test/export/golden/fixture/${target}`, () => {
       checkGolden(join(GOLDEN, "fixture", target), renderExport(target, makeFleet(), FIXTURE_OPTIONS[target]));
+    });
+  }
+});
+
+// The fleet of real software (SPEC §13 keys): its own goldens, so the older ones show that
+// a manifest using none of the new keys exports exactly as before.
+describe("golden files: the operated fleet (user, limits, stop command, pid file, logs)", () => {
+  for (const target of EXPORT_TARGETS) {
+    test(`${target} matches test/export/golden/operated/${target}`, () => {
+      checkGolden(join(GOLDEN, "operated", target), renderExport(target, makeOperatedFleet(), target === "kubernetes" ? { namespace: "ops" } : {}));
     });
   }
 });

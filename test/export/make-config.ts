@@ -3,7 +3,7 @@ import type { Config, ServiceConfig } from "../../src/contract/config";
 /** The manifest's directory in every fixture; exported files must never mention it. */
 export const FIXTURE_DIR = "/home/dev/fleet";
 
-/** A service with the manifest's defaults; `overrides` replaces whole fields. */
+/** A service with the manifest's defaults (phase 0 protected, as resolve.ts makes it); `overrides` replaces whole fields. */
 export function makeService(name: string, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
   return {
     name,
@@ -27,7 +27,7 @@ export function makeService(name: string, overrides: Partial<ServiceConfig> = {}
     startupTimeoutMs: 60_000,
     source: { manifest: true },
     limits: {},
-    protected: false,
+    protected: overrides.phase === 0,
     logs: { maxBytes: 10_000_000, keep: 5, format: "raw" },
     ...overrides,
   };
@@ -75,4 +75,64 @@ export function makeFleet(): Config {
     makeService("analytics", { phase: 6, phaseName: "optional", optional: true, port: 7000, health: { ...makeService("x").health, check: null } }),
     makeService("legacy", { disabled: true, port: 3000 }),
   ]);
+}
+
+const tcp = (port: number) => ({ ...makeService("x").health, check: { kind: "tcp" as const, port, host: "127.0.0.1" } });
+
+/**
+ * Real software as operators run it (SPEC §13): every new key, names and numeric ids, exact
+ * binary and decimal sizes, `unlimited`, a stop command using $MAINPID, a forking daemon,
+ * `protected` set against its default both ways, and log rotation of its own.
+ */
+export function makeOperatedFleet(): Config {
+  return makeConfig(
+    [
+      makeService("db", {
+        ...critical,
+        command: ["postgres", "-D", "/var/lib/postgresql/data"],
+        image: "postgres:15",
+        port: 5432,
+        health: tcp(5432),
+        user: "postgres",
+        account: { user: "postgres", uid: 101, group: "postgres", gid: 104, groups: [103], home: "/var/lib/postgresql" },
+        umask: "0027",
+        nice: 5,
+        limits: { memoryBytes: 1024 ** 3, nofile: 65536, nproc: 4096, core: 0 },
+        shutdown: { signal: "SIGINT", timeoutMs: 60_000, command: "pg_ctl -D /var/lib/postgresql/data stop -m fast" },
+        logs: { maxBytes: 20_000_000, keep: 3, format: "json" },
+      }),
+      makeService("cache", {
+        ...critical,
+        command: ["redis-server", "--port", "6379", "--save", ""],
+        image: "redis:7",
+        port: 6379,
+        health: tcp(6379),
+        user: "999",
+        group: "999",
+        limits: { memoryBytes: 512 * 1024 ** 2, nofile: 10032, core: "unlimited" },
+        protected: false,
+      }),
+      makeService("web", {
+        command: ["nginx", "-c", "/etc/nginx/nginx.conf"],
+        image: "nginx:1.25",
+        port: 8080,
+        user: "www-data",
+        group: "www-data",
+        pidFile: "/run/nginx.pid",
+        limits: { nproc: "unlimited" },
+        shutdown: { signal: "SIGQUIT", timeoutMs: 30_000, command: 'kill -QUIT "$MAINPID" && while kill -0 "$MAINPID" 2>/dev/null; do sleep 1; done' },
+        protected: true,
+      }),
+      makeService("app", {
+        port: 3000,
+        dependsOn: [{ name: "db", condition: "healthy" }, { name: "cache", condition: "healthy" }, { name: "web", condition: "started" }],
+        group: "ssl-cert",
+        umask: "0077",
+        nice: -5,
+        limits: { memoryBytes: 1_500_000_000 },
+        logs: { maxBytes: 64 * 1024 ** 2, keep: 0, format: "raw" },
+      }),
+    ],
+    { name: "ops" },
+  );
 }

@@ -1,19 +1,18 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PendingBudget } from "../../src/logs/pending-lines";
 import { RotatingFile } from "../../src/logs/rotating-file";
 
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "rotating-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const read = (name: string) => readFileSync(join(dir, name), "utf8");
+
 describe("RotatingFile", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "rotating-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  const read = (name: string) => readFileSync(join(dir, name), "utf8");
-
   test("appends lines to DIR/NAME.log, creating the directory", async () => {
     const file = new RotatingFile({ dir: join(dir, "logs"), name: "api" });
     file.write("hello");
@@ -103,5 +102,46 @@ describe("RotatingFile", () => {
     file.write("now");
     await file.close();
     expect(statSync(join(dir, "old.log")).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("RotatingFile settings", () => {
+  const line = (i: number) => `line ${String(i).padStart(4, "0")}`; // 10 bytes with its newline
+
+  test("keep: 0 truncates the file in place: no rotated file, the live one never past maxBytes", async () => {
+    const file = new RotatingFile({ dir, name: "svc", maxBytes: 100, keep: 0 });
+    for (let i = 0; i < 25; i++) file.write(line(i));
+    await file.close();
+    expect(read("svc.log").split("\n").filter(Boolean)).toEqual([20, 21, 22, 23, 24].map(line));
+    expect(existsSync(join(dir, "svc.log.1"))).toBe(false);
+  });
+
+  test("configure applies new sizes from the next write; rotated files past a smaller keep are removed at the next rotation", async () => {
+    const file = new RotatingFile({ dir, name: "svc", maxBytes: 100, keep: 4 });
+    for (let i = 0; i < 50; i++) file.write(line(i));
+    await file.flush();
+    expect(["svc.log.1", "svc.log.2", "svc.log.3", "svc.log.4"].every((n) => existsSync(join(dir, n)))).toBe(true);
+    file.configure({ maxBytes: 50, keep: 1 });
+    for (let i = 50; i < 60; i++) file.write(line(i));
+    await file.close();
+    expect(read("svc.log").split("\n").filter(Boolean)).toEqual([55, 56, 57, 58, 59].map(line));
+    expect(read("svc.log.1").split("\n").filter(Boolean)).toEqual([50, 51, 52, 53, 54].map(line));
+    for (const gone of ["svc.log.2", "svc.log.3", "svc.log.4"]) expect(existsSync(join(dir, gone))).toBe(false);
+  });
+
+  test("a smaller keep at start (a restart with new settings) removes the older files of the previous run at the first rotation", async () => {
+    for (const n of [1, 2, 3, 4, 5]) writeFileSync(join(dir, `svc.log.${n}`), `old ${n}\n`);
+    const file = new RotatingFile({ dir, name: "svc", maxBytes: 20, keep: 2 });
+    for (let i = 0; i < 3; i++) file.write(line(i));
+    await file.close();
+    expect(readdirSync(dir).sort()).toEqual(["svc.log", "svc.log.1", "svc.log.2"]);
+    expect(read("svc.log.2")).toBe("old 1\n");
+  });
+
+  test("the drop marker is written through `note`, so it reads like the records around it", async () => {
+    const file = new RotatingFile({ dir, name: "flood", maxPendingBytes: 50, note: (text) => JSON.stringify({ stream: "orchestrator", line: text }) });
+    for (let i = 0; i < 10; i++) file.write(`0123456789 ${i}`);
+    await file.close();
+    expect(JSON.parse(read("flood.log").split("\n")[0])).toEqual({ stream: "orchestrator", line: "[orchestrator: 7 lines dropped, the log writer fell behind]" });
   });
 });

@@ -219,6 +219,12 @@ describe("with the spawner", () => {
 describe("in a manifest", () => {
   const env = { V: EVIL, PATH: "/usr/bin:/bin" };
 
+  test("shutdown.command runs under sh -c too: its values are quoted", () => {
+    const { config, issues } = load(serviceA("shutdown: { command: 'stop --reason ${V}' }"), { env });
+    expect(issues).toEqual([]);
+    expect(config!.services[0].shutdown.command).toBe("stop --reason 'world; touch pwned'");
+  });
+
   test("services.X.command and health.exec are quoted; env and argv stay literal", () => {
     const { config, issues } = load(
       [

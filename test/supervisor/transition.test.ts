@@ -33,12 +33,14 @@ unhealthy give-up               failed
 unhealthy quarantine            quarantined
 unhealthy complete              completed
 backoff  spawn                  starting
+backoff  block                  blocked
 backoff  stop                   stopped
 backoff  degrade                degraded
 backoff  give-up                failed
 backoff  quarantine             quarantined
 stopping stopped                stopped
 stopped  manual-start           starting
+stopped  block                  blocked
 blocked  unblock                pending
 blocked  degrade                degraded
 blocked  stop                   stopped
@@ -51,10 +53,13 @@ degraded complete               completed
 degraded stop                   stopping
 failed   stop                   stopped
 failed   manual-start           starting
+failed   block                  blocked
 quarantined stop                stopped
 quarantined manual-start        starting
+quarantined block               blocked
 completed stop                  stopped
 completed manual-start          starting
+completed block                 blocked
 `;
 
 walkTransitionTable("transition table", {

@@ -9,7 +9,7 @@ export const checkCommand: Command = {
   usage: "orchestrator check [-c FILE]",
   flags: ["config"],
   async run(args, io) {
-    const config = await loadOrReport(args, io);
+    const config = await loadOrReport(args, io, { checkPortsFree: true });
     if (!config) return 2;
     const style = makeStyle(io.color);
     const enabled = config.services.filter((s) => !s.disabled);

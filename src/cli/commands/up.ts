@@ -16,6 +16,9 @@ import type { Config } from "../../contract/config";
 import { OrchestratorError } from "../../contract/errors";
 import { createLogger, type LogFormat, type Logger } from "../../lib/logger";
 
+/** The exit code of a second SIGTERM/SIGINT: every service group killed at once. */
+const FORCED_EXIT = 130;
+
 export const upCommand: Command = {
   name: "up",
   summary: "run the fleet in the foreground (the default command)",
@@ -55,7 +58,7 @@ export const upCommand: Command = {
     if (lock.method === "pid-file") logger.warn({ lockFile: lock.path, reason: lock.fallbackReason }, `state.dir lock: ${lock.fallbackReason}; using a pid file with a liveness check instead (${lock.path})`);
     let fleet: Fleet;
     try {
-      fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env });
+      fleet = new Fleet(config, { logger, logServiceOutput: true, processEnv: io.env, previousRun: lock.previousRun });
     } catch (err) {
       // no history file can be opened in state.dir: say so, start nothing
       if (!(err instanceof OrchestratorError && (err.code === "STATE_DIR_UNUSABLE" || err.code === "STORE_UNAVAILABLE"))) throw err;
@@ -108,7 +111,10 @@ function lockStateDir(config: Config, io: CliIo, stateLock: typeof import("../..
     io.stderr(`orchestrator: ${err.message}\n`);
     return null;
   }
-  process.once("exit", () => lock.release()); // release is idempotent: the normal path has released already
+  // The normal paths release the lock before they return. An exit that gets here first is a
+  // crash (an error thrown out of `up`), whose file stays so the next start reports it, or the
+  // forced stop of a second signal (130), which the operator asked for.
+  process.once("exit", (code) => (code === FORCED_EXIT ? lock.release() : lock.abandon()));
   return lock;
 }
 
@@ -121,11 +127,11 @@ async function runUntilStopped(fleet: Fleet, logger: Logger, reload: () => Promi
     if (stopped) {
       logger.warn({ signal }, `second ${signal}: killing every service group now`);
       forced = true; // the graceful path may finish first once everything is killed: it exits 130 too
-      void fleet.close().finally(() => process.exit(130));
+      void fleet.close().finally(() => process.exit(FORCED_EXIT));
       return;
     }
     logger.info({ signal }, `${signal}: stopping services in reverse dependency order`);
-    stopped = fleet.shutdown().then(() => (forced ? 130 : (logger.info("all services stopped"), 0)));
+    stopped = fleet.shutdown().then(() => (forced ? FORCED_EXIT : (logger.info("all services stopped"), 0)));
     signalled(stopped);
   };
   const handlers: [NodeJS.Signals, () => void][] = [

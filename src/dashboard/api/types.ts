@@ -1,5 +1,6 @@
 /** The API's JSON shapes, from the contract (type-only: nothing reaches the bundle). */
 export type { ActionAccepted as ActionResult, ServiceActionName } from "../../contract/actions";
+export type { ServiceConfig } from "../../contract/config";
 export type { HealingRecord, OrchestratorEvent, StoredHealing } from "../../contract/events";
 export type { GraphJson } from "../../contract/graph-json";
 export type { LogLine } from "../../contract/output";

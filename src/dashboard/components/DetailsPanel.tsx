@@ -1,4 +1,4 @@
-/** The details drawer for one service: actions, vitals, health chart, live logs, healing events, effective config. */
+/** The details drawer for one service: actions, vitals, health chart, live logs, healing events, effective config (readable, then raw). */
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { ApiClient } from "../api/client";
@@ -7,6 +7,7 @@ import { useServiceDetail } from "../hooks/useServiceDetail";
 import { formatBytes, formatClock, formatDuration, formatLatency, formatPercent } from "../lib/format";
 import { STATE_TONE } from "../lib/states";
 import { ActionBar } from "./ActionBar";
+import { ConfigFacts } from "./ConfigFacts";
 import { HealthChart } from "./HealthChart";
 import { CloseIcon } from "./icons";
 
@@ -83,6 +84,7 @@ export function DetailsPanel({ client, summary, touchedSeq, dependents, now, syn
           <HealingList events={detail?.healing ?? []} />
         </Section>
         <Section title="Effective config">
+          {detail && <ConfigFacts config={detail.config} />}
           <details class="config">
             <summary>Show configuration</summary>
             <pre data-testid="config">{detail ? JSON.stringify(detail.config, null, 2) : "loading…"}</pre>
