@@ -30,8 +30,14 @@ agree<Same<Static<typeof S.LogLineSchema>, LogLine>>();
 agree<Same<Static<typeof S.ReloadDiffSchema>, ReloadDiff>>();
 agree<Same<Static<typeof S.EventSchema>, OrchestratorEvent>>();
 
-// `leaver` daemonizes and exits at once: its daemon is killed with it, which is a notice event.
-const leaver: ServiceSpec = { command: ["/bin/sh", fixturePath("double-fork.sh")], env: { EXIT_AFTER_PRINT: "1" }, health: false, restart: { policy: "never" } };
+// `leaver` forks a daemon and exits, after the 1 s in which an exit would be judged a daemonizing
+// starter (a failure, SPEC §13): it completes, its daemon is killed with it, which is a notice event.
+const leaver: ServiceSpec = {
+  command: ["/bin/sh", "-c", `/bin/sh ${fixturePath("double-fork.sh")} && sleep 1.2`],
+  env: { EXIT_AFTER_PRINT: "1" },
+  health: false,
+  restart: { policy: "never" },
+};
 
 let h: ApiFleet;
 let services: Record<string, ServiceSpec>;

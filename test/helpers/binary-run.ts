@@ -43,9 +43,10 @@ export class BinaryRun {
       stderr: "pipe",
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir, ...options.env },
     });
-    this.exited = this.proc.exited;
     this.stderrText = new Response(this.proc.stderr).text();
-    void this.readLines();
+    const read = this.readLines();
+    // its last lines may still be in the pipe when the exit is seen: `exited` comes after them (a stdout held open by a leaked process waits at most 2 s)
+    this.exited = this.proc.exited.then(async (code) => (await Promise.race([read, Bun.sleep(2000)]), code));
   }
 
   get pid(): number {
