@@ -23,7 +23,7 @@ import { validateConfig } from "./validate";
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
-  /** Look up every service's program on PATH (default true). */
+  /** Check against this host (default true): every program on PATH, each user/group, limits and nice values the orchestrator may set. `export` says false: the fleet runs elsewhere. */
   checkCommands?: boolean;
   /** Warn about service ports something already listens on (default false; `check` asks). */
   checkPortsFree?: boolean;

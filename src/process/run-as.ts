@@ -7,12 +7,15 @@
  * `sh -c 'umask …'` last. Signals sent to the pid reach the program itself once it runs:
  * every link execs, none forks or relays.
  */
+import { OrchestratorError } from "../contract/errors";
 import { currentIdentity, describeMissingTool, findTool, toolsNeeded, type Identity, type RunAs, type RunAsTool } from "../lib/run-as-tools";
 
 export type { RunAs } from "../lib/run-as-tools";
 
 /** A tool the chain needs is not installed: the spawn fails with this message. */
-export class RunAsToolMissingError extends Error {
+export class RunAsToolMissingError extends OrchestratorError {
+  override readonly code = "RUN_AS_TOOL_MISSING";
+  override readonly status = 500;
   override readonly name = "RunAsToolMissingError";
   constructor(readonly tool: RunAsTool) {
     super(`the exec chain needs ${describeMissingTool(tool)}`);
