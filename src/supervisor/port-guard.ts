@@ -6,6 +6,8 @@
  *   death, a leftover the escape catcher missed): that process is killed and the start waits
  *   without a state change; if it still holds the port after OWN_WAIT_MS, the service is
  *   blocked as for anyone else.
+ * - A listening socket no process holds (one being torn down: seen here right after a killed
+ *   listener's exit) gets UNSEEN_WAIT_MS the same way before the service is blocked.
  * While a start waits, one timer on the clock looks again (RECHECK_MS, or OWN_RECHECK_MS
  * while an own process is dying); no timer runs when nothing waits.
  */
@@ -19,6 +21,8 @@ import type { ServiceRuntime } from "./service-runtime";
 export const RECHECK_MS = 1000;
 export const OWN_RECHECK_MS = 100;
 export const OWN_WAIT_MS = 5000;
+/** A LISTEN socket no process holds an fd of is one being torn down (a killed listener's, often our own restart's): it gets this long to go. */
+export const UNSEEN_WAIT_MS = 1000;
 
 interface Waiter {
   start: () => void;
@@ -26,7 +30,7 @@ interface Waiter {
   /** The action token and state it was held in: a stop, a degrade or another start since then drops it. */
   token: number;
   state: ServiceState;
-  /** When the own process was first seen holding the port; null once blocked. */
+  /** When the own process (or an unseen holder) was first seen holding the port; null once blocked. */
   ownSince: number | null;
 }
 
@@ -69,10 +73,11 @@ export class PortGuard {
   private hold(service: ServiceRuntime, waiter: Waiter, holder: HeldPort, firstSight: boolean): void {
     const now = this.core.clock.now();
     const own = holder.service === service.name && !holder.self;
-    if (own && (firstSight || waiter.ownSince !== null)) {
+    const unseen = holder.pid === null;
+    if ((own || unseen) && (firstSight || waiter.ownSince !== null)) {
       waiter.ownSince ??= now;
-      if (now - waiter.ownSince < OWN_WAIT_MS) {
-        this.core.host.killLeftover(holder);
+      if (now - waiter.ownSince < (own ? OWN_WAIT_MS : UNSEEN_WAIT_MS)) {
+        if (own) this.core.host.killLeftover(holder);
         return this.keep(service, waiter);
       }
     }

@@ -1,7 +1,7 @@
 /** The port guard (SPEC §13) with a fake host: who holds a port is what the test says. */
 import { describe, expect, test } from "bun:test";
 import { FakeHost } from "../../src/process/fake-host";
-import { OWN_RECHECK_MS, OWN_WAIT_MS, RECHECK_MS } from "../../src/supervisor/port-guard";
+import { OWN_RECHECK_MS, OWN_WAIT_MS, RECHECK_MS, UNSEEN_WAIT_MS } from "../../src/supervisor/port-guard";
 import { NO_PROBE, createHarness, service, type HarnessOptions } from "./harness";
 import type { ServiceConfig } from "../../src/contract/config";
 
@@ -117,14 +117,33 @@ describe("port guard", () => {
     expect(h.host.killed).toEqual([]);
   });
 
-  test("a holder that cannot be seen is still a holder", async () => {
+  test("a holder that cannot be seen is still a holder, once it outlasts a socket being torn down", async () => {
     const h = guarded([service("db", { port: 5432 })]);
     h.host.hold(5432, { pid: null, comm: null });
     void h.supervisor.start();
     await h.settle();
+    expect(h.state("db")).toBe("pending"); // a killed listener's socket lingers a moment with no owner: no state change yet
+    await h.clock.advance(UNSEEN_WAIT_MS + OWN_RECHECK_MS);
+    expect(h.state("db")).toBe("blocked");
+    expect(h.host.killed).toEqual([]);
     expect(h.supervisor.service("db").lastReason).toBe(
       "port 5432 is held by a process this orchestrator cannot see (another user's, or in another namespace), not started by this orchestrator",
     );
+  });
+
+  test("an ownerless socket that goes within UNSEEN_WAIT_MS: the start just waits for it, no blocked state", async () => {
+    const h = guarded([service("db", { port: 5432 })]);
+    void h.supervisor.start();
+    h.probes.pass("db");
+    await h.settle();
+    h.host.hold(5432, { pid: null, comm: null });
+    h.spawner.last("db").exit(1);
+    await h.settle();
+    await h.clock.advance(OWN_RECHECK_MS * 2);
+    h.host.free(5432);
+    await h.clock.advance(2000);
+    expect(h.sink.states("db")).not.toContain("blocked");
+    expect(h.spawner.children("db")).toHaveLength(2);
   });
 
   test("stopping a blocked service drops its waiting start", async () => {
