@@ -22,6 +22,8 @@ export interface ValidationContext {
   drafts: Map<string, ServiceDraft>;
   env: Record<string, string | undefined>;
   checkCommands: boolean;
+  /** Users, groups, limits and nice values checked against this host (false: said nothing of; the account is still filled where known). */
+  checkHost?: boolean;
   /** The manifest, for problems with its top-level keys. */
   manifest?: SourceFile;
   /** The top-level `logs` as written. */
@@ -143,7 +145,7 @@ const checkRunAs: Validator = (ctx) => {
   return ctx.config.services.flatMap((s) => {
     if (s.disabled) return [];
     const problems = checker.check(s);
-    return ctx.checkCommands ? problems.map((p) => at(ctx, s.name, p.key, p.message, p.suffix)) : [];
+    return ctx.checkHost !== false ? problems.map((p) => at(ctx, s.name, p.key, p.message, p.suffix)) : [];
   });
 };
 
