@@ -21,7 +21,7 @@ export interface LoggerOptions {
 
 const MAX_BUFFER = 8 * 1024 * 1024;
 
-export function createLogger(options: LoggerOptions): { logger: Logger; flush(): void; dropped(): number } {
+export function createLogger(options: LoggerOptions): { logger: Logger; flush(): void; close(timeoutMs?: number): Promise<void>; dropped(): number } {
   let dropped = 0;
   const destination = pino.destination({ dest: options.fd ?? 1, sync: false, minLength: 0, maxLength: MAX_BUFFER });
   destination.on("drop", () => void dropped++);
@@ -30,15 +30,34 @@ export function createLogger(options: LoggerOptions): { logger: Logger; flush():
       ? pretty({ destination, colorize: options.color ?? false, translateTime: "HH:MM:ss.l", ignore: "pid,hostname", messageFormat: "{if service}[{service}] {end}{msg}", sync: false })
       : destination;
   const logger = pino({ level: options.level ?? "info", base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, stream);
+  const flush = () => {
+    try {
+      destination.flushSync();
+    } catch {
+      /* stdout closed: nothing left to do */
+    }
+  };
   return {
     logger,
-    flush: () => {
-      try {
-        destination.flushSync();
-      } catch {
-        /* stdout closed: nothing left to do */
-      }
-    },
+    flush,
+    // flushSync skips a write still in flight (one retrying a full pipe): end() waits for it, then
+    // writes the rest and says "finish" (fd 1 and 2 stay open). Bounded: a reader that never reads loses the tail.
+    close: (timeoutMs = 2000) =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => (flush(), done()), timeoutMs);
+        destination.once("finish", done);
+        destination.once("error", done);
+        try {
+          destination.end();
+        } catch {
+          flush();
+          done();
+        }
+      }),
     dropped: () => dropped,
   };
 }

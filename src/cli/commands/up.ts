@@ -54,7 +54,7 @@ export const upCommand: Command = {
     }
     const lock = lockStateDir(config, io, stateLock);
     if (!lock) return 1;
-    const { logger, flush } = createLogger({ format: format as LogFormat, color: io.color });
+    const { logger, flush, close: closeLog } = createLogger({ format: format as LogFormat, color: io.color });
     if (lock.method === "pid-file") logger.warn({ lockFile: lock.path, reason: lock.fallbackReason }, `state.dir lock: ${lock.fallbackReason}; using a pid file with a liveness check instead (${lock.path})`);
     let fleet: Fleet;
     try {
@@ -92,7 +92,7 @@ export const upCommand: Command = {
     const code = await runUntilStopped(fleet, logger, reload);
     await server.stop();
     lock.release();
-    flush();
+    await closeLog();
     return code;
   },
 };
