@@ -1,5 +1,6 @@
 // Measurements, not tests: `bun bench/measure-spawner.ts`. Spawn cost for 200, exit→respawn
-// overhead, stdout flood (RSS, lines/s, event-loop lag) and /proc sampling cost.
+// overhead (direct, and through the run-as exec chain when run as root), stdout flood (RSS,
+// lines/s, our CPU, event-loop lag) and /proc sampling cost.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,8 @@ import { LogRingBuffer } from "../src/logs/ring-buffer";
 import { RotatingFile } from "../src/logs/rotating-file";
 import { BunSpawner } from "../src/process/bun-spawner";
 import { ProcStatsSampler } from "../src/process/proc-stats";
-import type { ChildHandle } from "../src/process/spawner";
+import { findUser, listUserGroups } from "../src/lib/libc";
+import type { ChildHandle, RunAs } from "../src/process/spawner";
 import { fixtureCommand } from "../test/helpers/processes";
 
 const env = process.env as Record<string, string>;
@@ -41,6 +43,28 @@ async function measureRespawn(spawner: BunSpawner): Promise<void> {
   console.log(`exit→respawn cycle: raw Bun.spawn ${raw.toFixed(2)} ms, BunSpawner ${ours.toFixed(2)} ms (our overhead ≈ ${(ours - raw).toFixed(2)} ms)`);
 }
 
+// The run-as chain (prlimit → nice → setpriv → sh umask), one link at a time; needs root and a postgres user.
+async function measureRunAs(spawner: BunSpawner): Promise<void> {
+  const user = findUser("postgres");
+  if (process.geteuid?.() !== 0 || !user) return console.log("run-as chain: skipped (needs root and a postgres user)");
+  const account = { user: "postgres", uid: user.uid, group: "postgres", gid: user.gid, groups: listUserGroups("postgres", user.gid), home: user.home };
+  const cases: [string, RunAs | undefined][] = [
+    ["direct", undefined],
+    ["user (setpriv)", { account }],
+    ["user+umask (setpriv, sh)", { account, umask: "0027" }],
+    ["all (prlimit, nice, setpriv, sh)", { account, umask: "0027", nice: 5, limits: { nofile: 4096, core: 0 } }],
+  ];
+  const rounds = 100;
+  for (const [label, runAs] of cases) {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < rounds; i++) await spawner.spawn({ ...spec("chain", ["true"]), runAs }, () => {}).exited;
+    const wall = (performance.now() - t0) / rounds;
+    const cpu = process.cpuUsage(cpu0);
+    console.log(`run-as ${label}: ${wall.toFixed(2)} ms per start→exit, our CPU ${((cpu.user + cpu.system) / 1000 / rounds).toFixed(2)} ms per start`);
+  }
+}
+
 async function measureFlood(spawner: BunSpawner, label: string, withFile: boolean): Promise<void> {
   Bun.gc(true);
   const rssBefore = process.memoryUsage().rss;
@@ -56,6 +80,7 @@ async function measureFlood(spawner: BunSpawner, label: string, withFile: boolea
     last = now;
   }, 10);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const child = spawner.spawn({ ...spec("flood", fixtureCommand("flood-stdout.ts")), env: { ...env, FLOOD_MS: "3000" } }, (stream, line) => {
     lines++;
     ring.push({ ts: Date.now(), stream, line });
@@ -63,12 +88,14 @@ async function measureFlood(spawner: BunSpawner, label: string, withFile: boolea
   });
   await child.exited;
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(lag);
   await file?.close();
   const rssAfter = process.memoryUsage().rss;
   Bun.gc(true);
   console.log(
     `flood ${label}, ${withFile ? "ring+file" : "ring only"}: ${Math.round(lines / seconds).toLocaleString()} lines/s over ${seconds.toFixed(1)} s, ` +
+      `our CPU ${((cpu.user + cpu.system) / 1000 / seconds).toFixed(0)} ms/s, ` +
       `RSS ${mb(rssBefore)} → ${mb(rssAfter)} (after GC ${mb(process.memoryUsage().rss)}), max timer lag ${maxLag.toFixed(1)} ms` +
       (file ? `, dropped ${file.droppedLines}` : ""),
   );
@@ -81,6 +108,7 @@ measureSampling(children.map((c) => c.pid));
 for (const child of children) child.kill();
 await Promise.all(children.map((c) => c.exited));
 await measureRespawn(spawner);
+await measureRunAs(spawner);
 await measureFlood(spawner, "default 16 MiB/s cap", false);
 await measureFlood(spawner, "default 16 MiB/s cap", true);
 spawner.close();

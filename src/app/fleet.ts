@@ -85,7 +85,7 @@ export class Fleet {
       probeRunner: this.scheduler,
       processEnv: options.processEnv ?? process.env,
       readTextFile,
-      createProbe: (service) => createProbe(service.health.check, { port: service.port, cwd: service.cwd, env: this.spawner.probeEnv?.(service.name, service.env) ?? service.env, clock: this.clock }),
+      createProbe: (service) => createProbe(service.health.check, { port: service.port, cwd: service.cwd, env: this.spawner.probeEnv?.(service.name, service.env) ?? service.env, account: service.account, clock: this.clock }),
       onOutput: (name, stream, line) => this.output.write(name, stream, line),
       host: createHostView(this.spawner instanceof BunSpawner ? this.spawner.runId : undefined),
     });

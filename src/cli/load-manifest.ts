@@ -12,7 +12,7 @@ export function manifestPath(args: ParsedArgs, io: CliIo): string {
 }
 
 /** The config, or undefined after printing every problem (the caller exits 2). Warnings are printed too. */
-export async function loadOrReport(args: ParsedArgs, io: CliIo, opts: Pick<LoadOptions, "checkCommands" | "checkPortsFree"> = {}): Promise<Config | undefined> {
+export async function loadOrReport(args: ParsedArgs, io: CliIo, opts: Pick<LoadOptions, "checkCommands" | "checkHost" | "checkPortsFree"> = {}): Promise<Config | undefined> {
   const { config, issues } = loadConfigSync(manifestPath(args, io), { env: io.env, ...opts });
   const style = makeStyle(io.color);
   for (const issue of issues) {

@@ -1,6 +1,7 @@
 /** HealthCheck (from the manifest) → Probe. */
 import { systemClock, type Clock } from "../lib/clock";
-import type { HealthCheck } from "../contract/config";
+import type { Account, HealthCheck } from "../contract/config";
+import { accountEnv } from "../process/run-as";
 import { createExecProbe } from "./exec-probe";
 import { createHttpProbe } from "./http-probe";
 import type { Probe } from "./probe";
@@ -14,6 +15,8 @@ export interface ProbeContext {
   /** Working directory and environment for an exec check (normally the service's own). */
   cwd?: string;
   env?: Record<string, string>;
+  /** The service's account: an exec check runs as it, with its HOME, USER and LOGNAME unless `env` sets them. */
+  account?: Account;
   clock?: Clock;
 }
 
@@ -29,8 +32,12 @@ export function createProbe(check: HealthCheck | null, context: ProbeContext = {
     }
     case "tcp":
       return createTcpProbe({ host: check.host, port: check.port, clock });
-    case "exec":
-      return createExecProbe({ command: check.command, cwd: context.cwd, env: context.env, clock });
+    case "exec": {
+      const { account, cwd } = context;
+      // the given env's own HOME/USER/LOGNAME win; the orchestrator's (when none is given) do not
+      const env = !account ? context.env : context.env ? { ...accountEnv(account), ...context.env } : { ...(process.env as Record<string, string>), ...accountEnv(account) };
+      return createExecProbe({ command: check.command, cwd, env, account, clock });
+    }
   }
 }
 

@@ -1,10 +1,13 @@
 /**
  * Exec probe: `sh -c command` (a simple command is exec'd directly), exit 0 is healthy. The command runs in its own process group,
  * and the whole group is SIGKILLed when it exits or times out, so no grandchild outlives a check.
+ * With `account` it runs as the service's user and group (`pg_isready` as postgres, not root).
  */
+import type { Subprocess } from "bun";
+import type { Account } from "../contract/config";
 import { systemClock, type Clock } from "../lib/clock";
 import { killGroup } from "../process/group-kill";
-import { spawnCommandString } from "../process/simple-command";
+import { launch } from "../process/launch";
 import type { Probe } from "./probe";
 import { startCheck } from "./probe-timing";
 
@@ -12,6 +15,8 @@ export interface ExecProbeOptions {
   command: string;
   cwd?: string;
   env?: Record<string, string>;
+  /** Run as this account (the service's); absent: as the orchestrator. */
+  account?: Account;
   clock?: Clock;
 }
 
@@ -23,10 +28,12 @@ export function createExecProbe(options: ExecProbeOptions): Probe {
   return {
     async check(timeoutMs) {
       const timing = startCheck(clock, timeoutMs);
-      let proc: ReturnType<typeof spawnCommandString<"ignore">>;
+      let proc: Subprocess<"ignore", "ignore", "pipe">;
       try {
         // a simple command (`pg_isready -h $DB_HOST`) is exec'd without the shell, as start commands are
-        proc = spawnCommandString(options.command, { cwd: options.cwd, env: options.env, stdout: "ignore" });
+        const { command, account } = options;
+        const env = options.env ?? (process.env as Record<string, string>);
+        proc = launch({ command, cwd: options.cwd ?? process.cwd(), env, runAs: account && { account }, stdout: "ignore", stderr: "pipe" });
       } catch (error) {
         return timing.finish(false, options.command, `could not run: ${String(error)}`);
       }

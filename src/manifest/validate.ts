@@ -12,6 +12,7 @@ import type { SourceFile } from "./source";
 import { resolvePhaseIndex } from "./resolve";
 import { didYouMean } from "./suggest";
 import { findCommand } from "./find-command";
+import { RunAsChecker } from "./run-as-checks";
 import { parseSize } from "../lib/size";
 import { parseMarker } from "../process/marker";
 import { describeHolder, findPortHolder } from "../process/port-holder";
@@ -21,6 +22,8 @@ export interface ValidationContext {
   drafts: Map<string, ServiceDraft>;
   env: Record<string, string | undefined>;
   checkCommands: boolean;
+  /** Users, groups, limits and nice values checked against this host (false: said nothing of; the account is still filled where known). */
+  checkHost?: boolean;
   /** The manifest, for problems with its top-level keys. */
   manifest?: SourceFile;
   /** The top-level `logs` as written. */
@@ -135,6 +138,17 @@ const checkCommandsExist: Validator = (ctx) => {
   });
 };
 
+// The one validator that fills in the config: resolving `user`/`group` into `account` and its errors are one step.
+// Without host checks (export) the account is filled where this host knows it, and nothing else is said.
+const checkRunAs: Validator = (ctx) => {
+  const checker = new RunAsChecker();
+  return ctx.config.services.flatMap((s) => {
+    if (s.disabled) return [];
+    const problems = checker.check(s);
+    return ctx.checkHost !== false ? problems.map((p) => at(ctx, s.name, p.key, p.message, p.suffix)) : [];
+  });
+};
+
 // `health: { tcp: true }` probes the service's own port: without one there would silently be no probe.
 const checkOwnPortProbe: Validator = (ctx) =>
   ctx.config.services.flatMap((s) => {
@@ -189,6 +203,7 @@ const VALIDATORS: Validator[] = [
   checkPorts,
   checkPaths,
   checkCommandsExist,
+  checkRunAs,
   checkOwnPortProbe,
   checkLogSizes,
   checkPortsFree,

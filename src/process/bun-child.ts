@@ -3,7 +3,7 @@ import type { Subprocess } from "bun";
 import type { Clock } from "../lib/clock";
 import { toExit } from "./exits";
 import { killGroup, signalGroup } from "./group-kill";
-import { pumpLines } from "./pump-lines";
+import type { OutputPipes } from "./output-pipes";
 import type { ChildHandle, Exit, Leftover } from "./spawner";
 import type { StreamName } from "../contract/output";
 
@@ -17,6 +17,8 @@ export interface BunChildOptions {
   onGone: (pgid: number) => Leftover[] | void;
   /** Leave the group alone when the leader exits (a pidFile starter: its daemon may still be in it). */
   keepGroupOnExit?: boolean;
+  /** Starts `command` as the stop command of process `mainPid` (output to this child's lines); absent for a child that is itself one. */
+  startStopCommand?: (command: string, mainPid: number) => ChildHandle;
 }
 
 type LineCallback = (stream: StreamName, line: string) => void;
@@ -27,18 +29,24 @@ export class BunChild implements ChildHandle {
   readonly exited: Promise<Exit>;
   private ended = false;
   private readonly clock: Clock;
+  private timedOut = false;
+  private stopCommand: ChildHandle | null = null;
+  private deadlinePassed!: () => void;
+  private readonly deadline = new Promise<void>((resolve) => (this.deadlinePassed = resolve));
 
-  constructor(proc: Subprocess<"ignore", "pipe", "pipe">, onLine: LineCallback, options: BunChildOptions) {
+  constructor(
+    proc: Subprocess<"ignore", "ignore", "ignore">,
+    pipes: OutputPipes,
+    private readonly onLine: LineCallback,
+    private readonly options: BunChildOptions,
+  ) {
     this.pid = proc.pid;
     this.clock = options.clock;
-    const pump = { clock: options.clock, maxBytesPerSecond: options.maxOutputBytesPerSecond };
-    const drained = Promise.all([
-      pumpLines(proc.stdout, "stdout", onLine, pump),
-      pumpLines(proc.stderr, "stderr", onLine, pump),
-    ]);
+    const drained = pipes.pump(onLine, { clock: options.clock, maxBytesPerSecond: options.maxOutputBytesPerSecond });
     this.exited = proc.exited.then(async () => {
       this.ended = true;
       if (!options.keepGroupOnExit) killGroup(this.pid); // a group can outlive its leader: no grandchild survives an exit
+      await this.finishStopCommand();
       const leftovers = options.onGone(this.pid);
       await waitAtMost(drained, options.drainTimeoutMs, options.clock);
       const exit = toExit(proc.exitCode, proc.signalCode === null ? null : String(proc.signalCode));
@@ -46,16 +54,47 @@ export class BunChild implements ChildHandle {
     });
   }
 
-  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<Exit> {
+  /**
+   * `signal` to the group, or, with `command`, that command instead (MAINPID = this pid; if
+   * it cannot start or fails while the service runs, the signal after all). Either way
+   * SIGKILL of the group after `timeoutMs`.
+   */
+  stop(signal: NodeJS.Signals, timeoutMs: number, command?: string): Promise<Exit> {
     if (this.ended) return this.exited;
-    signalGroup(this.pid, signal);
-    const timer = this.clock.setTimeout(() => this.kill(), timeoutMs);
+    if (command === undefined || !this.options.startStopCommand) signalGroup(this.pid, signal);
+    else if (this.stopCommand === null) this.runStopCommand(command, signal);
+    const timer = this.clock.setTimeout(() => {
+      this.timedOut = true;
+      this.kill();
+      this.deadlinePassed();
+    }, timeoutMs);
     void this.exited.then(() => timer.cancel());
     return this.exited;
   }
 
   kill(): void {
+    this.stopCommand?.kill();
     if (!this.ended) killGroup(this.pid);
+  }
+
+  private runStopCommand(command: string, signal: NodeJS.Signals): void {
+    const stopper = this.options.startStopCommand!(command, this.pid);
+    this.stopCommand = stopper;
+    void stopper.exited.then((exit) => {
+      if (this.ended || this.timedOut || (exit.reason === "exited" && exit.code === 0)) return;
+      const why = exit.reason === "spawn-error" ? exit.error : exit.reason === "exited" ? `it exited with code ${exit.code}` : `it was killed by ${exit.signal}`;
+      this.onLine("stderr", `[orchestrator] shutdown command failed (${why}); sending ${signal} instead`);
+      signalGroup(this.pid, signal);
+    });
+  }
+
+  // The stop command may still be saying what it did: let it finish, until the stop's deadline.
+  private async finishStopCommand(): Promise<void> {
+    const stopper = this.stopCommand;
+    if (!stopper) return;
+    await Promise.race([stopper.exited, this.deadline]);
+    stopper.kill();
+    await stopper.exited;
   }
 }
 

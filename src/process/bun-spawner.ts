@@ -6,8 +6,9 @@ import { BunChild } from "./bun-child";
 import { DescendantCatcher } from "./descendants";
 import { createFailedChild } from "./exits";
 import { createRunId, formatMarker, MARKER_VAR } from "./marker";
-import { trackChild } from "./own-children";
-import { spawnCommandString } from "./simple-command";
+import { currentIdentity, needsAccountSwitch } from "../lib/run-as-tools";
+import { launch } from "./launch";
+import { OutputPipes } from "./output-pipes";
 import { PidFileChild, type DaemonHooks } from "./pid-file-child";
 import type { ChildHandle, Leftover, SpawnSpec, Spawner, SpawnerNotice } from "./spawner";
 import type { StreamName } from "../contract/output";
@@ -33,7 +34,8 @@ export interface BunSpawnerOptions {
 /**
  * Spawns with `Bun.spawn({detached: true})`: an argv array is exec'd directly, and so is a
  * string that is one simple command (`PORT=… exec prog args`); any other string runs under
- * `sh -c`. stdout/stderr arrive as lines. Never throws: a bad command or cwd comes
+ * `sh -c`; a `pidFile` follows the daemon the starter forks (pid-file-child.ts); a `runAs` puts the exec chain of run-as.ts in front. stdout/stderr are real pipes
+ * (output-pipes.ts) and arrive as lines; stdin is /dev/null. Never throws: a bad command or cwd comes
  * back as an Exit with reason `spawn-error`. Each spawn carries an ORCHESTRATOR_SERVICE
  * marker (marker.ts); what it leaves outside its group dies with it (descendants.ts).
  */
@@ -77,13 +79,18 @@ export class BunSpawner implements Spawner {
     if (argv.length === 0) return createFailedChild(`cannot start "${spec.name}": expected a command, got an empty one`);
     const marker = formatMarker({ runId: this.runId, spawn: ++this.spawns, name: spec.name });
     this.catcher.prepare();
-    const proc = this.start({ ...spec, env: { ...spec.env, [MARKER_VAR]: marker } }, argv);
-    if (proc instanceof Error) return createFailedChild(describeSpawnError(spec, argv, proc));
+    const env = { ...spec.env, [MARKER_VAR]: marker };
+    const started = this.start({ ...spec, env });
+    if (started instanceof Error) return createFailedChild(describeSpawnError(spec, argv, started));
+    const { proc, pipes } = started;
     this.catcher.began(marker, spec.name, proc.pid);
     this.watchdog?.register(proc.pid);
-    const options = { clock: this.clock, drainTimeoutMs: this.drainTimeoutMs, maxOutputBytesPerSecond: this.maxOutputBytesPerSecond };
-    if (spec.pidFile) return this.superviseDaemon(spec.name, spec.pidFile, marker, (hooks) => new BunChild(proc, onLine, { ...options, ...hooks }));
-    return new BunChild(proc, onLine, { ...options, onGone: (pgid) => this.endSpawn(marker, pgid) });
+    // same account, cwd and environment (marker included: what it leaves goes with the service)
+    const startStopCommand = (command: string, mainPid: number) =>
+      this.spawnStopCommand({ ...spec, command, env: { ...env, MAINPID: String(mainPid) }, runAs: { account: spec.runAs?.account } }, onLine);
+    const options = { ...this.childOptions(), startStopCommand };
+    if (spec.pidFile) return this.superviseDaemon(spec.name, spec.pidFile, marker, (hooks) => new BunChild(proc, pipes, onLine, { ...options, ...hooks }));
+    return new BunChild(proc, pipes, onLine, { ...options, onGone: (pgid) => this.endSpawn(marker, pgid) });
   }
 
   /** The spawn with `marker` is over: kill what it left (returned), stop watching group `pgid`. */
@@ -117,18 +124,38 @@ export class BunSpawner implements Spawner {
     return new PidFileChild(starter, { name, ...pidFile, clock: this.clock, hooks });
   }
 
+  private spawnStopCommand(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void): ChildHandle {
+    const started = this.start(spec);
+    if (started instanceof Error) return createFailedChild(describeSpawnError(spec, toArgv(spec.command), started));
+    const { proc, pipes } = started;
+    this.watchdog?.register(proc.pid);
+    return new BunChild(proc, pipes, onLine, { ...this.childOptions(), onGone: (pgid) => this.watchdog?.unregister(pgid) });
+  }
+
+  private childOptions() {
+    return { clock: this.clock, drainTimeoutMs: this.drainTimeoutMs, maxOutputBytesPerSecond: this.maxOutputBytesPerSecond };
+  }
+
   /** An exec probe's environment carries the service's probe marker, so what it leaves behind is found too. */
   probeEnv(name: string, env: Record<string, string>): Record<string, string> {
     return { ...env, [MARKER_VAR]: formatMarker({ runId: this.runId, spawn: "probe", name }) };
   }
 
-  private start(spec: SpawnSpec, argv: string[]): Subprocess<"ignore", "pipe", "pipe"> | Error {
-    const { cwd, env } = spec;
+  private start(spec: SpawnSpec): { proc: Subprocess<"ignore", "ignore", "ignore">; pipes: OutputPipes } | Error {
+    let pipes: OutputPipes;
     try {
-      return typeof spec.command === "string"
-        ? spawnCommandString(spec.command, { cwd, env, stdout: "pipe", directExec: this.directExec })
-        : trackChild(Bun.spawn(argv, { cwd, env, stdin: "ignore", stdout: "pipe", stderr: "pipe", detached: true }));
+      const account = spec.runAs?.account;
+      pipes = new OutputPipes(account && needsAccountSwitch(account, currentIdentity()) ? account : undefined);
     } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+    try {
+      const { command, cwd, env, runAs } = spec;
+      const proc = launch({ command, cwd, env, runAs, stdout: pipes.stdout, stderr: pipes.stderr, directExec: this.directExec });
+      pipes.closeWriteEnds();
+      return { proc, pipes };
+    } catch (error) {
+      pipes.closeAll();
       return error instanceof Error ? error : new Error(String(error));
     }
   }

@@ -5,8 +5,8 @@ import type { ChildHandle, Exit, Leftover, SpawnSpec } from "./spawner";
 import type { StreamName } from "../contract/output";
 
 /**
- * What a FakeChild does when `stop(signal, timeoutMs)` reaches it:
- * - `"obey"`: dies of the signal at once;
+ * What a FakeChild does when `stop(signal, timeoutMs, command?)` reaches it:
+ * - `"obey"`: dies of the signal at once (exits 0 at once when stopped by a command);
  * - `"ignore"`: ignores it, so stop SIGKILLs it after `timeoutMs` on the injected clock;
  * - `{ exitAfterMs }`: exits with code 0 that long after the signal (a graceful shutdown),
  *   or is SIGKILLed at `timeoutMs` if that comes first.
@@ -21,8 +21,10 @@ export class FakeChild implements ChildHandle {
   /** The spec it was spawned with. */
   readonly spec: SpawnSpec;
   readonly exited: Promise<Exit>;
-  /** Every signal sent to it through stop()/kill(), in order, e.g. ["SIGTERM", "SIGKILL"]. */
+  /** Every signal sent to it through stop()/kill(), in order, e.g. ["SIGTERM", "SIGKILL"]; a stop by command sends none. */
   readonly signals: string[] = [];
+  /** Every shutdown command a stop() ran instead of its signal, in order. */
+  readonly stopCommands: string[] = [];
   /** What it does on stop(); set per child, or per service with FakeSpawner.setStopBehaviour. */
   stopBehaviour: StopBehaviour;
   private result: Exit | null = null;
@@ -66,12 +68,14 @@ export class FakeChild implements ChildHandle {
     this.onLine(stream, line);
   }
 
-  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<Exit> {
+  /** With `command`, the behaviour answers the command as it would the signal; "obey" then exits with code 0 (the command stopped it). */
+  stop(signal: NodeJS.Signals, timeoutMs: number, command?: string): Promise<Exit> {
     if (!this.running) return this.exited;
-    this.signals.push(signal);
+    if (command === undefined) this.signals.push(signal);
+    else this.stopCommands.push(command);
     const behaviour = this.stopBehaviour;
     if (behaviour === "obey") {
-      this.exit(signal);
+      this.exit(command === undefined ? signal : 0);
       return this.exited;
     }
     const killTimer = this.clock.setTimeout(() => this.kill(), timeoutMs);

@@ -82,12 +82,13 @@ export class PidFileChild implements ChildHandle {
     return this.current;
   }
 
-  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<Exit> {
+  /** With `command` (shutdown.command): run by the starter's handle while it is the service; a daemon taken over gets `signal`. */
+  stop(signal: NodeJS.Signals, timeoutMs: number, command?: string): Promise<Exit> {
     if (this.ended) return this.exited;
     this.stopping = true;
     if (!this.daemon) this.readPidFile(); // written since the last look: stop the daemon itself, gracefully
     if (!this.daemon && this.starterExit) this.end(toExit(null, signal)); // nothing runs but the wait for the file
-    if (!this.daemon) return this.starter.stop(signal, timeoutMs).then(() => this.exited);
+    if (!this.daemon) return this.starter.stop(signal, timeoutMs, command).then(() => this.exited);
     if (!signalGroup(this.daemon.pgid, signal)) this.checkDaemon();
     this.timers.push(this.options.clock.setTimeout(() => this.kill(), timeoutMs));
     return this.exited;

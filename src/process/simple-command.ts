@@ -97,25 +97,27 @@ export function toDirectCommand(command: string, env: Record<string, string | un
 }
 
 /**
- * Spawn a command string detached (own process group, stdin ignored, stderr piped): exec'd
- * directly when it is a simple command (and `directExec` is not false), else, or when that
- * exec fails, under `/bin/sh -c`. Throws what `Bun.spawn` throws for the shell.
+ * Spawn a command string detached (own process group, stdin ignored) with the given
+ * stdout/stderr: exec'd directly when it is a simple command (and `directExec` is not
+ * false), else, or when that exec fails, under `/bin/sh -c`. Throws what `Bun.spawn` throws
+ * for the shell.
  */
-export function spawnCommandString<Out extends "pipe" | "ignore">(
+export function spawnCommandString(
   command: string,
-  options: { cwd?: string; env?: Record<string, string | undefined>; stdout: Out; directExec?: boolean },
-): Subprocess<"ignore", Out, "pipe"> {
-  const { cwd, env, stdout } = options;
-  const spawnOptions = { cwd, env, stdout, stdin: "ignore", stderr: "pipe", detached: true } as const;
+  options: { cwd?: string; env?: Record<string, string | undefined>; stdout: number | "ignore"; stderr: number | "pipe"; directExec?: boolean },
+): Subprocess<"ignore", "ignore", "pipe" | "ignore"> {
+  const { cwd, env, stdout, stderr } = options;
+  const spawnOptions = { cwd, env, stdout, stdin: "ignore", stderr, detached: true } as const;
+  type Spawned = Subprocess<"ignore", "ignore", "pipe" | "ignore">;
   const direct = options.directExec === false ? null : toDirectCommand(command, env ?? process.env, cwd ?? process.cwd());
   if (direct) {
     try {
-      return trackChild(Bun.spawn(direct.argv, { ...spawnOptions, env: direct.env, argv0: direct.argv[0] }));
+      return trackChild(Bun.spawn(direct.argv, { ...spawnOptions, env: direct.env, argv0: direct.argv[0] })) as unknown as Spawned;
     } catch {
       // not exec'able: the shell runs it, so its message and exit status (127/126) stay the shell's
     }
   }
-  return trackChild(Bun.spawn(["/bin/sh", "-c", command], spawnOptions));
+  return trackChild(Bun.spawn(["/bin/sh", "-c", command], spawnOptions)) as unknown as Spawned;
 }
 
 /** Expand one word's `$` forms; null when it has anything else a shell would interpret. */

@@ -1,6 +1,9 @@
 /** The Spawner port: how the supervisor starts and stops a service's process group. */
 import type { Notice } from "../contract/events";
 import type { StreamName } from "../contract/output";
+import type { RunAs } from "../lib/run-as-tools";
+
+export type { RunAs } from "../lib/run-as-tools";
 
 export interface SpawnSpec {
   name: string;
@@ -9,6 +12,8 @@ export interface SpawnSpec {
   cwd: string;
   /** The complete environment of the child (the caller merges orchestrator env, envFile, env, PORT). */
   env: Record<string, string>;
+  /** Account (resolved ids), umask, nice and rlimits it starts with; absent: the orchestrator's own. Its stop command runs with the same account. */
+  runAs?: RunAs;
   /** A daemon that forks (SPEC §13): supervise the pid it writes to `path`, waited for at most `timeoutMs`. */
   pidFile?: { path: string; timeoutMs: number };
 }
@@ -35,8 +40,13 @@ export interface ChildHandle {
   readonly pid: number;
   /** Resolves once, when the process has exited, its whole group has been SIGKILLed and what escaped the group killed. */
   readonly exited: Promise<Exit>;
-  /** `signal` to the group, wait up to `timeoutMs`, then SIGKILL the group. Resolves with the exit. */
-  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<Exit>;
+  /**
+   * `signal` to the group, wait up to `timeoutMs`, then SIGKILL the group. Resolves with the exit.
+   * With `command` (shutdown.command), that command runs instead of the signal: same account,
+   * cwd and environment as the child plus `MAINPID`, its output among the child's lines; if it
+   * cannot start or fails while the child still runs, `signal` is sent after all.
+   */
+  stop(signal: NodeJS.Signals, timeoutMs: number, command?: string): Promise<Exit>;
   /** SIGKILL the whole group now. */
   kill(): void;
   /** Resolves once the process the handle stands for runs (a pidFile daemon: once its pid is known); absent: at once. */

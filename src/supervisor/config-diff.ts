@@ -20,15 +20,18 @@ type IgnoredChange = ReloadDiff["ignored"][number];
 /**
  * Fields that shape the process itself, so a change needs a restart: what is exec'd
  * (`command`, `cwd`, `source` when it decides the start script's PATH), its environment
- * (every `env.KEY`, `envFile`, `port`, which is also PORT) and how its health is checked
- * (`health`: kind, path, endpoints, host, port, command).
+ * (every `env.KEY`, `envFile`, `port`, which is also PORT), how its health is checked
+ * (`health`: kind, path, endpoints, host, port, command) and what it starts with (`account`:
+ * user, group and their ids; `umask`, `nice`, `limits.nofile|nproc|core`).
  * Everything else applies in place to the running service: `phase`, `dependsOn`, `optional`,
- * `restart.*` (the next failure uses the new ladder), `shutdown.*` (the next stop uses it),
+ * `restart.*` (the next failure uses the new ladder), `shutdown.*` (the next stop uses it, its command too),
  * `startupTimeoutMs` (the next start), `health.intervalMs|timeoutMs` (the probe is
  * rescheduled), `health.failureThreshold`, `image` (export only), and `logs.*` (the log file
  * follows from its next line).
  */
-export const RESTART_FIELDS: ReadonlySet<string> = new Set(["command", "cwd", "envFile", "port", "health", "source"]);
+export const RESTART_FIELDS: ReadonlySet<string> = new Set([
+  "command", "cwd", "envFile", "port", "health", "source", "account", "umask", "nice", "limits.nofile", "limits.nproc", "limits.core",
+]);
 
 const IGNORED_REASON = {
   api: "the API server keeps its address, token and CORS origins until the orchestrator restarts",
@@ -72,6 +75,10 @@ export function diffService(a: ServiceConfig, b: ServiceConfig): string[] {
   differs("port", a.port, b.port);
   differs("health", a.health.check, b.health.check);
   differs("source", runsStartScript(a), runsStartScript(b));
+  differs("account", a.account, b.account);
+  differs("umask", a.umask, b.umask);
+  differs("nice", a.nice, b.nice);
+  for (const key of ["nofile", "nproc", "core"] as const) differs(`limits.${key}`, a.limits[key], b.limits[key]);
   differs("phase", [a.phase, a.phaseName], [b.phase, b.phaseName]);
   differs("dependsOn", sortedDependencies(a), sortedDependencies(b));
   differs("optional", a.optional, b.optional);
@@ -83,6 +90,7 @@ export function diffService(a: ServiceConfig, b: ServiceConfig): string[] {
   differs("restart.resetAfterMs", a.restart.resetAfterMs, b.restart.resetAfterMs);
   differs("shutdown.signal", a.shutdown.signal, b.shutdown.signal);
   differs("shutdown.timeoutMs", a.shutdown.timeoutMs, b.shutdown.timeoutMs);
+  differs("shutdown.command", a.shutdown.command, b.shutdown.command);
   differs("startupTimeoutMs", a.startupTimeoutMs, b.startupTimeoutMs);
   differs("image", a.image, b.image);
   differs("logs.maxBytes", a.logs.maxBytes, b.logs.maxBytes);

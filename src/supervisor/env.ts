@@ -1,10 +1,14 @@
 /**
- * The environment a service is spawned with: orchestrator env, then envFile, then `env`, then
- * PORT, less the API token (ORCHESTRATOR_TOKEN and any variable holding the token's value).
+ * The environment a service is spawned with: orchestrator env, then the account's HOME, USER
+ * and LOGNAME (with `user`), then envFile, then `env`, then PORT, less the API token
+ * (ORCHESTRATOR_TOKEN and any variable holding the token's value); and the rest of what it
+ * starts with (account, umask, nice, rlimits) for the spawner.
  */
 import { OrchestratorError } from "../contract/errors";
 import { runsStartScript } from "../manifest/start-script";
 import type { ServiceConfig } from "../contract/config";
+import { accountEnv } from "../process/run-as";
+import type { RunAs } from "../process/spawner";
 
 /** Reads a file as text, or returns undefined when it does not exist. Injected so tests need no disk. */
 export type ReadTextFile = (path: string) => string | undefined;
@@ -63,7 +67,7 @@ export const TOKEN_VARIABLE = "ORCHESTRATOR_TOKEN";
  * `token` (api.token) never reaches a service, whichever layer and name it comes under.
  */
 export function buildServiceEnv(
-  service: Pick<ServiceConfig, "env" | "envFile" | "port" | "cwd"> & Partial<Pick<ServiceConfig, "command" | "source">>,
+  service: Pick<ServiceConfig, "env" | "envFile" | "port" | "cwd"> & Partial<Pick<ServiceConfig, "command" | "source" | "account">>,
   processEnv: Record<string, string | undefined>,
   readTextFile: ReadTextFile,
   token?: string,
@@ -76,6 +80,8 @@ export function buildServiceEnv(
     env.PATH = `${service.cwd}/node_modules/.bin${env.PATH ? `:${env.PATH}` : ""}`;
     env.npm_lifecycle_event = "start";
   }
+  // the account's, not the orchestrator's; the manifest's own (envFile, env) still win
+  if (service.account) Object.assign(env, accountEnv(service.account));
   if (service.envFile) {
     const text = readTextFile(service.envFile);
     if (text !== undefined) Object.assign(env, parseEnvFile(text, service.envFile));
@@ -83,6 +89,15 @@ export function buildServiceEnv(
   Object.assign(env, service.env);
   if (service.port !== undefined) env.PORT = String(service.port);
   return withholdToken(env, token);
+}
+
+/** What the service starts with besides its environment; undefined when it changes nothing. */
+export function runAsOf(service: Pick<ServiceConfig, "account" | "umask" | "nice" | "limits">): RunAs | undefined {
+  const { account, umask, nice } = service;
+  const { nofile, nproc, core } = service.limits;
+  const limits = nofile === undefined && nproc === undefined && core === undefined ? undefined : { nofile, nproc, core };
+  if (!account && umask === undefined && nice === undefined && !limits) return undefined;
+  return { account, umask, nice, limits };
 }
 
 /** `env` without ORCHESTRATOR_TOKEN and without any variable whose value is `token` (a new object). */

@@ -9,7 +9,7 @@ import { createFailedChild } from "../process/exits";
 import type { ChildHandle, Exit, SpawnSpec } from "../process/spawner";
 import type { SupervisorCore } from "./core";
 import { findDaemonEvidence, mayBeDaemon } from "./daemon-check";
-import { buildServiceEnv } from "./env";
+import { buildServiceEnv, runAsOf } from "./env";
 import { describeExit, judgeExit } from "./policy";
 import type { ServiceRuntime } from "./service-runtime";
 
@@ -58,7 +58,7 @@ function launchChild(core: SupervisorCore, service: ServiceRuntime): ChildHandle
   }
   const onOutput = core.options.onOutput;
   const { pidFile, startupTimeoutMs } = service.config;
-  const spec: SpawnSpec = pidFile === undefined ? { name, command, cwd, env } : { name, command, cwd, env, pidFile: { path: pidFile, timeoutMs: startupTimeoutMs } };
+  const spec: SpawnSpec = { name, command, cwd, env, runAs: runAsOf(service.config), ...(pidFile === undefined ? {} : { pidFile: { path: pidFile, timeoutMs: startupTimeoutMs } }) };
   return core.spawner.spawn(spec, (stream, line) => onOutput?.(name, stream, line));
 }
 
@@ -176,10 +176,10 @@ export function killChild(service: ServiceRuntime): void {
   service.disownChild()?.kill();
 }
 
-/** Stop gracefully with the service's shutdown signal and timeout; its exit is ignored. */
+/** Stop gracefully with the service's shutdown command or signal, and timeout; its exit is ignored. */
 export async function stopChild(service: ServiceRuntime): Promise<void> {
   const child = service.disownChild();
   if (!child) return;
-  const { signal, timeoutMs } = service.config.shutdown;
-  await child.stop(signal, timeoutMs);
+  const { signal, timeoutMs, command } = service.config.shutdown;
+  await child.stop(signal, timeoutMs, command);
 }

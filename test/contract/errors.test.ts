@@ -20,6 +20,7 @@ import { EnvFileError } from "../../src/supervisor/env";
 import { ShuttingDownError, UnknownServiceError } from "../../src/supervisor/errors";
 import { InvalidTransitionError } from "../../src/supervisor/transition";
 import { InvalidSystemTransitionError } from "../../src/contract/system-transition";
+import { RunAsToolMissingError } from "../../src/process/run-as";
 
 class DiskFullError extends OrchestratorError {
   override readonly code = "DISK_FULL";
@@ -73,6 +74,7 @@ const CAUSE = Object.assign(new Error("EACCES: permission denied, open '/srv/sta
 const EXAMPLES: Record<string, { error: Error; wraps?: true }> = {
   ApiError: { error: new ApiError("PAYLOAD_TOO_LARGE", 413, "expected no body, got 70000 bytes") },
   BadRequestError: { error: new BadRequestError("expected a service name") },
+  RunAsToolMissingError: { error: new RunAsToolMissingError("setpriv") },
   UnauthorizedError: { error: new UnauthorizedError("expected a bearer token") },
   ForbiddenError: { error: new ForbiddenError("origin refused") },
   UnsupportedMediaTypeError: { error: new UnsupportedMediaTypeError("text/plain") },

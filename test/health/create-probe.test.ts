@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { createProbe } from "../../src/health/create-probe";
+import { findUser } from "../../src/lib/libc";
 
 const HOST = "127.0.0.1";
 
@@ -31,4 +32,16 @@ test("tcp and exec checks become their probes", async () => {
     listener.stop(true);
   }
   expect(await createProbe({ kind: "exec", command: "exit 1" })!.check(2000)).toMatchObject({ ok: false, error: "exit code 1" });
+});
+
+test("an exec check of a service with an account runs as it, with its HOME, USER and LOGNAME unless its env sets them", async () => {
+  const account = { user: "postgres", uid: 101, group: "postgres", gid: findUser("postgres")!.gid, groups: [], home: "/var/lib/postgresql" };
+  const check = { kind: "exec" as const, command: 'test "$(id -u)" = 101 && test "$HOME $USER $LOGNAME" = "$EXPECT"' };
+  const PATH = process.env.PATH ?? "/usr/bin:/bin";
+  const own = createProbe(check, { env: { PATH, EXPECT: "/var/lib/postgresql postgres postgres" }, account })!;
+  expect(await own.check(5000)).toMatchObject({ ok: true });
+  const set = createProbe(check, { env: { PATH, HOME: "/srv/db", EXPECT: "/srv/db postgres postgres" }, account })!;
+  expect(await set.check(5000)).toMatchObject({ ok: true });
+  const wrong = createProbe(check, { env: { PATH, EXPECT: "/root root root" }, account })!;
+  expect(await wrong.check(5000)).toMatchObject({ ok: false });
 });

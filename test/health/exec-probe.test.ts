@@ -1,8 +1,9 @@
-import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { afterEach, describe, expect, test } from "bun:test";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createExecProbe } from "../../src/health/exec-probe";
+import { findUser, listUserGroups } from "../../src/lib/libc";
 import { killPids, waitGone } from "../helpers/processes";
 
 const dir = mkdtempSync(join(tmpdir(), "exec-probe-"));
@@ -55,4 +56,27 @@ test("a cwd that does not exist is a failed result, not a rejection", async () =
   const result = await createExecProbe({ command: "true", cwd: join(dir, "missing") }).check(5000);
   expect(result.ok).toBe(false);
   expect(result.error).toBeString();
+});
+
+describe("as the service's account (SPEC §13: pg_isready as postgres, not root)", () => {
+  const postgres = findUser("postgres")!;
+  const account = { user: "postgres", uid: postgres.uid, group: "postgres", gid: postgres.gid, groups: listUserGroups("postgres", postgres.gid), home: postgres.home };
+  const shared = mkdtempSync(join(tmpdir(), "exec-probe-as-"));
+  chmodSync(shared, 0o777);
+  process.on("exit", () => rmSync(shared, { recursive: true, force: true }));
+
+  test("it runs as the user and groups, a simple command and a shell one alike", async () => {
+    const file = join(shared, "ids");
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
+    expect((await createExecProbe({ command: `sh -c 'echo "$(id -u) $(id -g) $(id -G)" > ${file}'`, env, account }).check(5000)).ok).toBe(true);
+    expect(readFileSync(file, "utf8").trim()).toBe(`101 ${postgres.gid} ${account.groups.join(" ")}`);
+    expect((await createExecProbe({ command: `test "$(id -un)" = postgres && echo shell > ${file}`, env, account }).check(5000)).ok).toBe(true);
+    expect(readFileSync(file, "utf8").trim()).toBe("shell");
+  });
+
+  test("the user's own failure shows as the probe's error", async () => {
+    const result = await createExecProbe({ command: "cat /root/.profile", env: { PATH: process.env.PATH ?? "" }, account }).check(5000);
+    expect(result.ok).toBe(false);
+    expect(result.error).toContain("Permission denied");
+  });
 });

@@ -1,6 +1,6 @@
 /** The pid helpers the harness's leftover check stands on: identity by start time, and finding a run's marked processes. */
 import { afterAll, expect, test } from "bun:test";
-import { findMarkedPids, isGone, isGoneOrReused, killPids, startTicksOf, waitGone } from "./processes";
+import { findMarkedPids, isGone, isGoneOrReused, killPids, startTicksOf, waitFor, waitGone } from "./processes";
 
 const spawned: number[] = [];
 afterAll(async () => {
@@ -23,6 +23,8 @@ test("findMarkedPids finds the live processes marked with one run id, and no oth
   };
   const ours = start("run-aaaa/1/api");
   const theirs = start("run-bbbb/1/api");
+  // until each has exec'd sleep, its /proc environ is still the forking parent's
+  await waitFor(() => findMarkedPids("run-aaaa").length === 1 && findMarkedPids("run-bbbb").length === 1, 5000, "both children to run sleep with their markers");
   expect(findMarkedPids("run-aaaa")).toEqual([ours.pid]);
   ours.kill("SIGKILL");
   await ours.exited;

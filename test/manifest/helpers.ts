@@ -39,7 +39,7 @@ export interface Loaded extends LoadResult {
 export function load(yaml: string, options: LoadOptions & { dir?: string } = {}): Loaded {
   const dir = options.dir ?? makeTree();
   const env = options.env ?? { PATH: "/usr/bin:/bin" };
-  const result = loadText(join(dir, "orchestrator.yaml"), yaml, { env, checkCommands: options.checkCommands ?? false, checkPortsFree: options.checkPortsFree });
+  const result = loadText(join(dir, "orchestrator.yaml"), yaml, { env, checkCommands: options.checkCommands ?? false, checkHost: options.checkHost, checkPortsFree: options.checkPortsFree });
   return { ...result, dir, lines: lines(result.issues, dir) };
 }
 

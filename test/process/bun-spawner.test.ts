@@ -6,7 +6,7 @@ import { BunSpawner } from "../../src/process/bun-spawner";
 import { TRUNCATED_MARKER, MAX_LINE_LENGTH } from "../../src/process/line-splitter";
 import type { ChildHandle, SpawnSpec } from "../../src/process/spawner";
 import type { StreamName } from "../../src/contract/output";
-import { fixtureCommand, isGone, killPids, waitFor, waitGone } from "../helpers/processes";
+import { fixtureCommand, fixturePath, isGone, killPids, waitFor, waitGone } from "../helpers/processes";
 import { describeSpawnerContract, type ChildScript, type SpawnerHarness } from "./spawner-contract";
 
 const env = process.env as Record<string, string>;
@@ -29,6 +29,8 @@ function specFor(script: ChildScript): SpawnSpec {
       return { ...base, command: ["sleep", "30"] };
     case "ignore-sigterm":
       return { ...base, command: fixtureCommand("ignore-sigterm.ts") };
+    case "stops-by-command":
+      return { ...base, command: ["/bin/sh", fixturePath("print-identity.sh")], env: { ...env, IGNORE_TERM: "1" } };
     case "missing-command":
       return { ...base, command: ["definitely-not-a-command-4711"] };
     case "missing-cwd":
@@ -41,8 +43,9 @@ function makeBunHarness(): SpawnerHarness {
   const children: ChildHandle[] = [];
   return {
     spawner,
+    stopCommands: { ends: 'kill -s USR1 "$MAINPID"', idle: "true" },
     async start(script, onLine = () => {}) {
-      let ready = script.kind !== "ignore-sigterm";
+      let ready = script.kind !== "ignore-sigterm" && script.kind !== "stops-by-command";
       const child = spawner.spawn(specFor(script), (stream, line) => {
         if (line.startsWith("ready")) ready = true;
         onLine(stream, line);

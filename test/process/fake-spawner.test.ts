@@ -12,6 +12,7 @@ function makeFakeHarness(): SpawnerHarness {
   let n = 0;
   return {
     spawner: fake,
+    stopCommands: { ends: "stop-it", idle: "do-nothing" },
     async start(script, onLine = () => {}) {
       const name = `svc-${n++}`;
       if (script.kind === "missing-command") fake.failNextSpawn(name, `cannot start "${name}": command not found: svc`);

@@ -10,6 +10,8 @@ export type ChildScript =
   | { kind: "die-of-signal"; signal: NodeJS.Signals }
   | { kind: "run" }
   | { kind: "ignore-sigterm" }
+  /** Ignores SIGTERM; exits 0 when `stopCommands.ends` runs as its shutdown command. */
+  | { kind: "stops-by-command" }
   | { kind: "missing-command" }
   | { kind: "missing-cwd" };
 
@@ -17,6 +19,8 @@ export interface SpawnerHarness {
   spawner: Spawner;
   /** Spawn a child following `script`; resolves once it is running it (e.g. its signal handler is installed). */
   start(script: ChildScript, onLine?: (stream: StreamName, line: string) => void): Promise<ChildHandle>;
+  /** Shutdown commands: one that ends a "stops-by-command" child (through MAINPID), one that does nothing. */
+  stopCommands: { ends: string; idle: string };
   /** Let `ms` of stop-timeout time pass: a fake clock advances; real time needs nothing. */
   elapse(ms: number): Promise<void>;
   /** Kill whatever is left and close the spawner. */
@@ -70,6 +74,18 @@ export function describeSpawnerContract(name: string, makeHarness: () => Spawner
     test("stop on a child that ignores the signal SIGKILLs it after the timeout", async () => {
       const child = await start({ kind: "ignore-sigterm" });
       const stopping = child.stop("SIGTERM", 300);
+      await harness.elapse(300);
+      expect(await stopping).toEqual({ code: null, signal: "SIGKILL", reason: "signaled" });
+    });
+
+    test("stop with a command ends the child through the command, not the signal", async () => {
+      const child = await start({ kind: "stops-by-command" });
+      expect(await child.stop("SIGTERM", 5000, harness.stopCommands.ends)).toEqual({ code: 0, signal: null, reason: "exited" });
+    });
+
+    test("stop with a command that does not end the child SIGKILLs it after the timeout", async () => {
+      const child = await start({ kind: "ignore-sigterm" });
+      const stopping = child.stop("SIGTERM", 300, harness.stopCommands.idle);
       await harness.elapse(300);
       expect(await stopping).toEqual({ code: null, signal: "SIGKILL", reason: "signaled" });
     });

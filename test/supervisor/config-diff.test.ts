@@ -69,6 +69,16 @@ describe("diffConfigs", () => {
     ]);
   });
 
+  test("what the process starts with restarts it (account, umask, nice, rlimits); a new shutdown command applies in place", () => {
+    const account = { user: "postgres", uid: 101, group: "postgres", gid: 104, groups: [104], home: "/var/lib/postgresql" };
+    const next = withApi({ user: "postgres", account, umask: "0027", nice: 5, limits: { nofile: 1024, nproc: 10, core: 0 } });
+    expect(diffConfigs(makeConfig(base()), next).changed).toEqual([{ name: "api", fields: ["account", "umask", "nice", "limits.nofile", "limits.nproc", "limits.core"] }]);
+    const regrouped = withApi({ user: "postgres", account: { ...account, gid: 103, groups: [103] } });
+    expect(diffConfigs(withApi({ user: "postgres", account }), regrouped).changed).toEqual([{ name: "api", fields: ["account"] }]);
+    const stopped = withApi({ shutdown: { signal: "SIGTERM", timeoutMs: 10_000, command: "pg_ctl stop" } });
+    expect(diffConfigs(makeConfig(base()), stopped).updated).toEqual([{ name: "api", fields: ["shutdown.command"] }]);
+  });
+
   test("a restart field among in-place ones makes the service changed, listing all of them", () => {
     const diff = diffConfigs(makeConfig(base()), withApi({ port: 4002, shutdown: { signal: "SIGINT", timeoutMs: 10_000 } }));
     expect(diff.changed).toEqual([{ name: "api", fields: ["port", "shutdown.signal"] }]);

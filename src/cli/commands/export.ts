@@ -27,7 +27,7 @@ export const exportCommand: Command = {
       if (value !== undefined && !value.startsWith("/")) throw new UsageError(`export: --${flag} must be an absolute path, got "${value}"`);
     }
     const output = flagString(args, "output");
-    const config = await loadOrReport(args, io, { checkCommands: false });
+    const config = await loadOrReport(args, io, { checkCommands: false, checkHost: false });
     if (!config) return 2;
     const files = renderExport(target, config, { namespace, user: flagString(args, "user"), installDir, binaryPath });
     if (output === undefined) {
