@@ -28,7 +28,8 @@ function firstProgram(script: string): string {
   for (const w of words) {
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
     if (w === "exec" || w === "env" || w === "nohup") continue;
-    return w.replace(/^["']|["']$/g, "");
+    // the word ends where the shell's operators begin: `id;`, `app&&`, `prog>out` name id, app, prog
+    return w.split(/[;&|<>()]/, 1)[0]!.replace(/^["']|["']$/g, "");
   }
   return "";
 }

@@ -177,6 +177,12 @@ describe("commands on PATH", () => {
     ]);
   });
 
+  test("shell form: the first word ends at the shell's operators (`id; sleep 3` runs id)", () => {
+    expect(check('  a: { command: "id; sleep 3" }\n  b: { command: "true&& sleep 1" }\n  c: { command: "no-such-prog-xyz>out" }\n')).toEqual([
+      'orchestrator.yaml:5:17 services.c.command: command "no-such-prog-xyz" not found on PATH',
+    ]);
+  });
+
   test("a relative ./bin/x path is resolved against cwd and must be executable", () => {
     const body = "  a: { command: ./bin/run, cwd: svc }\n  b: { command: ./bin/missing, cwd: svc }\n  c: { command: [./bin/not-executable], cwd: svc }\n";
     expect(check(body)).toEqual([
