@@ -2,7 +2,7 @@
 import type { Subprocess } from "bun";
 import type { Clock } from "../lib/clock";
 import { toExit } from "./exits";
-import { killGroup, signalGroup } from "./group-kill";
+import { groupHasLiveMembers, killGroup, signalGroup } from "./group-kill";
 import type { OutputPipes } from "./output-pipes";
 import type { ChildHandle, Exit, Leftover } from "./spawner";
 import type { StreamName } from "../contract/output";
@@ -21,6 +21,9 @@ export interface BunChildOptions {
   startStopCommand?: (command: string, mainPid: number) => ChildHandle;
 }
 
+/** How often a stop whose leader has exited looks whether the rest of its group is gone. */
+const GROUP_POLL_MS = 20;
+
 type LineCallback = (stream: StreamName, line: string) => void;
 
 /** The handle of a process spawned detached: its pid is also its process-group id. */
@@ -31,6 +34,8 @@ export class BunChild implements ChildHandle {
   private readonly clock: Clock;
   private timedOut = false;
   private stopCommand: ChildHandle | null = null;
+  /** When a stop's SIGKILL is due; null while no stop was asked for. */
+  private stopDeadline: number | null = null;
   private deadlinePassed!: () => void;
   private readonly deadline = new Promise<void>((resolve) => (this.deadlinePassed = resolve));
 
@@ -45,7 +50,12 @@ export class BunChild implements ChildHandle {
     const drained = pipes.pump(onLine, { clock: options.clock, maxBytesPerSecond: options.maxOutputBytesPerSecond });
     this.exited = proc.exited.then(async () => {
       this.ended = true;
-      if (!options.keepGroupOnExit) killGroup(this.pid); // a group can outlive its leader: no grandchild survives an exit
+      if (!options.keepGroupOnExit) {
+        // A stop ends when the whole group is gone or its time is up, as systemd's control-group stop does:
+        // a wrapper shell that dies at the signal must not get the program it started SIGKILLed mid-shutdown.
+        if (this.stopDeadline !== null) await this.waitGroupGone(this.stopDeadline);
+        killGroup(this.pid); // a group can outlive its leader: no grandchild survives an exit
+      }
       await this.finishStopCommand();
       const leftovers = options.onGone(this.pid);
       await waitAtMost(drained, options.drainTimeoutMs, options.clock);
@@ -61,6 +71,7 @@ export class BunChild implements ChildHandle {
    */
   stop(signal: NodeJS.Signals, timeoutMs: number, command?: string): Promise<Exit> {
     if (this.ended) return this.exited;
+    this.stopDeadline ??= this.clock.now() + timeoutMs;
     if (command === undefined || !this.options.startStopCommand) signalGroup(this.pid, signal);
     else if (this.stopCommand === null) this.runStopCommand(command, signal);
     const timer = this.clock.setTimeout(() => {
@@ -73,6 +84,7 @@ export class BunChild implements ChildHandle {
   }
 
   kill(): void {
+    this.stopDeadline = this.clock.now(); // a kill waits for nothing
     this.stopCommand?.kill();
     if (!this.ended) killGroup(this.pid);
   }
@@ -86,6 +98,10 @@ export class BunChild implements ChildHandle {
       this.onLine("stderr", `[orchestrator] shutdown command failed (${why}); sending ${signal} instead`);
       signalGroup(this.pid, signal);
     });
+  }
+
+  private async waitGroupGone(deadline: number): Promise<void> {
+    while (this.clock.now() < deadline && groupHasLiveMembers(this.pid)) await this.clock.sleep(GROUP_POLL_MS);
   }
 
   // The stop command may still be saying what it did: let it finish, until the stop's deadline.

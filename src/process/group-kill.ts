@@ -1,4 +1,6 @@
 /** Signals to a whole process group, where "already gone" is not an error. */
+import { listPids } from "./proc-scan";
+import { readAnyProcStat } from "./proc-stats";
 
 /** Send `signal` to process group `pgid`; returns false when the group no longer exists (ESRCH). */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | number): boolean {
@@ -15,4 +17,14 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | number): bool
 /** SIGKILL every process in group `pgid`; a missing group is fine. */
 export function killGroup(pgid: number): void {
   signalGroup(pgid, "SIGKILL");
+}
+
+/** Whether group `pgid` still has a member that is not a zombie (kill(-pgid, 0) alone counts zombies too). */
+export function groupHasLiveMembers(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  for (const pid of listPids()) {
+    const stat = readAnyProcStat(pid);
+    if (stat && stat.pgid === pgid && stat.state !== "Z") return true;
+  }
+  return false;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BunSpawner } from "../../src/process/bun-spawner";
+import { groupHasLiveMembers } from "../../src/process/group-kill";
 import { TRUNCATED_MARKER, MAX_LINE_LENGTH } from "../../src/process/line-splitter";
 import type { ChildHandle, SpawnSpec } from "../../src/process/spawner";
 import type { StreamName } from "../../src/contract/output";
@@ -103,6 +104,25 @@ describe("BunSpawner", () => {
     const { child, grandchildren } = await spawnFamily();
     await child.stop("SIGTERM", 5000);
     expect(await waitGone([child.pid, ...grandchildren], 5000)).toEqual([]);
+  });
+
+  test("a stop waits for the rest of the group once the leader died of the signal: a wrapper shell does not get its program SIGKILLed mid-shutdown", async () => {
+    // the leader (a shell waiting on its program) dies at SIGTERM at once; the program takes 300 ms to shut down
+    const program = `trap 'sleep 0.3; echo cleaned up; exit 0' TERM; echo up; while :; do sleep 0.05; done`;
+    const { child, lines } = spawnCollecting({ name: "wrapped", command: ["/bin/sh", "-c", `/bin/sh -c ${quote(program)} & wait`], cwd, env });
+    await waitFor(() => lines.some(([, line]) => line === "up"), 5000, "the program to run");
+    const exit = await child.stop("SIGTERM", 5000);
+    expect(exit).toEqual({ code: null, signal: "SIGTERM", reason: "signaled" });
+    expect(lines.map(([, line]) => line)).toContain("cleaned up");
+  });
+
+  test("... but not past the stop's timeout: then the group is SIGKILLed", async () => {
+    const program = `trap '' TERM; echo up; while :; do sleep 0.05; done`;
+    const { child, lines } = spawnCollecting({ name: "stubborn", command: ["/bin/sh", "-c", `/bin/sh -c ${quote(program)} & wait`], cwd, env });
+    await waitFor(() => lines.some(([, line]) => line === "up"), 5000, "the program to run");
+    const pgid = child.pid;
+    await child.stop("SIGTERM", 300);
+    await waitFor(() => !groupHasLiveMembers(pgid), 5000, "the group to be gone");
   });
 
   test("grandchildren die when the leader exits by itself", async () => {
