@@ -78,7 +78,7 @@ export const ServiceConfigSchema = Type.Object(
     name: Type.String(),
     command: Type.Union([Type.Array(Type.String()), Type.String()], { description: "argv array (exec'd directly) or a string (run under `sh -c`)." }),
     cwd: Type.String(),
-    env: Type.Record(Type.String(), Type.String(), { description: "Values are redacted for unauthenticated callers when a token is set." }),
+    env: Type.Record(Type.String(), Type.String(), { description: "The environment the service starts with, values included: with api.token set, only a caller with the token reads it." }),
     envFile: Type.Optional(Type.String()),
     port: Type.Optional(Type.Integer()),
     phase: Type.Integer({ minimum: 0 }),

@@ -6,9 +6,13 @@ import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import type { CliIo } from "../../src/cli/command";
 import { runCli } from "../../src/cli/main";
+import { freePort } from "../helpers/processes";
 
 const REPO = join(import.meta.dir, "../..");
 const ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
+// free ports, so `check`'s port-guard warning does not depend on what this machine runs
+const DB_PORT = freePort();
+const API_PORT = freePort();
 
 const FLEET = `version: 1
 name: tiny
@@ -16,12 +20,12 @@ phases: [critical, core, extras]
 services:
   db:
     command: [sh, -c, "exit 0"]
-    port: 5432
+    port: ${DB_PORT}
     phase: critical
-    health: { tcp: 5432 }
+    health: { tcp: ${DB_PORT} }
   api:
     command: "sh -c true"
-    port: 4000
+    port: ${API_PORT}
     dependsOn: [db]
   mail:
     command: [sh]
@@ -171,10 +175,10 @@ describe("plan", () => {
       "tiny: 3 services in 3 phases",
       "",
       "phase 0 critical (serial, in dependency order)",
-      "  1.       db                   :5432   tcp 5432",
+      `  1.       db                   ${`:${DB_PORT}`.padEnd(7)} tcp ${DB_PORT}`,
       "",
       "phase 1 core (parallel, up to 10 starting at once)",
-      "  wave 1:  api                  :4000   http /health|/api/health|/status|/ping after db",
+      `  wave 1:  api                  ${`:${API_PORT}`.padEnd(7)} http /health|/api/health|/status|/ping after db`,
       "",
       "phase 2 extras (parallel, up to 10 starting at once)",
       "  wave 1:  mail                         no probe                             after api (started) [optional]",
