@@ -1,8 +1,8 @@
 /**
  * The few libc calls Bun does not expose, through `bun:ffi` (works in the compiled binary
  * too): prctl(PR_SET_CHILD_SUBREAPER), waitpid(pid, WNOHANG) for one pid (with or without its
- * status), flock(2) for the state-dir lock, pipe2(2)/close(2)/fchown(2)/fcntl(F_SETPIPE_SZ)
- * for real output pipes, and the passwd/group look-ups (getpwnam_r, getgrnam_r, getgrouplist:
+ * status), flock(2) for the state-dir lock, pipe2(2)/close(2)/fchown(2) for
+ * real output pipes, and the passwd/group look-ups (getpwnam_r, getgrnam_r, getgrouplist:
  * the same NSS answers initgroups(3) would give). One dlopen, made on first use; where no libc
  * can be opened (not Linux) every call says so instead of throwing (loadLibcFlock, createPipe
  * and the look-ups throw, for their callers).
@@ -26,7 +26,6 @@ interface LibcSymbols {
   pipe2(fds: Pointer, flags: number): number;
   close(fd: number): number;
   fchown(fd: number, uid: number, gid: number): number;
-  fcntl(fd: number, command: number, arg: number): number;
   getpwnam_r(name: Pointer, entry: Pointer, buffer: Pointer, size: number, result: Pointer): number;
   getpwuid_r(uid: number, entry: Pointer, buffer: Pointer, size: number, result: Pointer): number;
   getgrnam_r(name: Pointer, entry: Pointer, buffer: Pointer, size: number, result: Pointer): number;
@@ -44,7 +43,6 @@ const SYMBOLS = {
   pipe2: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
   close: { args: [FFIType.i32], returns: FFIType.i32 },
   fchown: { args: [FFIType.i32, FFIType.u32, FFIType.u32], returns: FFIType.i32 },
-  fcntl: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
   getpwnam_r: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
   getpwuid_r: { args: [FFIType.u32, FFIType.ptr, FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
   getgrnam_r: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
@@ -164,19 +162,6 @@ export function createPipe(): [number, number] {
   const fds = new Int32Array(2);
   if (symbols.pipe2(ptr(fds), O_CLOEXEC) !== 0) throw new Error(`pipe2 failed with errno ${lastErrno(symbols)}`);
   return [fds[0]!, fds[1]!];
-}
-
-const F_SETPIPE_SZ = 1031;
-
-/**
- * fcntl(F_SETPIPE_SZ): the pipe's capacity in bytes (the kernel rounds up to pages); returns
- * the new capacity, or 0 when refused (past /proc/sys/fs/pipe-max-size or the user's pipe
- * pages). Pages are only used as data fills them.
- */
-export function setPipeSize(fd: number, bytes: number): number {
-  const libc = openLibc();
-  if ("error" in libc) return 0;
-  return Math.max(0, libc.symbols.fcntl(fd, F_SETPIPE_SZ, bytes));
 }
 
 /** close(2); a bad or already closed fd is ignored (there is nothing left to release). */

@@ -8,7 +8,7 @@
  * /dev/stdout re-opens the inode, so for a service running as another user the pipes are
  * given to that user first (as container runtimes do with a container's stdio).
  */
-import { changeOwner, closeFd, createPipe, setPipeSize } from "../lib/libc";
+import { changeOwner, closeFd, createPipe } from "../lib/libc";
 import type { StreamName } from "../contract/output";
 import { pumpLines, type PumpOptions } from "./pump-lines";
 
@@ -65,17 +65,10 @@ export class OutputPipes {
   }
 }
 
-/**
- * A flooding pipe grows from the kernel's 64 KiB to this: at the read budget, a 64 KiB pipe
- * needs half again as many reads and wake-ups per MiB as Bun's socketpair did (bench/flood-cpu.ts).
- * Only flooders grow, so idle services keep the small default (pipe pages count per user).
- */
-const FLOOD_PIPE_BYTES = 1024 * 1024;
-
 async function pumpPipe(fd: number, name: StreamName, onLine: (stream: StreamName, line: string) => void, options: PumpOptions): Promise<void> {
   try {
     // Bun reads a pipe fd without blocking a thread (RWF_NOWAIT + epoll), and only as fast as we pull: backpressure holds.
-    await pumpLines(Bun.file(fd).stream(), name, onLine, { ...options, onFlood: () => void setPipeSize(fd, FLOOD_PIPE_BYTES) });
+    await pumpLines(Bun.file(fd).stream(), name, onLine, options);
   } finally {
     closeFd(fd); // Bun.file(fd) does not own the fd
   }

@@ -12,8 +12,6 @@ export interface PumpOptions {
   clock: Clock;
   /** Most bytes read per second from this pipe; above it we stop reading and the full pipe slows the child. 0 = no limit. */
   maxBytesPerSecond: number;
-  /** Called once, the first time the budget is used up (the pipe floods). */
-  onFlood?: () => void;
 }
 
 /**
@@ -39,7 +37,6 @@ export async function pumpLines(
   let windowStart = options.clock.now();
   let windowBytes = 0;
   let sinceYield = 0;
-  let flooded = false;
   try {
     const reader = stream.getReader();
     for (let next = await reader.read(); !next.done; next = await reader.read()) {
@@ -47,10 +44,6 @@ export async function pumpLines(
       windowBytes += next.value.byteLength;
       sinceYield += next.value.byteLength;
       if (windowBudget > 0 && windowBytes >= windowBudget) {
-        if (!flooded) {
-          flooded = true;
-          options.onFlood?.();
-        }
         const wait = windowStart + WINDOW_MS - options.clock.now();
         if (wait > 0) await options.clock.sleep(wait);
         windowStart = options.clock.now();
