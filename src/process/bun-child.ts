@@ -2,7 +2,7 @@
 import type { Subprocess } from "bun";
 import type { Clock } from "../lib/clock";
 import { toExit } from "./exits";
-import { groupHasLiveMembers, killGroup, signalGroup } from "./group-kill";
+import { groupHasLiveMembers, killGroup, listGroupMembers, signalGroup } from "./group-kill";
 import type { OutputPipes } from "./output-pipes";
 import type { ChildHandle, Exit, Leftover } from "./spawner";
 import type { StreamName } from "../contract/output";
@@ -50,17 +50,22 @@ export class BunChild implements ChildHandle {
     const drained = pipes.pump(onLine, { clock: options.clock, maxBytesPerSecond: options.maxOutputBytesPerSecond });
     this.exited = proc.exited.then(async () => {
       this.ended = true;
+      let groupLeft: Leftover[] = [];
       if (!options.keepGroupOnExit) {
         // A stop ends when the whole group is gone or its time is up, as systemd's control-group stop does:
         // a wrapper shell that dies at the signal must not get the program it started SIGKILLed mid-shutdown.
         if (this.stopDeadline !== null) await this.waitGroupGone(this.stopDeadline);
+        // a clean exit that leaves its group running may be a daemonizing starter (daemon-check.ts): say what was left
+        else if (proc.exitCode === 0) groupLeft = listGroupMembers(this.pid);
         killGroup(this.pid); // a group can outlive its leader: no grandchild survives an exit
       }
       await this.finishStopCommand();
       const leftovers = options.onGone(this.pid);
       await waitAtMost(drained, options.drainTimeoutMs, options.clock);
-      const exit = toExit(proc.exitCode, proc.signalCode === null ? null : String(proc.signalCode));
-      return leftovers && leftovers.length > 0 ? { ...exit, leftovers } : exit;
+      const exit: Exit = toExit(proc.exitCode, proc.signalCode === null ? null : String(proc.signalCode));
+      if (leftovers && leftovers.length > 0) exit.leftovers = leftovers;
+      if (groupLeft.length > 0) exit.groupLeft = groupLeft;
+      return exit;
     });
   }
 

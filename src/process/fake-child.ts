@@ -55,11 +55,12 @@ export class FakeChild implements ChildHandle {
 
   /**
    * End it: a number exits with that code, a signal name ("SIGSEGV") kills it with that signal.
-   * `leftovers`: what the escape catcher killed with it (a daemon it forked). No-op once exited.
+   * `leftovers`: what the escape catcher killed with it (a daemon it forked); `groupLeft`: what
+   * was still running in its group. No-op once exited.
    */
-  exit(codeOrSignal: number | NodeJS.Signals = 0, leftovers?: Leftover[]): void {
+  exit(codeOrSignal: number | NodeJS.Signals = 0, leftovers?: Leftover[], groupLeft?: Leftover[]): void {
     const exit = typeof codeOrSignal === "number" ? toExit(codeOrSignal, null) : toExit(null, codeOrSignal);
-    this.finish(leftovers ? { ...exit, leftovers } : exit);
+    this.finish({ ...exit, ...(leftovers ? { leftovers } : {}), ...(groupLeft ? { groupLeft } : {}) });
   }
 
   /** Make it print `line` on `stream`; the spawn's line callback runs synchronously. */

@@ -1,5 +1,5 @@
 /** Signals to a whole process group, where "already gone" is not an error. */
-import { listPids } from "./proc-scan";
+import { listPids, readComm } from "./proc-scan";
 import { readAnyProcStat } from "./proc-stats";
 
 /** Send `signal` to process group `pgid`; returns false when the group no longer exists (ESRCH). */
@@ -27,4 +27,15 @@ export function groupHasLiveMembers(pgid: number): boolean {
     if (stat && stat.pgid === pgid && stat.state !== "Z") return true;
   }
   return false;
+}
+
+/** The live (non-zombie) members of group `pgid`, with their names; [] at once when the group is gone (the usual case). */
+export function listGroupMembers(pgid: number): { pid: number; comm: string }[] {
+  if (!signalGroup(pgid, 0)) return [];
+  const members: { pid: number; comm: string }[] = [];
+  for (const pid of listPids()) {
+    const stat = readAnyProcStat(pid);
+    if (stat && stat.pgid === pgid && stat.state !== "Z") members.push({ pid, comm: readComm(pid) ?? "?" });
+  }
+  return members;
 }

@@ -27,6 +27,8 @@ export interface Exit {
   error?: string;
   /** What the escape catcher killed when it ended: processes it had left outside its group (a daemon that forked away). */
   leftovers?: Leftover[];
+  /** After a clean exit nobody asked for: what was still running in its own group (a daemon caught between its fork and its setsid), SIGKILLed with it. */
+  groupLeft?: Leftover[];
 }
 
 /** A process a service left behind outside its group, killed when the service ended. */

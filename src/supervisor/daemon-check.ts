@@ -1,7 +1,7 @@
 /**
  * Daemon detection (SPEC §13): a service that exits 0 within DAEMON_WINDOW_MS of starting while
  * its port or probe target answers, or that left processes outside its group (which the escape
- * catcher killed), forked into the background and let its starter exit. That is not a one-shot
+ * catcher killed) or still running in it (a daemon caught before its setsid), forked into the background and let its starter exit. That is not a one-shot
  * that completed: it failed, and its healing event says it looks daemonized and how to keep it
  * in the foreground. A service with `pidFile` is meant to do that and is not judged here.
  */
@@ -27,9 +27,13 @@ export function mayBeDaemon(core: SupervisorCore, service: ServiceRuntime, exit:
  */
 export async function findDaemonEvidence(core: SupervisorCore, service: ServiceRuntime, exit: Exit, ranMs: number): Promise<string | null> {
   const left = exit.leftovers ?? [];
-  const answering = left.length > 0 ? null : await probeTarget(core, service);
-  if (left.length === 0 && !answering) return null;
-  const evidence = left.length > 0 ? `and left ${describeLeftovers(left)} outside its process group (killed with it)` : `while ${answering} answers`;
+  const inGroup = exit.groupLeft ?? [];
+  const answering = left.length > 0 || inGroup.length > 0 ? null : await probeTarget(core, service);
+  let evidence: string;
+  if (left.length > 0) evidence = `and left ${describeLeftovers(left)} outside its process group (killed with it)`;
+  else if (inGroup.length > 0) evidence = `and left ${describeLeftovers(inGroup)} running in its process group (killed with it)`;
+  else if (answering) evidence = `while ${answering} answers`;
+  else return null;
   return `looks daemonized: exited with code 0 ${ranMs}ms after starting ${evidence}; ${HINT}`;
 }
 

@@ -125,10 +125,17 @@ describe("BunSpawner", () => {
     await waitFor(() => !groupHasLiveMembers(pgid), 5000, "the group to be gone");
   });
 
-  test("grandchildren die when the leader exits by itself", async () => {
+  test("grandchildren die when the leader exits by itself; a clean exit names what it left running in its group", async () => {
     const { child, grandchildren } = await spawnFamily({ EXIT_AFTER_MS: "200" });
-    expect(await child.exited).toEqual({ code: 0, signal: null, reason: "exited" });
+    const exit = await child.exited;
+    expect(exit).toMatchObject({ code: 0, signal: null, reason: "exited" });
+    expect(exit.groupLeft?.map((l) => l.pid).sort()).toEqual([...grandchildren].sort());
     expect(await waitGone(grandchildren, 5000)).toEqual([]);
+  });
+
+  test("a clean exit that leaves nothing in its group says nothing of it", async () => {
+    const { child } = spawnCollecting({ name: "alone", command: ["true"], cwd, env });
+    expect(await child.exited).toEqual({ code: 0, signal: null, reason: "exited" });
   });
 
   test("close() has the watchdog kill every group still running", async () => {

@@ -37,6 +37,19 @@ describe("daemon detection", () => {
     expect(h.supervisor.system().reasons).toEqual([`redis is failed: ${reason}`]);
   });
 
+  test("exits 0 at once with its daemon still in its group (forked, not yet setsid): failed, daemonized, nothing probed", async () => {
+    const h = daemonHarness([service("redis", { port: 6390 })], { ok: false });
+    void h.supervisor.start();
+    await h.clock.advance(14);
+    h.spawner.last("redis").exit(0, undefined, [{ pid: 4243, comm: "redis-server" }]);
+    await h.settle();
+    expect(h.state("redis")).toBe("failed");
+    expect(h.checked).toEqual([]);
+    expect(h.supervisor.service("redis").lastReason).toBe(
+      `looks daemonized: exited with code 0 14ms after starting and left pid 4243 (redis-server) running in its process group (killed with it); ${HINT}`,
+    );
+  });
+
   test("exits 0 at once while its port answers: failed, daemonized (its port checked over TCP)", async () => {
     const h = daemonHarness([service("redis", { port: 6390 })], { ok: true });
     void h.supervisor.start();
