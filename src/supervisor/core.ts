@@ -4,7 +4,8 @@
  * its pure transition table, each emitting its event (`service`, `status`).
  */
 import type { Config } from "../contract/config";
-import type { HealingAction, HealingRecord, HealingTier, SkippedDependency, StateChange } from "../contract/events";
+import type { FailureCause, HealingAction, HealingRecord, HealingTier, SkippedDependency, StateChange } from "../contract/events";
+import type { LogLine } from "../contract/output";
 import { isSettled } from "../contract/state-classes";
 import { SERVICE_STATES, type ServiceState, type SystemState } from "../contract/states";
 import { transitionSystem, type SystemEvent } from "../contract/system-transition";
@@ -12,7 +13,7 @@ import type { EventSink } from "../events/sink";
 import { ProbeScheduler } from "../health/scheduler";
 import type { Clock } from "../lib/clock";
 import { BLIND_HOST, type HostView } from "../process/host-view";
-import type { Spawner } from "../process/spawner";
+import type { Exit, Spawner } from "../process/spawner";
 import type { RandomSource } from "./backoff";
 import type { ReadTextFile } from "./env";
 import type { LadderTier } from "./ladder";
@@ -26,6 +27,10 @@ export interface FailureHow {
   floor?: LadderTier;
   /** A restart would fail the same way (a daemonizing starter): record it and stop there. */
   final?: boolean;
+  /** What the failure was, for its `detected` event (and the alerts that follow it). */
+  cause?: FailureCause;
+  /** The exit, when the failure is one: its code or signal go with the `detected` event. */
+  exit?: Exit;
 }
 
 export type StateListener = (service: ServiceRuntime, from: ServiceState, to: ServiceState) => void;
@@ -134,12 +139,16 @@ export class SupervisorCore {
   emitHealing(
     service: ServiceRuntime,
     action: HealingAction,
-    fields: { attempt?: number; tier?: HealingTier; reason: string; delayMs?: number; skipped?: SkippedDependency[] },
+    fields: { attempt?: number; tier?: HealingTier; reason: string; delayMs?: number; skipped?: SkippedDependency[]; cause?: FailureCause; exit?: Exit; context?: LogLine[] },
   ): void {
     const payload: HealingRecord = { service: service.name, action, attempt: fields.attempt ?? service.ladder.attempt, reason: fields.reason, ts: this.clock.now() };
     if (fields.tier) payload.tier = fields.tier;
     if (fields.delayMs !== undefined) payload.delayMs = fields.delayMs;
     if (fields.skipped) payload.skipped = fields.skipped;
+    if (fields.cause) payload.cause = fields.cause;
+    if (fields.exit?.code != null) payload.exitCode = fields.exit.code;
+    if (fields.exit?.signal) payload.signal = fields.exit.signal;
+    if (fields.context) payload.context = fields.context;
     this.sink.emit({ type: "healing", payload });
   }
 

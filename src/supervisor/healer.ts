@@ -18,7 +18,7 @@ export function handleFailure(core: SupervisorCore, service: ServiceRuntime, rea
   service.timers.cancelAll();
   stopProbing(core, service);
   const before = service.ladder.attempt;
-  core.emitHealing(service, "detected", { attempt: before, reason });
+  core.emitHealing(service, "detected", { attempt: before, reason, cause: how.cause, exit: how.exit, context: service.tail.snapshot() });
   if (how.final || judgeFailure(service.config) === "give-up") return giveUp(core, service, reason);
   service.breaker.recordFailure();
   const step = service.ladder.recordFailure(how.floor);
