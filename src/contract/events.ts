@@ -10,6 +10,7 @@ import { ServiceStateSchema, SystemStateSchema } from "./state-schemas";
 export const HEALING_ACTIONS = [
   "detected",
   "restart-scheduled",
+  "restart-queued",
   "restarted",
   "recovered",
   "escalated",

@@ -18,6 +18,8 @@ import type { RandomSource } from "./backoff";
 import type { ReadTextFile } from "./env";
 import type { LadderTier } from "./ladder";
 import type { ProbeRunner, SupervisorOptions } from "./options";
+import { IncidentTracker } from "./incidents";
+import { RestartGate } from "./restart-gate";
 import type { ServiceRuntime } from "./service-runtime";
 import { transition, type ServiceEvent } from "./transition";
 
@@ -72,6 +74,10 @@ export class SupervisorCore {
    * to the port guard, port-guard.ts, which lifecycle asks before every spawn).
    */
   admit: (service: ServiceRuntime, start: () => void) => boolean = () => true;
+  /** healing.maxConcurrentRestarts: automatic restarts past the cap wait here (see healer.ts). */
+  readonly restarts = new RestartGate(() => this.config.healing?.maxConcurrentRestarts ?? null);
+  /** healing.incident: groups failures of several services (the healer reports each). */
+  readonly incidents = new IncidentTracker(this);
   private problems = 0;
   /** Fleet-wide problems not owned by one service (storage failing...), by key; each makes the system degraded. */
   private readonly conditions = new Map<string, string>();
@@ -89,6 +95,7 @@ export class SupervisorCore {
     this.probeRunner = options.probeRunner ?? new ProbeScheduler(options.clock);
     this.noProbeReadyMs = options.noProbeReadyMs ?? 1000;
     this.host = options.host ?? BLIND_HOST;
+    this.onStateChange((service, from, to) => this.restarts.observe(service, from, to));
   }
 
   add(service: ServiceRuntime): void {
@@ -101,6 +108,7 @@ export class SupervisorCore {
   /** Take `service` out (a reload removed or replaced it); its state leaves the counts with it. */
   remove(service: ServiceRuntime): void {
     if (this.services.get(service.name) === service) this.services.delete(service.name);
+    this.restarts.forget(service);
     const index = this.ordered.indexOf(service);
     if (index < 0) return;
     this.ordered.splice(index, 1);
