@@ -106,6 +106,7 @@ export class FleetPort implements OrchestratorPort {
       events: { lastSeq: this.fleet.bus.lastSeq, subscribers: this.fleet.bus.subscriberCount },
       services: services.length,
       storage: this.fleet.storage.status(),
+      alerts: this.fleet.alerts.stats(),
     };
   }
 
