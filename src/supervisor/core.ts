@@ -77,7 +77,7 @@ export class SupervisorCore {
   /** healing.maxConcurrentRestarts: automatic restarts past the cap wait here (see healer.ts). */
   readonly restarts = new RestartGate(() => this.config.healing?.maxConcurrentRestarts ?? null);
   /** healing.incident: groups failures of several services (the healer reports each). */
-  readonly incidents = new IncidentTracker(this);
+  readonly incidents: IncidentTracker;
   private problems = 0;
   /** Fleet-wide problems not owned by one service (storage failing...), by key; each makes the system degraded. */
   private readonly conditions = new Map<string, string>();
@@ -95,6 +95,7 @@ export class SupervisorCore {
     this.probeRunner = options.probeRunner ?? new ProbeScheduler(options.clock);
     this.noProbeReadyMs = options.noProbeReadyMs ?? 1000;
     this.host = options.host ?? BLIND_HOST;
+    this.incidents = new IncidentTracker({ clock: this.clock, sink: this.sink, healing: () => this.config.healing });
     this.onStateChange((service, from, to) => this.restarts.observe(service, from, to));
   }
 

@@ -4,9 +4,18 @@
  * first failure and, when the graph shows one, the upstream they all depend on. Each further
  * service failing within the window of the last one grows it (another event, the same id).
  */
+import type { HealingConfig } from "../contract/config";
 import type { Incident } from "../contract/events";
-import type { SupervisorCore } from "./core";
+import type { EventSink } from "../events/sink";
+import type { Clock } from "../lib/clock";
 import type { ServiceRuntime } from "./service-runtime";
+
+/** What the tracker needs of the supervisor: time, where events go, and the healing settings in effect. */
+export interface IncidentPorts {
+  clock: Clock;
+  sink: EventSink;
+  healing(): HealingConfig | undefined;
+}
 
 interface Failure {
   service: ServiceRuntime;
@@ -26,13 +35,13 @@ export class IncidentTracker {
   private open: OpenIncident | null = null;
   private count = 0;
 
-  constructor(private readonly core: SupervisorCore) {}
+  constructor(private readonly ports: IncidentPorts) {}
 
   /** A failure was detected (the healer calls this once per failure). */
   record(service: ServiceRuntime, reason: string): void {
-    const settings = this.core.config.healing?.incident;
+    const settings = this.ports.healing()?.incident;
     if (!settings) return;
-    const now = this.core.clock.now();
+    const now = this.ports.clock.now();
     this.recent = this.recent.filter((f) => now - f.ts <= settings.windowMs);
     this.recent.push({ service, reason, ts: now });
     const open = this.open && now - this.open.lastTs <= settings.windowMs ? this.open : null;
@@ -57,11 +66,11 @@ export class IncidentTracker {
       services: incident.members.map((s) => s.name),
       first: { service: first.service.name, reason: first.reason, ts: first.ts },
       windowMs,
-      ts: this.core.clock.now(),
+      ts: this.ports.clock.now(),
     };
     const upstream = findCommonUpstream(incident.members);
     if (upstream) payload.upstream = upstream.name;
-    this.core.sink.emit({ type: "incident", payload });
+    this.ports.sink.emit({ type: "incident", payload });
   }
 }
 
