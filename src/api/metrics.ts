@@ -35,6 +35,8 @@ export function renderMetrics(port: OrchestratorPort): string {
   const services = port.services();
   const stats = port.stats();
   const status = port.status();
+  const alerts = (stats.alerts ?? []).map((a, i) => ({ labels: { endpoint: String(i), target: a.target, format: a.format }, a }));
+  const perAlert = (value: (a: NonNullable<typeof stats.alerts>[number]) => number): Sample[] => alerts.map(({ labels, a }) => [labels, value(a)]);
   const per = (value: (s: (typeof services)[number]) => number | null): Sample[] => services.map((s) => [{ service: s.name }, value(s)]);
   const families = [
     family("orchestrator_info", "gauge", "Constant 1, labelled with the fleet name and version.", [[{ name: stats.name, version: stats.version }, 1]]),
@@ -53,6 +55,11 @@ export function renderMetrics(port: OrchestratorPort): string {
     family("orchestrator_storage_ok", "gauge", "1 while writes under state.dir (event history, log files) succeed, 0 while they fail.", [[{}, stats.storage.ok ? 1 : 0]]),
     family("orchestrator_storage_dropped_events_total", "counter", "Events dropped because writes failed for longer than the in-memory bound holds.", [[{}, stats.storage.droppedEvents]]),
     family("orchestrator_storage_dropped_log_lines_total", "counter", "Service output lines that never reached their log file (the disk fell behind or failed).", [[{}, stats.storage.droppedLogLines]]),
+    family("orchestrator_alerts_sent_total", "counter", "Alerts an `alerts:` endpoint accepted (2xx), by endpoint (its index; the target is scheme and host only).", perAlert((a) => a.sent)),
+    family("orchestrator_alerts_failed_total", "counter", "Alerts given up on after every retry.", perAlert((a) => a.failed)),
+    family("orchestrator_alerts_retries_total", "counter", "Retried alert deliveries.", perAlert((a) => a.retries)),
+    family("orchestrator_alerts_suppressed_total", "counter", "Alerts held back by minInterval or folded into an incident's alert.", perAlert((a) => a.suppressed)),
+    family("orchestrator_alerts_pending", "gauge", "Alerts being delivered or waiting for a retry.", perAlert((a) => a.pending)),
     family("orchestrator_uptime_seconds", "gauge", "Time since the orchestrator started.", [[{}, stats.uptimeMs / 1000]]),
   ];
   return `${families.join("\n")}\n`;

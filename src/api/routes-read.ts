@@ -10,6 +10,7 @@ import { GraphJsonSchema } from "../contract/graph-json";
 import { LogLineSchema } from "../contract/output";
 import { ServiceDetailSchema, ServiceSummarySchema } from "../contract/service-view";
 import { HealthReportSchema, StatsSchema, SystemStatusSchema } from "../contract/system-view";
+import { WhySchema } from "../contract/why";
 import { clientAddress, type ApiContext, type ClientSocketInfo } from "./context";
 import { renderGraphText } from "./graph-text";
 import { ApiError } from "./errors";
@@ -44,6 +45,18 @@ export function readRoutes(ctx: ApiContext) {
         security: tokenNeeded,
         summary: "One service in detail",
         description: "The summary plus the last probe results, recent healing events and the effective configuration (env values included: hence the token).",
+      },
+    })
+    .get("/services/:name/why", ({ params }) => port.why(params.name) ?? throwUnknown(ctx, params.name), {
+      params: NameParams,
+      beforeHandle: guard,
+      response: { 200: WhySchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema, 503: ErrorSchema },
+      detail: {
+        tags,
+        security: tokenNeeded,
+        summary: "Why a service is in its state",
+        description:
+          "The explanation `orchestrator why NAME` prints: its state and reason, what it waits for now, its dependencies and their breakers, the incidents it was part of, its attempts (tier, exit code or signal, reason) and the crash context of its last failures, and the timeline of all of it.",
       },
     })
     .get("/services/:name/logs", ({ params, query }) => port.logs(params.name, requireInteger(query.lines, LINES_FIELD) ?? DEFAULT_LOG_LINES) ?? throwUnknown(ctx, params.name), {

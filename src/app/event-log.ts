@@ -37,6 +37,12 @@ function logEvent(logger: Logger, event: OrchestratorEvent): void {
       logger[level]({ event: "notice", kind, path, pid, service }, message);
       return;
     }
+    case "incident": {
+      const { id, action, services, first, upstream } = event.payload;
+      const cause = upstream ? `; common upstream: ${upstream}` : "";
+      logger.error({ event: "incident", id, action, services, upstream }, `incident #${id} ${action}: ${services.length} services failed (${services.join(", ")}); first ${first.service}: ${first.reason}${cause}`);
+      return;
+    }
     case "health": {
       const { name, status, endpoint, error, latencyMs } = event.payload;
       // State changes already say healthy/unhealthy; probe detail (refusals while starting) is debug.

@@ -7,11 +7,16 @@ import type { SnapshotPayload } from "../contract/stream";
 import type { HealthReport, OrchestratorStats, SystemStatus } from "../contract/system-view";
 import { buildGraph, renderJson } from "../graph";
 import type { ServiceSnapshot } from "../supervisor";
+import type { Why } from "../contract/why";
+import { explainService } from "./explain";
 import type { Fleet } from "./fleet";
 import type { OrchestratorPort } from "./port";
 import type { ProcUsage } from "../process/proc-stats";
 
 const RECENT_HEALING = 20;
+/** How far back `why` reads: healing records per service, and incidents. */
+const WHY_HEALING = 30;
+const WHY_INCIDENTS = 50;
 
 export class FleetPort implements OrchestratorPort {
   private cpuSample = { at: 0, usage: process.cpuUsage(), percent: null as number | null };
@@ -57,6 +62,22 @@ export class FleetPort implements OrchestratorPort {
       healing: this.fleet.store.healing({ service: name, limit: RECENT_HEALING }),
       config: snap.config,
     };
+  }
+
+  why(name: string): Why | undefined {
+    const supervisor = this.fleet.supervisor;
+    if (!supervisor.names.includes(name)) return undefined;
+    const service = supervisor.service(name);
+    const dependencies = service.dependsOn.filter((d) => supervisor.names.includes(d.name)).map((d) => supervisor.service(d.name));
+    const store = this.fleet.store;
+    return explainService({
+      service,
+      dependencies,
+      healing: store.healing({ service: name, limit: WHY_HEALING }),
+      upstreamHealing: dependencies.flatMap((d) => store.healing({ service: d.name, limit: WHY_HEALING })),
+      incidents: store.latest("incident", WHY_INCIDENTS).map((e) => e.payload),
+      queued: supervisor.restartQueue.queued.includes(name),
+    });
   }
 
   logs(name: string, lines?: number) {
@@ -106,6 +127,7 @@ export class FleetPort implements OrchestratorPort {
       events: { lastSeq: this.fleet.bus.lastSeq, subscribers: this.fleet.bus.subscriberCount },
       services: services.length,
       storage: this.fleet.storage.status(),
+      alerts: this.fleet.alerts.stats(),
     };
   }
 

@@ -10,6 +10,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { AlertDispatcher } from "../alerts/dispatcher";
+import type { PostAlert } from "../alerts/deliver";
 import { EventBus } from "../events/bus";
 import { openEventStore } from "../events/open-store";
 import type { SqliteEventStore } from "../events/sqlite-store";
@@ -40,6 +42,8 @@ export interface FleetOptions {
   spawner?: Spawner;
   /** The previous run on this state.dir, when it did not stop cleanly (from the state-dir lock): said in the first event. */
   previousRun?: PreviousRun | null;
+  /** How alerts are POSTed (default: fetch with a timeout). */
+  postAlert?: PostAlert;
 }
 
 const STATS_MIN_INTERVAL_MS = 1000;
@@ -53,12 +57,15 @@ export class Fleet {
   readonly scheduler: ProbeScheduler;
   readonly output: OutputSinks;
   readonly supervisor: Supervisor;
+  /** `alerts:` delivery (SPEC §16): fed by the bus, never awaited by it. */
+  readonly alerts: AlertDispatcher;
   readonly startedAt: number;
   private readonly spawner: Spawner;
   private readonly sampler: ProcStatsSampler;
   private usage = new Map<number, ProcUsage>();
   private sampledAt = 0;
   private unlog?: () => void;
+  private readonly unalert: () => void;
   private replacedTimer: Timer | null = null;
 
   constructor(config: Config, options: FleetOptions = {}) {
@@ -77,6 +84,15 @@ export class Fleet {
     const serviceLogger = options.logServiceOutput ? options.logger : undefined;
     this.output = new OutputSinks(config.stateDir, this.bus, serviceLogger, () => this.clock.now(), this.storage, () => this.supervisor.config.services);
     if (options.logger) this.unlog = logEvents(this.bus, options.logger);
+    const logger = options.logger;
+    this.alerts = new AlertDispatcher({
+      clock: this.clock,
+      alerts: () => this.supervisor.config.alerts ?? [],
+      fleet: () => this.supervisor.config.name,
+      post: options.postAlert,
+      onGiveUp: (target, alert, error) => logger?.warn({ event: "alert", target, kind: alert.kind, service: alert.service }, `alert to ${target} given up after retries: ${error}`),
+    });
+    this.unalert = this.bus.subscribe((message) => message.type !== "snapshot" && message.type !== "log" && this.alerts.handle(message));
     this.supervisor = new Supervisor({
       config,
       spawner: this.spawner,
@@ -136,6 +152,8 @@ export class Fleet {
     this.store.close();
     this.storage.stop();
     this.unlog?.();
+    this.unalert();
+    this.alerts.close();
   }
 }
 

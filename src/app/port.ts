@@ -11,6 +11,7 @@ import type { LogLine } from "../contract/output";
 import type { ServiceDetail, ServiceSummary } from "../contract/service-view";
 import type { StreamMessage } from "../contract/stream";
 import type { HealthReport, OrchestratorStats, SystemStatus } from "../contract/system-view";
+import type { Why } from "../contract/why";
 
 export interface OrchestratorPort {
   readonly name: string;
@@ -20,6 +21,8 @@ export interface OrchestratorPort {
   /** Recent output lines, oldest first; undefined for an unknown service. */
   logs(name: string, lines?: number): LogLine[] | undefined;
   healthReport(): HealthReport;
+  /** What explains the service's state (SPEC §16); undefined for an unknown service. Reads the history: may throw StoreUnavailableError (503). */
+  why(name: string): Why | undefined;
   dependencies(): GraphJson;
   healingHistory(query: { service?: string; limit?: number }): StoredHealing[];
   /** Stored events with seq > since, oldest first (log events are live-only). Reads of the history (this, healingHistory, service) throw StoreUnavailableError (503) when it cannot be read. */

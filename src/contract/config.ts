@@ -13,6 +13,15 @@ import { DEPENDENCY_CONDITIONS } from "./states";
 export const RESTART_POLICIES = ["always", "on-failure", "never"] as const;
 export const PACKAGE_MANAGERS = ["bun", "npm", "pnpm", "yarn"] as const;
 export const LOG_FORMATS = ["raw", "json"] as const;
+/** How an alert's POST body is shaped (SPEC §16). */
+export const ALERT_FORMATS = ["json", "slack", "ntfy"] as const;
+/**
+ * What an alert can be sent for. The default set (DEFAULT_ALERT_EVENTS) is the SPEC's; the
+ * others are there to ask for: every failure, a `policy: never` service giving up, recoveries.
+ * `watchdog` and `rolled-back` come from readiness (§14) and rollouts (§15) where they run.
+ */
+export const ALERT_KINDS = ["quarantined", "breaker-opened", "incident", "memory", "watchdog", "rolled-back", "failure", "gave-up", "recovered", "breaker-closed"] as const;
+export const DEFAULT_ALERT_EVENTS = ["quarantined", "breaker-opened", "incident", "memory", "watchdog", "rolled-back"] as const;
 
 export const DependencyConditionSchema = literals(DEPENDENCY_CONDITIONS);
 export const DependencySchema = Type.Object({ name: Type.String(), condition: DependencyConditionSchema });
@@ -114,6 +123,20 @@ export const ServiceConfigSchema = Type.Object(
   { description: "The effective configuration: durations in ms, absolute paths." },
 );
 
+export const AlertConfigSchema = Type.Object({
+  url: Type.String({ description: "Where the alert is POSTed. Secret (it often carries a token): shown redacted, never logged." }),
+  format: literals(ALERT_FORMATS),
+  events: Type.Array(literals(ALERT_KINDS)),
+  minIntervalMs: Type.Number({ description: "One alert per (kind, service) per interval; the rest are counted in the next one." }),
+});
+
+export const HealingConfigSchema = Type.Object({
+  maxConcurrentRestarts: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: "Restarts in flight at once, fleet-wide; null: no cap." }),
+  incident: Type.Union([Type.Object({ windowMs: Type.Number(), services: Type.Integer({ minimum: 2 }) }), Type.Null()], {
+    description: "`services` or more services failing within `windowMs` are one incident; null: off.",
+  }),
+});
+
 export const CircuitBreakerConfigSchema = Type.Object({ failureThreshold: Type.Integer(), windowMs: Type.Number(), cooldownMs: Type.Number() });
 
 export const ConfigSchema = Type.Object({
@@ -135,6 +158,8 @@ export const ConfigSchema = Type.Object({
   }),
   phases: Type.Array(Type.String()),
   circuitBreaker: CircuitBreakerConfigSchema,
+  alerts: Type.Optional(Type.Array(AlertConfigSchema, { description: "Absent: none." })),
+  healing: Type.Optional(HealingConfigSchema),
   services: Type.Array(ServiceConfigSchema, { description: "Enabled and disabled services alike, in a stable order (by name)." }),
 });
 
@@ -152,3 +177,7 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 export type ServiceConfig = Static<typeof ServiceConfigSchema>;
 export type CircuitBreakerConfig = Static<typeof CircuitBreakerConfigSchema>;
 export type Config = Static<typeof ConfigSchema>;
+export type AlertFormat = (typeof ALERT_FORMATS)[number];
+export type AlertKind = (typeof ALERT_KINDS)[number];
+export type AlertConfig = Static<typeof AlertConfigSchema>;
+export type HealingConfig = Static<typeof HealingConfigSchema>;

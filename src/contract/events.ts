@@ -3,13 +3,14 @@
  * the replay route's) with their types. The bus (src/events/bus.ts) stamps `seq` and `ts`.
  */
 import { Type, type Static } from "@sinclair/typebox";
-import { StreamNameSchema } from "./output";
+import { LogLineSchema, StreamNameSchema } from "./output";
 import { literals } from "./schema-helpers";
 import { ServiceStateSchema, SystemStateSchema } from "./state-schemas";
 
 export const HEALING_ACTIONS = [
   "detected",
   "restart-scheduled",
+  "restart-queued",
   "restarted",
   "recovered",
   "escalated",
@@ -22,6 +23,12 @@ export const HEALING_ACTIONS = [
 ] as const;
 
 export const HEALING_TIERS = ["immediate", "graceful", "dependencies", "quarantine", "manual"] as const;
+
+/** What a `detected` failure was: an exit, a start not ready in time, failed probes, over limits.memory, a starter that daemonized. */
+export const FAILURE_CAUSES = ["exit", "startup", "unhealthy", "memory", "daemon"] as const;
+
+/** Output lines kept with each failure (`detected`): the crash context (SPEC §16). */
+export const CRASH_CONTEXT_LINES = 20;
 
 /**
  * What the orchestrator says about itself (not about one service): its storage failing or
@@ -58,6 +65,23 @@ export const HealingRecordSchema = Type.Object({
   skipped: Type.Optional(
     Type.Array(SkippedDependencySchema, { description: "Dependencies the dependencies tier did not restart (protected ones, or ones the operator owns), and why." }),
   ),
+  cause: Type.Optional(literals(FAILURE_CAUSES, { description: "`detected`: what the failure was." })),
+  exitCode: Type.Optional(Type.Integer({ description: "`detected` after an exit: its code, when it exited by itself." })),
+  signal: Type.Optional(Type.String({ description: "`detected` after an exit: the signal that killed it." })),
+  context: Type.Optional(
+    Type.Array(LogLineSchema, { maxItems: CRASH_CONTEXT_LINES, description: "`detected`: the service's last output lines before the failure (the crash context), oldest first." }),
+  ),
+  ts: Type.Number(),
+});
+
+/** Several services failing within `healing.incident.window`: one incident (SPEC §16). */
+export const IncidentSchema = Type.Object({
+  id: Type.Integer({ minimum: 1, description: "Counts incidents of this run; an update repeats the id of the incident it grows." }),
+  action: literals(["opened", "grown"] as const, { description: "opened: the threshold was reached; grown: one more service failed within the window." }),
+  services: Type.Array(Type.String(), { description: "Every service that failed in it, in the order they failed." }),
+  first: Type.Object({ service: Type.String(), reason: Type.String(), ts: Type.Number() }, { description: "The first failure of the incident." }),
+  upstream: Type.Optional(Type.String({ description: "A service every failed one depends on (directly or not), when the graph shows one: the likely common cause." })),
+  windowMs: Type.Number(),
   ts: Type.Number(),
 });
 
@@ -109,6 +133,7 @@ export const StatusEventSchema = Type.Object({
   payload: Type.Object({ state: SystemStateSchema, reasons: Type.Array(Type.String()) }),
 });
 export const NoticeEventSchema = Type.Object({ ...Stamp, type: Type.Literal("notice"), payload: NoticeSchema });
+export const IncidentEventSchema = Type.Object({ ...Stamp, type: Type.Literal("incident"), payload: IncidentSchema });
 export const LogEventSchema = Type.Object({
   ...Stamp,
   type: Type.Literal("log"),
@@ -116,13 +141,15 @@ export const LogEventSchema = Type.Object({
 });
 
 /** Any published event, `log` included (the stream sends those only when asked). */
-export const EventSchema = Type.Union([ServiceEventSchema, HealthEventSchema, HealingEventSchema, StatusEventSchema, NoticeEventSchema, LogEventSchema], {
+export const EventSchema = Type.Union([ServiceEventSchema, HealthEventSchema, HealingEventSchema, StatusEventSchema, NoticeEventSchema, IncidentEventSchema, LogEventSchema], {
   examples: [{ seq: 17, ts: 1735689600000, type: "service", payload: { name: "api", from: "starting", to: "healthy", pid: 4242 } }],
 });
 
 export type HealingAction = (typeof HEALING_ACTIONS)[number];
 export type HealingTier = (typeof HEALING_TIERS)[number];
 export type HealingRecord = Static<typeof HealingRecordSchema>;
+export type FailureCause = (typeof FAILURE_CAUSES)[number];
+export type Incident = Static<typeof IncidentSchema>;
 export type SkippedDependency = Static<typeof SkippedDependencySchema>;
 export type StoredHealing = Static<typeof StoredHealingSchema>;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];

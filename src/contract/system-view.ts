@@ -58,6 +58,19 @@ export const StorageStatusSchema = Type.Object(
   { examples: [{ ok: false, lastError: "cannot write /srv/state/orchestrator.db: database or disk is full (SQLITE_FULL)", droppedEvents: 0, droppedLogLines: 1200 }] },
 );
 
+/** One `alerts:` endpoint's deliveries since the orchestrator started (SPEC §16). */
+export const AlertTargetStatsSchema = Type.Object({
+  target: Type.String({ description: "The URL redacted to scheme and host: the rest often carries a token." }),
+  format: Type.String(),
+  sent: Type.Integer({ minimum: 0, description: "Alerts the endpoint accepted (2xx)." }),
+  failed: Type.Integer({ minimum: 0, description: "Alerts given up on after every retry." }),
+  retries: Type.Integer({ minimum: 0 }),
+  suppressed: Type.Integer({ minimum: 0, description: "Alerts held back by minInterval or folded into an incident's alert." }),
+  pending: Type.Integer({ minimum: 0, description: "Alerts being delivered or waiting for a retry." }),
+  lastSentAt: Nullable(Type.Number()),
+  lastError: Nullable(Type.String({ description: "Why the latest failed attempt failed (the URL is never in it)." })),
+});
+
 export const StatsSchema = Type.Object({
   name: Type.String(),
   version: Type.String(),
@@ -70,9 +83,11 @@ export const StatsSchema = Type.Object({
   events: Type.Object({ lastSeq: Type.Integer({ minimum: 0 }), subscribers: Type.Integer({ minimum: 0 }) }),
   services: Type.Integer({ minimum: 0 }),
   storage: StorageStatusSchema,
+  alerts: Type.Optional(Type.Array(AlertTargetStatsSchema, { description: "One entry per `alerts:` endpoint, in manifest order." })),
 });
 
 export type SystemStatus = Static<typeof SystemStatusSchema>;
 export type HealthReport = Static<typeof HealthReportSchema>;
 export type StorageStatus = Static<typeof StorageStatusSchema>;
 export type OrchestratorStats = Static<typeof StatsSchema>;
+export type AlertTargetStats = Static<typeof AlertTargetStatsSchema>;

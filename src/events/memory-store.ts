@@ -71,6 +71,15 @@ export class MemoryEventStore implements EventStore {
     return out;
   }
 
+  latest<T extends OrchestratorEvent["type"]>(type: T, limit: number): Extract<OrchestratorEvent, { type: T }>[] {
+    const out: Extract<OrchestratorEvent, { type: T }>[] = [];
+    for (let i = this.events.length - 1; i >= 0 && out.length < limit; i--) {
+      const event = this.events.at(i);
+      if (event.type === type) out.push(structuredClone(event) as Extract<OrchestratorEvent, { type: T }>);
+    }
+    return out;
+  }
+
   close(): void {}
 
   /** Binary search: index of the first event with seq > `seq`. */

@@ -184,6 +184,18 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toHealing);
   }
 
+  latest<T extends OrchestratorEvent["type"]>(type: T, limit: number): Extract<OrchestratorEvent, { type: T }>[] {
+    if (this.failure === null) this.flush();
+    const rows: EventRow[] = [];
+    for (let i = this.pending.length - 1; i >= 0 && rows.length < limit; i--) if (this.pending[i].type === type) rows.push(this.pending[i]);
+    const after = rows.length > 0 ? rows[rows.length - 1].seq : Number.MAX_SAFE_INTEGER;
+    if (rows.length < limit) {
+      const rest = limit - rows.length;
+      rows.push(...this.read(() => this.db.query("SELECT seq, ts, type, payload FROM events WHERE type = $type AND seq < $after ORDER BY seq DESC LIMIT $rest").all({ type, after, rest }) as EventRow[]));
+    }
+    return rows.map(toEvent) as Extract<OrchestratorEvent, { type: T }>[];
+  }
+
   /** Write pending events now (also done by the timer, a full batch, reads, retries and close). False when the write failed. */
   flush(): boolean {
     this.timer?.cancel();

@@ -28,6 +28,8 @@ export interface EventStore {
   lastSeq(): number;
   /** Healing records, newest first. */
   healing(query?: HealingQuery): StoredHealing[];
+  /** The newest `limit` events of `type`, newest first (incidents for `why`). */
+  latest<T extends OrchestratorEvent["type"]>(type: T, limit: number): Extract<OrchestratorEvent, { type: T }>[];
   /** Flush anything pending and release the store. */
   close(): void;
 }

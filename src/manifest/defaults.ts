@@ -11,4 +11,6 @@ export const DEFAULTS = {
   shutdown: { signal: "SIGTERM", timeout: "10s" },
   logs: { maxSize: "10MB", keep: 5, format: "raw" },
   circuitBreaker: { failureThreshold: 3, window: "60s", cooldown: "30s" },
+  alerts: { format: "json", minInterval: "5m" },
+  healing: { incident: { window: "30s", services: 3 } },
 } as const;

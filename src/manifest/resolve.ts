@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from "node:path";
 import { parseDuration } from "../lib/duration";
 import { parseSize } from "../lib/size";
 import type { RawHealth, RawManifest, RawService } from "./schema";
-import type { Config, HealthCheck, HealthConfig, LimitsConfig, LogsConfig, ServiceConfig } from "../contract/config";
+import { DEFAULT_ALERT_EVENTS, type AlertConfig, type Config, type HealingConfig, type HealthCheck, type HealthConfig, type LimitsConfig, type LogsConfig, type ServiceConfig } from "../contract/config";
 import { DEFAULTS, DEFAULT_PHASES } from "./defaults";
 import { assignDefaultPhases } from "./default-phases";
 import { normalizeDeps, type ServiceDraft } from "./merge";
@@ -39,6 +39,8 @@ export function resolveConfig(file: string, raw: RawManifest, drafts: ServiceDra
       windowMs: ms(raw.circuitBreaker?.window, DEFAULTS.circuitBreaker.window),
       cooldownMs: ms(raw.circuitBreaker?.cooldown, DEFAULTS.circuitBreaker.cooldown),
     },
+    alerts: resolveAlerts(raw.alerts),
+    healing: resolveHealing(raw.healing),
     services: [],
   };
   config.services = drafts.map((d) => resolveService(d, raw, config));
@@ -99,6 +101,26 @@ function resolveService(draft: ServiceDraft, raw: RawManifest, config: Config): 
     },
   };
   return service;
+}
+
+function resolveAlerts(alerts: RawManifest["alerts"]): AlertConfig[] {
+  return (alerts ?? []).map((a) => ({
+    url: a.url,
+    format: a.format ?? DEFAULTS.alerts.format,
+    events: [...new Set(a.events ?? DEFAULT_ALERT_EVENTS)],
+    minIntervalMs: ms(a.minInterval, DEFAULTS.alerts.minInterval),
+  }));
+}
+
+function resolveHealing(healing: RawManifest["healing"]): HealingConfig {
+  const incident = healing?.incident;
+  return {
+    maxConcurrentRestarts: healing?.maxConcurrentRestarts ?? null,
+    incident:
+      incident === false
+        ? null
+        : { windowMs: ms(incident?.window, DEFAULTS.healing.incident.window), services: incident?.services ?? DEFAULTS.healing.incident.services },
+  };
 }
 
 function resolveLimits(limits: RawService["limits"]): LimitsConfig {

@@ -5,7 +5,7 @@
  * lists the two share (dependency conditions, restart policies) are defined there.
  */
 import { Type as T, type Static } from "@sinclair/typebox";
-import { RESTART_POLICIES } from "../contract/config";
+import { ALERT_FORMATS, ALERT_KINDS, RESTART_POLICIES } from "../contract/config";
 import { literals } from "../contract/schema-helpers";
 import { DEPENDENCY_CONDITIONS } from "../contract/states";
 import { LOG_FORMATS } from "../contract/config";
@@ -97,6 +97,34 @@ export const LimitsSchema = T.Object(
     nofile: T.Optional(RlimitValue("RLIMIT_NOFILE: open files.")),
     nproc: T.Optional(RlimitValue("RLIMIT_NPROC: processes of the service's user.")),
     core: T.Optional(T.Union([...Size.anyOf, T.Literal("unlimited")], { description: "RLIMIT_CORE: the largest core dump, in bytes." })),
+  },
+  Strict,
+);
+
+export const AlertSchema = T.Object(
+  {
+    url: T.String({ minLength: 1, description: "POSTed to (http or https); `${VAR}` keeps a secret out of the file. Shown redacted by the API, never logged." }),
+    format: T.Optional(literals(ALERT_FORMATS, { description: "json: {kind, service, reason, attempt, ts, fleet}; slack: {text}; ntfy: text body and a Title header. Default json." })),
+    events: T.Optional(
+      T.Array(literals(ALERT_KINDS), { minItems: 1, description: "What to alert on. Default: quarantined, breaker-opened, incident, memory, watchdog, rolled-back." }),
+    ),
+    minInterval: T.Optional(Duration),
+  },
+  { ...Strict, description: "An HTTP endpoint told of what needs an operator (SPEC §16)." },
+);
+
+export const HealingSchema = T.Object(
+  {
+    maxConcurrentRestarts: T.Optional(T.Integer({ minimum: 1, description: "Restarts in flight at once, fleet-wide; the rest wait in phase order. Default: no cap." })),
+    incident: T.Optional(
+      T.Union([
+        T.Literal(false, { description: "No incident grouping." }),
+        T.Object(
+          { window: T.Optional(Duration), services: T.Optional(T.Integer({ minimum: 2, description: "Failed services that make an incident (default 3)." })) },
+          { ...Strict, description: "Failures of `services` or more services within `window` (default 30s) are one incident, alerted once." },
+        ),
+      ]),
+    ),
   },
   Strict,
 );
@@ -193,6 +221,8 @@ export const ManifestSchema = T.Object(
         Strict,
       ),
     ),
+    alerts: T.Optional(T.Array(AlertSchema)),
+    healing: T.Optional(HealingSchema),
     services: T.Optional(T.Record(T.String({ pattern: "^[a-zA-Z0-9][a-zA-Z0-9._-]*$" }), ServiceSchema)),
   },
   { ...Extensible, title: "orchestrator.yaml", description: "Manifest of an orchestrator fleet." },

@@ -194,6 +194,24 @@ const checkPidFiles: Validator = (ctx) =>
     return [{ ...at(ctx, s.name, "pidFile", message), severity: "warning" as const }];
   });
 
+/** Alert URLs are secrets (a webhook token in the path): a problem names the scheme at most, never the URL. */
+const checkAlertUrls: Validator = (ctx) =>
+  (ctx.config.alerts ?? []).flatMap((alert, i) => {
+    const problem = describeBadAlertUrl(alert.url);
+    return problem && ctx.manifest ? [ctx.manifest.issue(["alerts", i, "url"], problem)] : [];
+  });
+
+export function describeBadAlertUrl(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.trim() === "" ? "expected an http:// or https:// URL, got an empty value (is its ${VAR} set?)" : "expected an http:// or https:// URL, got a value that is not a URL";
+  }
+  if (parsed.protocol === "http:" || parsed.protocol === "https:") return null;
+  return `expected an http:// or https:// URL, got one with scheme ${JSON.stringify(parsed.protocol)}`;
+}
+
 const VALIDATORS: Validator[] = [
   checkCommandsGiven,
   checkPhases,
@@ -208,6 +226,7 @@ const VALIDATORS: Validator[] = [
   checkLogSizes,
   checkPortsFree,
   checkPidFiles,
+  checkAlertUrls,
 ];
 
 export function validateConfig(ctx: ValidationContext): Issue[] {

@@ -4,7 +4,8 @@
  * its pure transition table, each emitting its event (`service`, `status`).
  */
 import type { Config } from "../contract/config";
-import type { HealingAction, HealingRecord, HealingTier, SkippedDependency, StateChange } from "../contract/events";
+import type { FailureCause, HealingAction, HealingRecord, HealingTier, SkippedDependency, StateChange } from "../contract/events";
+import type { LogLine } from "../contract/output";
 import { isSettled } from "../contract/state-classes";
 import { SERVICE_STATES, type ServiceState, type SystemState } from "../contract/states";
 import { transitionSystem, type SystemEvent } from "../contract/system-transition";
@@ -12,11 +13,13 @@ import type { EventSink } from "../events/sink";
 import { ProbeScheduler } from "../health/scheduler";
 import type { Clock } from "../lib/clock";
 import { BLIND_HOST, type HostView } from "../process/host-view";
-import type { Spawner } from "../process/spawner";
+import type { Exit, Spawner } from "../process/spawner";
 import type { RandomSource } from "./backoff";
 import type { ReadTextFile } from "./env";
 import type { LadderTier } from "./ladder";
 import type { ProbeRunner, SupervisorOptions } from "./options";
+import { IncidentTracker } from "./incidents";
+import { RestartGate } from "./restart-gate";
 import type { ServiceRuntime } from "./service-runtime";
 import { transition, type ServiceEvent } from "./transition";
 
@@ -26,6 +29,10 @@ export interface FailureHow {
   floor?: LadderTier;
   /** A restart would fail the same way (a daemonizing starter): record it and stop there. */
   final?: boolean;
+  /** What the failure was, for its `detected` event (and the alerts that follow it). */
+  cause?: FailureCause;
+  /** The exit, when the failure is one: its code or signal go with the `detected` event. */
+  exit?: Exit;
 }
 
 export type StateListener = (service: ServiceRuntime, from: ServiceState, to: ServiceState) => void;
@@ -67,6 +74,10 @@ export class SupervisorCore {
    * to the port guard, port-guard.ts, which lifecycle asks before every spawn).
    */
   admit: (service: ServiceRuntime, start: () => void) => boolean = () => true;
+  /** healing.maxConcurrentRestarts: automatic restarts past the cap wait here (see healer.ts). */
+  readonly restarts = new RestartGate(() => this.config.healing?.maxConcurrentRestarts ?? null);
+  /** healing.incident: groups failures of several services (the healer reports each). */
+  readonly incidents: IncidentTracker;
   private problems = 0;
   /** Fleet-wide problems not owned by one service (storage failing...), by key; each makes the system degraded. */
   private readonly conditions = new Map<string, string>();
@@ -84,6 +95,8 @@ export class SupervisorCore {
     this.probeRunner = options.probeRunner ?? new ProbeScheduler(options.clock);
     this.noProbeReadyMs = options.noProbeReadyMs ?? 1000;
     this.host = options.host ?? BLIND_HOST;
+    this.incidents = new IncidentTracker({ clock: this.clock, sink: this.sink, healing: () => this.config.healing });
+    this.onStateChange((service, from, to) => this.restarts.observe(service, from, to));
   }
 
   add(service: ServiceRuntime): void {
@@ -96,6 +109,7 @@ export class SupervisorCore {
   /** Take `service` out (a reload removed or replaced it); its state leaves the counts with it. */
   remove(service: ServiceRuntime): void {
     if (this.services.get(service.name) === service) this.services.delete(service.name);
+    this.restarts.forget(service);
     const index = this.ordered.indexOf(service);
     if (index < 0) return;
     this.ordered.splice(index, 1);
@@ -134,12 +148,16 @@ export class SupervisorCore {
   emitHealing(
     service: ServiceRuntime,
     action: HealingAction,
-    fields: { attempt?: number; tier?: HealingTier; reason: string; delayMs?: number; skipped?: SkippedDependency[] },
+    fields: { attempt?: number; tier?: HealingTier; reason: string; delayMs?: number; skipped?: SkippedDependency[]; cause?: FailureCause; exit?: Exit; context?: LogLine[] },
   ): void {
     const payload: HealingRecord = { service: service.name, action, attempt: fields.attempt ?? service.ladder.attempt, reason: fields.reason, ts: this.clock.now() };
     if (fields.tier) payload.tier = fields.tier;
     if (fields.delayMs !== undefined) payload.delayMs = fields.delayMs;
     if (fields.skipped) payload.skipped = fields.skipped;
+    if (fields.cause) payload.cause = fields.cause;
+    if (fields.exit?.code != null) payload.exitCode = fields.exit.code;
+    if (fields.exit?.signal) payload.signal = fields.exit.signal;
+    if (fields.context) payload.context = fields.context;
     this.sink.emit({ type: "healing", payload });
   }
 

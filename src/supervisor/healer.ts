@@ -18,7 +18,8 @@ export function handleFailure(core: SupervisorCore, service: ServiceRuntime, rea
   service.timers.cancelAll();
   stopProbing(core, service);
   const before = service.ladder.attempt;
-  core.emitHealing(service, "detected", { attempt: before, reason });
+  core.emitHealing(service, "detected", { attempt: before, reason, cause: how.cause, exit: how.exit, context: service.tail.snapshot() });
+  core.incidents.record(service, reason);
   if (how.final || judgeFailure(service.config) === "give-up") return giveUp(core, service, reason);
   service.breaker.recordFailure();
   const step = service.ladder.recordFailure(how.floor);
@@ -31,8 +32,22 @@ export function handleFailure(core: SupervisorCore, service: ServiceRuntime, rea
   core.apply(service, "schedule-restart", reason);
   if (token !== service.actionToken || core.shuttingDown) return;
   core.emitHealing(service, "restart-scheduled", { attempt: step.attempt, tier: step.tier, reason, delayMs });
-  if (delayMs === 0) return void runTier(core, service, step, token);
-  service.timers.arm("restart", core.clock, delayMs, () => void runTier(core, service, step, token));
+  if (delayMs === 0) return admitRestart(core, service, step, token);
+  service.timers.arm("restart", core.clock, delayMs, () => admitRestart(core, service, step, token));
+}
+
+// healing.maxConcurrentRestarts: past the cap the restart waits in phase order, its reason says so.
+function admitRestart(core: SupervisorCore, service: ServiceRuntime, step: LadderStep, token: number): void {
+  if (!isStillDue(core, service, token)) return;
+  const failure = service.lastReason;
+  const run = () => {
+    if (failure !== null) service.recordReason(failure);
+    void runTier(core, service, step, token);
+  };
+  if (core.restarts.enter(service, () => isStillDue(core, service, token), run)) return;
+  const wait = core.restarts.describeWait();
+  service.recordReason(wait);
+  core.emitHealing(service, "restart-queued", { attempt: step.attempt, tier: step.tier, reason: wait });
 }
 
 /** `policy: never` (or no way forward): record it and stop there. */

@@ -30,6 +30,7 @@ export function spawnService(core: SupervisorCore, service: ServiceRuntime, even
   service.timers.cancelAll();
   stopProbing(core, service);
   if (!core.admit(service, () => void spawnService(core, service, event, how))) return false;
+  service.tail.clear();
   const child = launchChild(core, service);
   const generation = service.beginSpawn(child, core.clock.now(), how.restart ?? false);
   core.apply(service, event, how.reason);
@@ -59,7 +60,10 @@ function launchChild(core: SupervisorCore, service: ServiceRuntime): ChildHandle
   const onOutput = core.options.onOutput;
   const { pidFile, startupTimeoutMs } = service.config;
   const spec: SpawnSpec = { name, command, cwd, env, runAs: runAsOf(service.config), ...(pidFile === undefined ? {} : { pidFile: { path: pidFile, timeoutMs: startupTimeoutMs } }) };
-  return core.spawner.spawn(spec, (stream, line) => onOutput?.(name, stream, line));
+  return core.spawner.spawn(spec, (stream, line) => {
+    service.tail.push(core.clock.now(), stream, line);
+    onOutput?.(name, stream, line);
+  });
 }
 
 /** Probe it, or, without a probe, call it ready once it has run `noProbeReadyMs`. */
@@ -106,7 +110,7 @@ function handleExit(core: SupervisorCore, service: ServiceRuntime, generation: n
 // "give-up" (policy never) is still a failure to record: the healer stops there.
 function settleExit(core: SupervisorCore, service: ServiceRuntime, exit: Exit, reason: string): void {
   if (judgeExit(service.config, exit) === "complete") core.apply(service, "complete", reason);
-  else core.fail(service, reason);
+  else core.fail(service, reason, { cause: "exit", exit });
 }
 
 // A quick clean exit: daemonized (a failure not worth retrying), or a one-shot after all.
@@ -114,13 +118,13 @@ async function judgeDaemonExit(core: SupervisorCore, service: ServiceRuntime, ex
   const { state, actionToken, generation } = service;
   const daemonized = await findDaemonEvidence(core, service, exit, ranMs);
   if (service.state !== state || service.actionToken !== actionToken || service.generation !== generation || core.shuttingDown) return;
-  if (daemonized) core.fail(service, daemonized, { final: true });
+  if (daemonized) core.fail(service, daemonized, { final: true, cause: "daemon", exit });
   else settleExit(core, service, exit, reason);
 }
 
 function handleStartupTimeout(core: SupervisorCore, service: ServiceRuntime, generation: number): void {
   if (generation !== service.generation || service.state !== "starting") return;
-  core.fail(service, `not ready within ${service.config.startupTimeoutMs}ms`);
+  core.fail(service, `not ready within ${service.config.startupTimeoutMs}ms`, { cause: "startup" });
 }
 
 function handleProbeResult(core: SupervisorCore, service: ServiceRuntime, generation: number, result: ProbeResult): void {
@@ -144,7 +148,7 @@ function handleProbeResult(core: SupervisorCore, service: ServiceRuntime, genera
   } else if (service.state === "healthy") {
     core.apply(service, "probe-failed-threshold", reason);
     service.ladder.markUnhealthy();
-    core.fail(service, reason);
+    core.fail(service, reason, { cause: "unhealthy" });
   }
 }
 

@@ -56,7 +56,7 @@ export class MemoryWatch {
       const used = usage.get(pid);
       if (!used || used.rssBytes <= limit || service.child?.pid !== pid) continue;
       this.watched.delete(service);
-      this.core.fail(service, describeOverLimit(used, limit), { floor: "graceful" });
+      this.core.fail(service, describeOverLimit(used, limit), { floor: "graceful", cause: "memory" });
     }
     // a restart above may have armed it already (its `starting` watches the service again)
     if (this.watched.size > 0) this.timer ??= this.core.clock.setTimeout(() => this.sample(), SAMPLE_MS);

@@ -15,6 +15,7 @@ import type { RandomSource } from "./backoff";
 import { CircuitBreaker, type BreakerListener } from "./circuit-breaker";
 import { HealthRecord } from "./health-record";
 import { RestartLadder } from "./ladder";
+import { OutputTail } from "./output-tail";
 import { ServiceTimers } from "./service-timers";
 import { StateWaiters } from "./state-waiters";
 
@@ -43,6 +44,8 @@ export class ServiceRuntime {
   readonly timers = new ServiceTimers();
   readonly waiters = new StateWaiters();
   readonly health = new HealthRecord();
+  /** The current process's last output lines: the crash context of its failure. */
+  readonly tail = new OutputTail();
   readonly ladder: RestartLadder;
   readonly breaker: CircuitBreaker;
 

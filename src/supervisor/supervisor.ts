@@ -135,6 +135,11 @@ export class Supervisor {
     this.core.setCondition(key, reason);
   }
 
+  /** Automatic restarts in flight, and those waiting for a slot (healing.maxConcurrentRestarts), by name. */
+  get restartQueue(): { inFlight: string[]; queued: string[] } {
+    return this.core.restarts.status;
+  }
+
   /** The config now in effect (a reload replaces it). */
   get config(): Config {
     return this.core.config;

@@ -156,4 +156,23 @@ describe("SqliteEventStore", () => {
       store.close();
     }
   });
+
+  test("a history file from before the crash-context columns keeps its rows and takes crash context from then on", () => {
+    const file = freshFile();
+    new SqliteEventStore(file).close();
+    const db = new Database(file);
+    db.exec("DROP TABLE healing; CREATE TABLE healing (seq INTEGER PRIMARY KEY, service TEXT NOT NULL, action TEXT NOT NULL, attempt INTEGER NOT NULL, tier TEXT, reason TEXT NOT NULL, delay_ms INTEGER, ts INTEGER NOT NULL, skipped TEXT);");
+    db.exec("INSERT INTO healing VALUES (3, 'api', 'detected', 0, NULL, 'exited with code 1', NULL, 5000, NULL)");
+    db.close();
+    const context = [{ ts: 1, stream: "stderr" as const, line: "panic: boom" }];
+    const store = new SqliteEventStore(file);
+    try {
+      store.append(healingEvent("api", 1, 4, { action: "detected", cause: "exit", exitCode: 1, context }));
+      const [fresh, old] = store.healing({ service: "api" });
+      expect(fresh).toMatchObject({ seq: 4, cause: "exit", exitCode: 1, context });
+      expect(old).toEqual({ seq: 3, service: "api", action: "detected", attempt: 0, reason: "exited with code 1", ts: 5000 });
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -69,6 +69,32 @@ export function runStoreContract(name: string, open: () => EventStore): void {
       expect(store.since(2990, 100).map((e) => e.seq)).toEqual([2991, 2992, 2993, 2994, 2995, 2996, 2997, 2998, 2999, 3000]);
       expect(store.since(0, 5000)).toHaveLength(3000);
     });
+
+    test("a failure's crash context, cause and exit come back with its healing record", () => {
+      store = open();
+      const context = [
+        { ts: 10, stream: "stdout" as const, line: "listening on 8080" },
+        { ts: 11, stream: "stderr" as const, line: "FATAL: connection refused" },
+      ];
+      store.append(healingEvent("api", 0, 1, { action: "detected", tier: undefined, delayMs: undefined, cause: "exit", exitCode: 3, context }));
+      store.append(healingEvent("api", 0, 2, { action: "detected", tier: undefined, delayMs: undefined, cause: "exit", signal: "SIGKILL", context: [] }));
+      const [killed, exited] = store.healing({ service: "api" });
+      expect(exited).toMatchObject({ seq: 1, cause: "exit", exitCode: 3, context });
+      expect(exited.signal).toBeUndefined();
+      expect(killed).toMatchObject({ seq: 2, signal: "SIGKILL" });
+      expect(killed.exitCode).toBeUndefined();
+    });
+
+    test("latest(type) gives the newest events of one type, newest first", () => {
+      store = open();
+      store.append(statusEvent(1));
+      store.append(healingEvent("api", 1, 2));
+      store.append(statusEvent(3));
+      store.append(statusEvent(4));
+      expect(store.latest("status", 2).map((e) => e.seq)).toEqual([4, 3]);
+      expect(store.latest("healing", 5).map((e) => e.seq)).toEqual([2]);
+      expect(store.latest("incident", 5)).toEqual([]);
+    });
   });
 }
 

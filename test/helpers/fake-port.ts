@@ -27,6 +27,7 @@ import type {
   SystemStatus,
 } from "./contract";
 import { SERVICE_STATES } from "./contract";
+import type { Why } from "../../src/contract/why";
 import { serviceConfig, summary } from "./fake-data";
 
 /** What the fake answers from; change any of it between requests. */
@@ -146,6 +147,15 @@ export class FakePort implements OrchestratorPort {
       phases: this.data.phases,
       order: [...services].sort((a, b) => a.phase - b.phase).map((s) => s.name),
     };
+  }
+
+  why(name: string): Why | undefined {
+    this.calls.push(`why ${name}`);
+    const s = this.find(name);
+    if (!s) return undefined;
+    const attempts = this.data.healing.filter((h) => h.service === name);
+    const summaryLine = s.lastReason ? `${name} is ${s.state}: ${s.lastReason}` : `${name} is ${s.state}`;
+    return { service: name, state: s.state, summary: summaryLine, waitingFor: null, upstream: [], incidents: [], attempts, crashContext: [], timeline: [] };
   }
 
   healingHistory(query: { service?: string; limit?: number }): StoredHealing[] {

@@ -9,6 +9,7 @@ import { planCommand } from "./plan";
 import { schemaCommand } from "./schema";
 import { statusCommand } from "./status";
 import { upCommand } from "./up";
+import { whyCommand } from "./why";
 
 export const COMMANDS: Command[] = [
   upCommand,
@@ -20,6 +21,7 @@ export const COMMANDS: Command[] = [
   stopCommand,
   startCommand,
   logsCommand,
+  whyCommand,
   schemaCommand,
   exportCommand,
 ];

@@ -3,6 +3,7 @@
  * stored) on every call, reads included, and errors that carry the HTTP status and the API's
  * `{error, message}`.
  */
+import type { Why } from "../../contract/why";
 import type {
   ActionResult,
   GraphJson,
@@ -46,6 +47,8 @@ export interface ApiClient {
   status(): Promise<SystemStatus>;
   services(): Promise<ServiceSummary[]>;
   service(name: string): Promise<ServiceDetail>;
+  /** What explains its state (GET /services/:name/why). */
+  why(name: string): Promise<Why>;
   logs(name: string, lines?: number): Promise<LogLine[]>;
   dependencies(): Promise<GraphJson>;
   healingHistory(query?: { service?: string; limit?: number }): Promise<StoredHealing[]>;
@@ -104,6 +107,7 @@ export function createApiClient(baseUrl: string = location.origin, storage: Stor
     status: () => request("GET", "/orchestrator/status"),
     services: () => request("GET", "/orchestrator/services"),
     service: (name) => request("GET", `/orchestrator/services/${enc(name)}`),
+    why: (name) => request("GET", `/orchestrator/services/${enc(name)}/why`),
     logs: (name, lines = 200) => request("GET", `/orchestrator/services/${enc(name)}/logs?lines=${lines}`),
     dependencies: () => request("GET", "/orchestrator/dependencies"),
     healingHistory: ({ service, limit = 50 } = {}) =>

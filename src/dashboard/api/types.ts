@@ -8,3 +8,4 @@ export type { HealthStatus, ProbeResult, ServiceDetail, ServiceSummary } from ".
 export type { ServiceState, SystemState } from "../../contract/states";
 export type { SnapshotMessage, StreamMessage } from "../../contract/stream";
 export type { OrchestratorStats, SystemStatus } from "../../contract/system-view";
+export type { Why } from "../../contract/why";

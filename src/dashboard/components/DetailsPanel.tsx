@@ -2,7 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { ApiClient } from "../api/client";
-import type { LogLine, ServiceSummary, StoredHealing } from "../api/types";
+import type { LogLine, ServiceSummary, StoredHealing, Why } from "../api/types";
 import { useServiceDetail } from "../hooks/useServiceDetail";
 import { formatBytes, formatClock, formatDuration, formatLatency, formatPercent } from "../lib/format";
 import { STATE_TONE } from "../lib/states";
@@ -24,7 +24,7 @@ interface Props {
 }
 
 export function DetailsPanel({ client, summary, touchedSeq, dependents, now, syncedAt, onClose, onSelect, onUnauthorized }: Props) {
-  const { detail, logs, error, refresh } = useServiceDetail(client, summary.name, touchedSeq);
+  const { detail, why, logs, error, refresh } = useServiceDetail(client, summary.name, touchedSeq);
   const s = summary;
   const tone = STATE_TONE[s.state];
   const uptime = s.pid ? s.uptimeMs + Math.max(0, now - syncedAt) : null;
@@ -52,8 +52,8 @@ export function DetailsPanel({ client, summary, touchedSeq, dependents, now, syn
         </button>
       </div>
       <div class="panel-body">
+        {why && tone !== "ok" ? <WhyBox why={why} tone={tone} /> : s.lastReason && tone !== "ok" && <p class={`reason tone-${tone}`}>{s.lastReason}</p>}
         <ActionBar client={client} service={s} onDone={refresh} onUnauthorized={onUnauthorized} />
-        {s.lastReason && tone !== "ok" && <p class={`reason tone-${tone}`}>{s.lastReason}</p>}
         <dl class="vitals">
           <Vital label="pid" value={s.pid ?? "—"} testid="details-pid" mono />
           <Vital label="port" value={s.port ?? "—"} mono />
@@ -155,6 +155,26 @@ function LogView({ lines }: { lines: LogLine[] }) {
   );
 }
 
+/** The explanation on top of the panel (the same as `orchestrator why NAME`): reason, what it waits for, the latest of its timeline. */
+function WhyBox({ why, tone }: { why: Why; tone: string }) {
+  const recent = why.timeline.slice(-5);
+  return (
+    <div class={`why reason tone-${tone}`} data-testid="details-why">
+      <p class="why-summary">{why.summary}</p>
+      {why.waitingFor && <p class="why-wait">waiting for: {why.waitingFor}</p>}
+      {recent.length > 0 && (
+        <ol class="why-timeline">
+          {recent.map((e, i) => (
+            <li key={i}>
+              <span class="log-ts">{formatClock(e.ts)}</span> {e.kind !== "healing" && <span class="tag">{e.kind}</span>} {e.text}
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
 function HealingList({ events }: { events: StoredHealing[] }) {
   if (events.length === 0) return <p class="empty small">No healing so far.</p>;
   return (
@@ -166,6 +186,12 @@ function HealingList({ events }: { events: StoredHealing[] }) {
           {h.attempt ? <span class="muted"> #{h.attempt}</span> : null}
           {h.tier ? <span class="tag">{h.tier}</span> : null}
           <span class="healing-reason">{h.reason}</span>
+          {h.context && h.context.length > 0 && (
+            <details class="crash-context" data-testid="crash-context">
+              <summary>last {h.context.length} output lines</summary>
+              <pre>{h.context.map((l) => `${l.stream === "stderr" ? "!" : " "} ${l.line}`).join("\n")}</pre>
+            </details>
+          )}
         </li>
       ))}
     </ol>

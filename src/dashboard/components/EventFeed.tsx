@@ -4,7 +4,7 @@ import type { StoredEvent } from "../api/sequencer";
 import { describeEvent } from "../lib/describe-event";
 import { formatClock } from "../lib/format";
 
-const KINDS = ["service", "healing", "health", "status", "notice"] as const;
+const KINDS = ["service", "healing", "incident", "health", "status", "notice"] as const;
 
 export function EventFeed({ events, onSelect }: { events: StoredEvent[]; onSelect(name: string): void }) {
   const [hidden, setHidden] = useState<Set<string>>(new Set(["health"]));

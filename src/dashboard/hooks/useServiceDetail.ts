@@ -5,13 +5,15 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ApiClient } from "../api/client";
 import { openStream } from "../api/stream";
-import type { LogLine, ServiceDetail } from "../api/types";
+import type { LogLine, ServiceDetail, Why } from "../api/types";
 
 const LOG_LINES = 200;
 const THROTTLE_MS = 750;
 
 export interface ServiceDetailView {
   detail: ServiceDetail | null;
+  /** The explanation shown on top (null until read, or when the API has none). */
+  why: Why | null;
   logs: LogLine[];
   error: string | null;
   /** Re-read now (after an action). */
@@ -20,6 +22,7 @@ export interface ServiceDetailView {
 
 export function useServiceDetail(client: ApiClient, name: string, touchedSeq: number): ServiceDetailView {
   const [detail, setDetail] = useState<ServiceDetail | null>(null);
+  const [why, setWhy] = useState<Why | null>(null);
   const [logs, setLogs] = useState<LogLine[]>([]);
   const [error, setError] = useState<string | null>(null);
   const lastRead = useRef(0);
@@ -33,10 +36,12 @@ export function useServiceDetail(client: ApiClient, name: string, touchedSeq: nu
       (d) => (setDetail(d), setError(null)),
       (err: Error) => setError(err.message),
     );
+    client.why(name).then(setWhy, () => setWhy(null));
   };
 
   useEffect(() => {
     setDetail(null);
+    setWhy(null);
     setLogs([]);
     read();
     return () => {
@@ -71,5 +76,5 @@ export function useServiceDetail(client: ApiClient, name: string, touchedSeq: nu
     return () => stream.close();
   }, [client, name]);
 
-  return { detail, logs, error, refresh: read };
+  return { detail, why, logs, error, refresh: read };
 }

@@ -40,6 +40,7 @@ export function applyEvent(model: Model, event: StoredEvent): Model {
     case "healing":
       return { ...model, touched: { ...model.touched, [event.payload.service]: event.seq } };
     case "notice":
+    case "incident":
       return model;
     case "status":
       return model.status ? { ...model, status: { ...model.status, state: event.payload.state, reasons: event.payload.reasons } } : model;

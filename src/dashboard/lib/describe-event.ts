@@ -33,5 +33,11 @@ export function describeEvent(event: StoredEvent): EventLine {
       const { kind, level, message, service } = event.payload;
       return { subject: service ?? "orchestrator", text: `${kind} · ${message}`, tone: level === "error" ? "bad" : level === "warn" ? "warn" : "ok" };
     }
+    case "incident": {
+      const { id, action, services, first, upstream } = event.payload;
+      const cause = upstream ? ` · common upstream: ${upstream}` : "";
+      const verb = action === "opened" ? "opened" : "grew";
+      return { subject: first.service, text: `incident #${id} ${verb} · ${services.length} services failed (${services.join(", ")}) · first: ${first.reason}${cause}`, tone: "bad" };
+    }
   }
 }
