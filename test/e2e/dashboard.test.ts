@@ -96,7 +96,7 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
       expect(res?.headers()["content-security-policy"]).toContain("script-src 'self' 'sha256-");
       const status = docs.locator("#operations-read-getOrchestratorStatus");
       await status.waitFor({ timeout: 15_000 });
-      expect(await docs.locator(".opblock").count()).toBe(16);
+      expect(await docs.locator(".opblock").count()).toBe(17);
       expect(await docs.locator(".servers select").inputValue()).toBe("/");
       await status.locator(".opblock-summary").click();
       await status.locator("button.try-out__btn").click();
@@ -222,6 +222,20 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard in a real browser", () => {
     await page.locator('[data-testid="tab-graph"]').click();
     expect(await noHorizontalScroll()).toBe(true);
     await page.locator('[data-testid="tab-services"]').click();
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }, 30_000);
+
+  test("at 1400 px and at 375 px every figure in the service cards is shown whole (the memory figure was cut to \"45.0 …\")", async () => {
+    const cutFigures = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll(".card-stats dd")].filter((dd) => dd.scrollWidth > dd.clientWidth + 0.5 || dd.getBoundingClientRect().right > dd.closest(".card")!.getBoundingClientRect().right + 0.5).map((dd) => dd.textContent),
+      );
+    for (const width of [1400, 375]) {
+      await page.setViewportSize({ width, height: 900 });
+      await card("web").waitFor();
+      await waitUntil(async () => (await page.locator(".card-stats dd").allTextContents()).some((t) => t.includes("MiB")), 15_000, "a memory figure in MiB");
+      expect(await cutFigures()).toEqual([]);
+    }
     await page.setViewportSize({ width: 1440, height: 900 });
   }, 30_000);
 
