@@ -43,3 +43,33 @@ test("a crashing service is healed at full speed while its alert hangs; the cras
   expect(detected).toMatchObject({ cause: "exit", exitCode: 1 });
   expect(detected.context!.map((l) => `${l.stream} ${l.line}`)).toEqual([expect.stringMatching(/^stdout crash-after: pid \d+, exiting with 1 in 300 ms$/), "stderr crash-after: crashing with code 1"]);
 }, 30_000);
+
+test("three real services SIGKILLed together: one incident event naming their common upstream, and one incident alert", async () => {
+  const received: { kind: string; services?: string[]; upstream?: string }[] = [];
+  const sink = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: async (req) => {
+      received.push((await req.json()) as (typeof received)[number]);
+      return new Response("ok");
+    },
+  });
+  try {
+    const dependent = { fixture: "healthy.ts", dependsOn: ["db"] };
+    run = createFleetRun(
+      { db: { fixture: "healthy.ts" }, api: dependent, worker: dependent, web: dependent },
+      { alerts: [{ url: `http://127.0.0.1:${sink.port}/alerts` }], healing: { incident: { window: "30s", services: 3 } } },
+    );
+    expect((await run.fleet.start()).outcome).toBe("ready");
+    for (const name of ["api", "worker", "web"]) process.kill(run.pid(name)!, "SIGKILL");
+    await run.waitEvent((e) => e.type === "incident", 10_000, "an incident");
+    await waitFor(() => received.some((a) => a.kind === "incident"), 10_000, "the incident alert");
+    const incidents = run.events.filter((e) => e.type === "incident");
+    expect(incidents.map((e) => e.payload)).toEqual([expect.objectContaining({ action: "opened", upstream: "db", services: expect.arrayContaining(["api", "worker", "web"]) })]);
+    await Bun.sleep(500); // any alert still to come for these failures would be posted by now
+    expect(received.filter((a) => a.kind === "incident")).toHaveLength(1);
+    expect(received.find((a) => a.kind === "incident")).toMatchObject({ upstream: "db" });
+  } finally {
+    sink.stop(true);
+  }
+}, 30_000);
