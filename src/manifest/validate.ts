@@ -13,6 +13,7 @@ import { resolvePhaseIndex } from "./resolve";
 import { didYouMean } from "./suggest";
 import { findCommand } from "./find-command";
 import { RunAsChecker } from "./run-as-checks";
+import { findReadyProblems } from "./ready-checks";
 import { parseSize } from "../lib/size";
 import { parseMarker } from "../process/marker";
 import { describeHolder, findPortHolder } from "../process/port-holder";
@@ -194,6 +195,12 @@ const checkPidFiles: Validator = (ctx) =>
     return [{ ...at(ctx, s.name, "pidFile", message), severity: "warning" as const }];
   });
 
+const checkReady: Validator = (ctx) =>
+  ctx.config.services.flatMap((s) => {
+    const spec = ctx.drafts.get(s.name)?.spec;
+    return spec ? findReadyProblems(spec, s.port).map((p) => at(ctx, s.name, p.key, p.message, p.suffix)) : [];
+  });
+
 const VALIDATORS: Validator[] = [
   checkCommandsGiven,
   checkPhases,
@@ -208,6 +215,7 @@ const VALIDATORS: Validator[] = [
   checkLogSizes,
   checkPortsFree,
   checkPidFiles,
+  checkReady,
 ];
 
 export function validateConfig(ctx: ValidationContext): Issue[] {
