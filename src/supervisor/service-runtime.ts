@@ -15,6 +15,7 @@ import type { RandomSource } from "./backoff";
 import { CircuitBreaker, type BreakerListener } from "./circuit-breaker";
 import { HealthRecord } from "./health-record";
 import { RestartLadder } from "./ladder";
+import { ReadinessRecord } from "./readiness-record";
 import { ServiceTimers } from "./service-timers";
 import { StateWaiters } from "./state-waiters";
 
@@ -43,6 +44,8 @@ export class ServiceRuntime {
   readonly timers = new ServiceTimers();
   readonly waiters = new StateWaiters();
   readonly health = new HealthRecord();
+  /** What the service said about its readiness in this spawn (SPEC §14). */
+  readonly readiness = new ReadinessRecord();
   readonly ladder: RestartLadder;
   readonly breaker: CircuitBreaker;
 
@@ -54,6 +57,8 @@ export class ServiceRuntime {
     clock: Clock,
     random: RandomSource,
     onBreakerChange: BreakerListener,
+    /** The readiness-only probe of `ready: { http | tcp | exec }` (SPEC §14); null for any other readiness. */
+    readonly readyProbe: Probe | null = null,
   ) {
     this.#config = config;
     this.#order = order;
@@ -150,6 +155,7 @@ export class ServiceRuntime {
     this.#child = child;
     this.#startedAt = now;
     this.health.resetFailures();
+    this.readiness.reset(this.#config.ready?.kind === "systemd" ? (this.#config.ready.watchdogMs ?? null) : null);
     return ++this.#generation;
   }
 
