@@ -14,6 +14,12 @@ export class ReadinessRecord {
   #lastPingAt: number | null = null;
   #watchdogMs: number | null = null;
   #lastCheck: string | null = null;
+  #spawn = 0;
+
+  /** The generation of the spawn this record speaks of. */
+  get spawn(): number {
+    return this.#spawn;
+  }
 
   /** What made it ready ("READY=1", "log line matched", "newline on fd 3", "probe passed"), null until it is. */
   get signal(): string | null {
@@ -56,8 +62,9 @@ export class ReadinessRecord {
     return this.#lastCheck;
   }
 
-  /** A new spawn: nothing said yet. */
-  reset(watchdogMs: number | null): void {
+  /** A new spawn (its generation): nothing said yet. */
+  reset(spawn: number, watchdogMs: number | null): void {
+    this.#spawn = spawn;
     this.#signal = this.#readyAt = this.#status = this.#mainPid = this.#deadline = this.#lastPingAt = this.#lastCheck = null;
     this.#stopping = false;
     this.#watchdogMs = watchdogMs;

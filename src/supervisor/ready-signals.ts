@@ -20,7 +20,7 @@ export function readinessSourceOf(service: ServiceRuntime): ReadinessSource {
 }
 
 /** The key the readiness probe runs under, beside the liveness probe's (the service's name). */
-export const readyProbeKey = (service: ServiceRuntime): string => `${service.name}\u0000ready`;
+export const readyProbeKey = (service: { name: string }): string => `${service.name}\u0000ready`;
 
 const patterns = new Map<string, RegExp>();
 
@@ -46,15 +46,21 @@ export function watchReadyLine(core: SupervisorCore, service: ServiceRuntime, ge
 
 export type MarkReady = (core: SupervisorCore, service: ServiceRuntime, signal: string) => void;
 
-/** What came through the notification channel of the spawn `generation`; false when it was for an older spawn (ignored). */
+/**
+ * What came through the notification channel of the spawn `generation`. What it says of
+ * itself (STATUS=, MAINPID=, STOPPING=1) is kept while no newer spawn came, also while it is
+ * being stopped; what acts (READY=1, the watchdog, EXTEND_TIMEOUT_USEC) needs it to be the
+ * live process. False when it was ignored.
+ */
 export function handleNotify(core: SupervisorCore, service: ServiceRuntime, generation: number, fields: NotifyFields, markReady: MarkReady): boolean {
-  if (service.generation !== generation || !service.alive) return false;
-  const ready = service.config.ready;
   const record = service.readiness;
+  if (record.spawn !== generation) return false;
   if (fields.STATUS !== undefined) record.setStatus(fields.STATUS);
   const mainPid = Number(fields.MAINPID);
   if (Number.isInteger(mainPid) && mainPid > 0) record.setMainPid(mainPid);
   if (fields.STOPPING === "1") record.markStopping();
+  if (service.generation !== generation || !service.alive) return false;
+  const ready = service.config.ready;
   if (fields.EXTEND_TIMEOUT_USEC !== undefined) extendStartup(core, service, Number(fields.EXTEND_TIMEOUT_USEC) / 1000);
   if (fields.WATCHDOG_USEC !== undefined && Number(fields.WATCHDOG_USEC) > 0) record.setWatchdog(Number(fields.WATCHDOG_USEC) / 1000);
   if (fields.WATCHDOG === "trigger") {

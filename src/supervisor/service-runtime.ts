@@ -155,8 +155,9 @@ export class ServiceRuntime {
     this.#child = child;
     this.#startedAt = now;
     this.health.resetFailures();
-    this.readiness.reset(this.#config.ready?.kind === "systemd" ? (this.#config.ready.watchdogMs ?? null) : null);
-    return ++this.#generation;
+    const generation = ++this.#generation;
+    this.readiness.reset(generation, this.#config.ready?.kind === "systemd" ? (this.#config.ready.watchdogMs ?? null) : null);
+    return generation;
   }
 
   /** The process of the current generation exited by itself. */

@@ -57,19 +57,19 @@ describe("ready signals under the binary", () => {
     });
     const readiness = await expectOrdered(run, api, "log");
     expect(readiness.signal).toBe("log line matched: ready to accept connections");
-  });
+  }, 30_000);
 
   test.skipIf(!hasSystemdNotify)("ready: { notify: systemd } with the real systemd-notify: READY=1 releases the dependent, STATUS= is shown", async () => {
     const { run, api } = up({ db: { command: announce, env: { READY_VIA: "systemd", READY_DELAY_MS: 800, READY_STATUS: "serving 3 clients" }, ready: { notify: "systemd" }, health: false }, web });
     const readiness = await expectOrdered(run, api, "systemd");
     expect([readiness.signal, readiness.status]).toEqual(["READY=1", "serving 3 clients"]);
-  });
+  }, 30_000);
 
   test("ready: { notify: fd, fd: 3 }: the newline on fd 3 releases the dependent", async () => {
     const { run, api } = up({ db: { command: announce, env: { READY_VIA: "fd", READY_DELAY_MS: 800 }, ready: { notify: "fd", fd: 3 }, health: false }, web });
     const readiness = await expectOrdered(run, api, "fd");
     expect(readiness.signal).toBe("newline on fd 3");
-  });
+  }, 30_000);
 
   test.skipIf(!hasSystemdNotify)("watchdog: a service that stops pinging fails with reason watchdog and is restarted by the ladder", async () => {
     const { run, api } = up({
@@ -88,7 +88,7 @@ describe("ready signals under the binary", () => {
     // it was healthy (READY=1) and fed the watchdog before it stopped: the failure came after readiness
     const order = run.transitions().filter((t) => t.service === "db").map((t) => t.to);
     expect(order.slice(0, 3)).toEqual(["starting", "healthy", "backoff"]);
-  });
+  }, 30_000);
 });
 
 describe("check", () => {

@@ -18,7 +18,7 @@ const spawner = new BunSpawner();
 const children: ChildHandle[] = [];
 const hasSystemdNotify = Bun.which("systemd-notify") !== null;
 const postgres = findUser("postgres");
-const asPostgres: Account | undefined = postgres && { user: "postgres", uid: postgres.uid, group: "postgres", gid: postgres.gid, groups: listUserGroups("postgres", postgres.gid), home: postgres.home };
+const asPostgres: Account | undefined = postgres ? { user: "postgres", uid: postgres.uid, group: "postgres", gid: postgres.gid, groups: listUserGroups("postgres", postgres.gid), home: postgres.home } : undefined;
 
 afterEach(async () => {
   for (const child of children.splice(0)) {
