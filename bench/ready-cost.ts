@@ -36,7 +36,7 @@ class TimedSpawner extends BunSpawner {
 
 function supervise(services: ServiceConfig[], spawner: BunSpawner, onOutput?: (name: string, line: string) => void): Supervisor {
   return new Supervisor({
-    config: makeConfig(services),
+    config: makeConfig(services, Math.max(10, services.length)),
     spawner,
     clock: systemClock,
     sink,
