@@ -184,6 +184,7 @@ function summarize(s: ServiceSnapshot, usage: Map<number, ProcUsage>): ServiceSu
     attempt: s.attempt,
     uptimeMs: s.uptimeMs,
     health: { ...s.health },
+    readiness: { ...s.readiness },
     memoryBytes: proc?.rssBytes ?? null,
     cpuPercent: proc?.cpuPercent ?? null,
     dependsOn: s.dependsOn,

@@ -45,6 +45,14 @@ export const HealthConfigSchema = Type.Object({
   failureThreshold: Type.Integer(),
 });
 
+/** What makes a service ready (SPEC §14), instead of its first passing health probe. */
+export const ReadyConfigSchema = Type.Union([
+  Type.Object({ kind: Type.Literal("log"), pattern: Type.String({ description: "A regular expression matched against each output line (stdout and stderr)." }) }),
+  Type.Object({ kind: Type.Literal("systemd"), watchdogMs: Type.Optional(Type.Number({ description: "WATCHDOG_USEC: a WATCHDOG=1 is due within this time." })) }, { description: "sd_notify(3): READY=1 on NOTIFY_SOCKET." }),
+  Type.Object({ kind: Type.Literal("fd"), fd: Type.Integer({ minimum: 3 }) }, { description: "s6 style: a newline written to this fd." }),
+  Type.Object({ kind: Type.Literal("probe"), check: HealthCheckSchema, intervalMs: Type.Number(), timeoutMs: Type.Number() }, { description: "A probe used for readiness only." }),
+]);
+
 export const RestartConfigSchema = Type.Object({
   policy: literals(RESTART_POLICIES),
   backoffMs: Type.Array(Type.Number()),
@@ -100,6 +108,7 @@ export const ServiceConfigSchema = Type.Object(
     restart: RestartConfigSchema,
     shutdown: ShutdownConfigSchema,
     startupTimeoutMs: Type.Number(),
+    ready: Type.Optional(ReadyConfigSchema),
     image: Type.Optional(Type.String({ description: "Container image for `export`." })),
     user: Type.Optional(Type.String({ description: "As written in the manifest (a name or a uid)." })),
     group: Type.Optional(Type.String({ description: "As written in the manifest (a name or a gid)." })),
@@ -168,6 +177,7 @@ export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
 export type Dependency = Static<typeof DependencySchema>;
 export type HealthCheck = Static<typeof HealthCheckSchema>;
 export type HealthConfig = Static<typeof HealthConfigSchema>;
+export type ReadyConfig = Static<typeof ReadyConfigSchema>;
 export type RestartConfig = Static<typeof RestartConfigSchema>;
 export type ShutdownConfig = Static<typeof ShutdownConfigSchema>;
 export type Account = Static<typeof AccountSchema>;

@@ -3,7 +3,7 @@ import { escapeDollars, renderComposeHealth } from "./compose-healthcheck";
 import { renderComposeLimits, renderComposeUser } from "./compose-process";
 import { formatDuration } from "./format-duration";
 import { renderYaml, type KeyComment } from "./render-yaml";
-import { commandArgv, defaultImage, hasDockerfile, probePath, relativePath, serviceEnvironment, triesSeveralEndpoints } from "./service-facts";
+import { commandArgv, defaultImage, describeReady, hasDockerfile, probePath, relativePath, serviceEnvironment, triesSeveralEndpoints } from "./service-facts";
 import { planExport, splitDependencies } from "./service-order";
 import type { ComposeOptions, ExportFile } from "./types";
 import { renderHeader } from "./unmapped";
@@ -60,6 +60,8 @@ function renderService(config: Config, service: ServiceConfig, options: ComposeO
   const health = renderComposeHealth(service);
   if (health.healthcheck) out.healthcheck = health.healthcheck;
   if ("reason" in health && health.reason) ctx.notes.push(`no healthcheck: ${health.reason}`);
+  // SPEC §14: the healthcheck comes from `health`; Compose has one check, so `ready` is noted
+  if (service.ready) ctx.notes.push(`${describeReady(service)}: Compose has one healthcheck, taken from health; dependents wait for it, not for this readiness`);
   const check = service.health.check;
   if (check && triesSeveralEndpoints(check) && check.kind === "http") {
     ctx.notes.push(`the probe tries ${check.endpoints.join(", ")} in turn; this healthcheck uses ${probePath(check)}`);

@@ -1,6 +1,6 @@
-import type { ServiceConfig } from "../contract/config";
+import type { HealthCheck, ServiceConfig } from "../contract/config";
 import { toSeconds } from "./format-duration";
-import { probePath, probePort, triesSeveralEndpoints } from "./service-facts";
+import { describeReady, probePath, probePort, triesSeveralEndpoints } from "./service-facts";
 
 /** The startup, readiness and liveness probes of a container; empty when there is no probe. */
 export interface KubernetesProbes {
@@ -9,8 +9,7 @@ export interface KubernetesProbes {
   livenessProbe?: Record<string, unknown>;
 }
 
-function probeHandler(service: ServiceConfig, notes: string[]): Record<string, unknown> | undefined {
-  const check = service.health.check;
+function probeHandler(service: ServiceConfig, check: HealthCheck | null, notes: string[]): Record<string, unknown> | undefined {
   if (check === null) {
     notes.push("no health probe: Kubernetes counts it ready as soon as it runs (the orchestrator waits 1s)");
     return undefined;
@@ -31,16 +30,39 @@ function probeHandler(service: ServiceConfig, notes: string[]): Record<string, u
 /**
  * Maps the health config onto Kubernetes probes: the startup probe allows `startupTimeout`,
  * then readiness and liveness both use the probe's interval, timeout and failureThreshold.
+ * With `ready` (SPEC §14): a readiness probe becomes the startup and readiness probes, and
+ * `health` the liveness probe alone; a log line or notify readiness has no Kubernetes form
+ * (it is noted), so readiness then comes from `health` as before.
  */
 export function renderKubernetesProbes(service: ServiceConfig, notes: string[]): KubernetesProbes {
-  const handler = probeHandler(service, notes);
+  const ready = service.ready;
+  if (ready && ready.kind !== "probe") notes.push(`${describeReady(service)}: Kubernetes has no such readiness signal; readinessProbe comes from health`);
+  if (ready?.kind !== "probe") return renderFromHealth(service, notes);
+  const probes: KubernetesProbes = {};
+  const readyHandler = probeHandler(service, ready.check, notes);
+  if (readyHandler) {
+    const timing = { periodSeconds: toSeconds(ready.intervalMs), timeoutSeconds: toSeconds(ready.timeoutMs) };
+    probes.startupProbe = { ...readyHandler, ...timing, failureThreshold: startupAttempts(service, ready.intervalMs) };
+    probes.readinessProbe = { ...readyHandler, ...timing, failureThreshold: 1 };
+  }
+  const h = service.health;
+  const liveHandler = h.check === null ? undefined : probeHandler(service, h.check, notes);
+  if (liveHandler) probes.livenessProbe = { ...liveHandler, periodSeconds: toSeconds(h.intervalMs), timeoutSeconds: toSeconds(h.timeoutMs), failureThreshold: h.failureThreshold };
+  return probes;
+}
+
+function renderFromHealth(service: ServiceConfig, notes: string[]): KubernetesProbes {
+  const handler = probeHandler(service, service.health.check, notes);
   if (!handler) return {};
   const h = service.health;
   const timing = { periodSeconds: toSeconds(h.intervalMs), timeoutSeconds: toSeconds(h.timeoutMs) };
-  const startupAttempts = Math.max(1, Math.ceil(service.startupTimeoutMs / Math.max(1, h.intervalMs)));
   return {
-    startupProbe: { ...handler, ...timing, failureThreshold: startupAttempts },
+    startupProbe: { ...handler, ...timing, failureThreshold: startupAttempts(service, h.intervalMs) },
     readinessProbe: { ...handler, ...timing, failureThreshold: h.failureThreshold },
     livenessProbe: { ...handler, ...timing, failureThreshold: h.failureThreshold },
   };
+}
+
+function startupAttempts(service: ServiceConfig, intervalMs: number): number {
+  return Math.max(1, Math.ceil(service.startupTimeoutMs / Math.max(1, intervalMs)));
 }

@@ -84,3 +84,13 @@ export function probePath(check: Extract<HealthCheck, { kind: "http" }>): string
 export function triesSeveralEndpoints(check: HealthCheck): boolean {
   return check.kind === "http" && check.path === undefined && check.endpoints.length > 1;
 }
+
+/** `ready: { log: "…" }`, `ready: { notify: systemd }`, `ready: { notify: fd, fd: 3 }`, as the manifest says it. */
+export function describeReady(service: ServiceConfig): string {
+  const ready = service.ready;
+  if (!ready) return "";
+  if (ready.kind === "log") return `ready: { log: ${JSON.stringify(ready.pattern)} }`;
+  if (ready.kind === "systemd") return "ready: { notify: systemd }";
+  if (ready.kind === "fd") return `ready: { notify: fd, fd: ${ready.fd} }`;
+  return `ready: { ${ready.check.kind} }`;
+}

@@ -46,11 +46,19 @@ export function renderSystemdLimits(service: ServiceConfig): Settings {
   return out;
 }
 
-/** Type= (forking for a daemon with a pid file) and PIDFile=. */
+const formatSeconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+/** Type= (notify for `ready: { notify: systemd }`, with NotifyAccess= and WatchdogSec=; forking for a daemon with a pid file) and PIDFile=. */
 export function renderSystemdType(config: Config, layout: SystemdLayout, service: ServiceConfig, oneShot: boolean, notes: string[]): Settings {
   if (oneShot) {
     if (service.pidFile) notes.push("pidFile: a one-shot unit (another service waits for it to complete) cannot be Type=forking; PIDFile= not set");
     return [["Type", "oneshot"], ["RemainAfterExit", "yes"]];
+  }
+  if (service.ready?.kind === "systemd") {
+    // the orchestrator takes messages from any process of the service, as NotifyAccess=all does
+    const watchdog = service.ready.watchdogMs;
+    if (service.pidFile) notes.push("pidFile: Type=notify takes the main pid from the service itself (MAINPID=); PIDFile= not set");
+    return [["Type", "notify"], ["NotifyAccess", "all"], ...(watchdog === undefined ? [] : ([["WatchdogSec", formatSeconds(watchdog)]] as Settings))];
   }
   if (!service.pidFile) return [["Type", "simple"]];
   return [["Type", "forking"], ["PIDFile", installedPath(config, layout, service.pidFile)]];

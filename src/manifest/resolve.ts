@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from "node:path";
 import { parseDuration } from "../lib/duration";
 import { parseSize } from "../lib/size";
 import type { RawHealth, RawManifest, RawService } from "./schema";
-import { DEFAULT_ALERT_EVENTS, type AlertConfig, type Config, type HealingConfig, type HealthCheck, type HealthConfig, type LimitsConfig, type LogsConfig, type ServiceConfig } from "../contract/config";
+import { DEFAULT_ALERT_EVENTS, type AlertConfig, type Config, type HealingConfig, type HealthCheck, type HealthConfig, type LimitsConfig, type LogsConfig, type ReadyConfig, type ServiceConfig } from "../contract/config";
 import { DEFAULTS, DEFAULT_PHASES } from "./defaults";
 import { assignDefaultPhases } from "./default-phases";
 import { normalizeDeps, type ServiceDraft } from "./merge";
@@ -84,6 +84,7 @@ function resolveService(draft: ServiceDraft, raw: RawManifest, config: Config): 
       command: spec.shutdown?.command,
     },
     startupTimeoutMs: spec.startupTimeout !== undefined ? ms(spec.startupTimeout, 0) : config.launch.startupTimeoutMs,
+    ready: resolveReady(spec, raw.defaults?.health),
     image: spec.image,
     user: spec.user === undefined ? undefined : String(spec.user),
     group: spec.group === undefined ? undefined : String(spec.group),
@@ -165,6 +166,22 @@ export function resolveHealth(health: RawHealth | undefined, defaults: RawHealth
   else if (port !== undefined)
     check = { kind: "http", endpoints: [...(h?.endpoints ?? d?.endpoints ?? DEFAULTS.health.endpoints)], port, host };
   return { check, ...timing };
+}
+
+/** `ready` (SPEC §14); a probe takes its timing from `ready`, else from `health`. Which source wins when several are given is for check to say. */
+export function resolveReady(spec: RawService, defaults: RawHealth | undefined): ReadyConfig | undefined {
+  const ready = spec.ready;
+  if (!ready) return undefined;
+  if (ready.log !== undefined) return { kind: "log", pattern: ready.log };
+  if (ready.notify === "systemd") return spec.watchdog === undefined ? { kind: "systemd" } : { kind: "systemd", watchdogMs: ms(spec.watchdog, 0) };
+  if (ready.notify === "fd") return { kind: "fd", fd: ready.fd ?? 3 };
+  const { exec, tcp, http, host, interval, timeout } = ready;
+  if (exec === undefined && tcp === undefined && http === undefined) return undefined;
+  const health = spec.health === false ? undefined : spec.health;
+  const probe = resolveHealth({ exec, tcp, http, host: host ?? health?.host }, defaults, spec.port).check;
+  if (!probe) return undefined;
+  const timing = resolveHealth({ interval: interval ?? health?.interval, timeout: timeout ?? health?.timeout }, defaults, spec.port);
+  return { kind: "probe", check: probe, intervalMs: timing.intervalMs, timeoutMs: timing.timeoutMs };
 }
 
 export function resolvePhaseIndex(phase: string | number | undefined, phases: string[]): number | undefined {

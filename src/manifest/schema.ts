@@ -57,6 +57,26 @@ export const HealthSchema = T.Union(
   { description: "Health probe; `false` disables probing." },
 );
 
+/** SPEC §14: what makes the service ready; exactly one source. */
+export const ReadySchema = T.Object(
+  {
+    log: T.Optional(T.String({ minLength: 1, description: "A regular expression matched against each output line (stdout and stderr)." })),
+    notify: T.Optional(
+      T.Union([T.Literal("systemd"), T.Literal("fd")], {
+        description: "systemd: READY=1 on NOTIFY_SOCKET (sd_notify); fd: a newline written to `fd` (s6 notification-fd).",
+      }),
+    ),
+    fd: T.Optional(T.Integer({ minimum: 3, maximum: 1023, description: "With notify: fd, the descriptor the service writes its newline to." })),
+    http: T.Optional(T.String({ description: "A readiness-only probe: GET this path (2xx/3xx is ready)." })),
+    tcp: T.Optional(T.Union([Port, T.Literal(true)], { description: "A readiness-only probe: connect to this port; `true`: the service's own `port`." })),
+    exec: T.Optional(T.String({ description: "A readiness-only probe: run under sh -c; exit 0 is ready." })),
+    host: T.Optional(T.String({ description: "Host to probe (default 127.0.0.1)." })),
+    interval: T.Optional(DurationAtLeast(100)),
+    timeout: T.Optional(DurationAtLeast(1)),
+  },
+  { ...Strict, description: "What makes the service ready (dependents start); `health` is then the liveness probe. Without it, the first passing health probe." },
+);
+
 export const RestartSchema = T.Object(
   {
     policy: T.Optional(literals(RESTART_POLICIES)),
@@ -152,6 +172,11 @@ export const ServiceSchema = T.Object(
     restart: T.Optional(RestartSchema),
     shutdown: T.Optional(ServiceShutdownSchema),
     startupTimeout: T.Optional(Duration),
+    ready: T.Optional(ReadySchema),
+    watchdog: T.Optional({
+      ...DurationAtLeast(1),
+      description: "With ready: { notify: systemd }: exported as WATCHDOG_USEC; no WATCHDOG=1 within it is a failure (reason watchdog).",
+    }),
     image: T.Optional(T.String({ description: "Container image used by `export`." })),
     user: T.Optional(Account("User to run as:")),
     group: T.Optional(Account("Group to run as (default: the user's primary group):")),

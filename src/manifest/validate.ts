@@ -13,6 +13,7 @@ import { resolvePhaseIndex } from "./resolve";
 import { didYouMean } from "./suggest";
 import { findCommand } from "./find-command";
 import { RunAsChecker } from "./run-as-checks";
+import { findReadyProblems } from "./ready-checks";
 import { parseSize } from "../lib/size";
 import { parseMarker } from "../process/marker";
 import { describeHolder, findPortHolder } from "../process/port-holder";
@@ -212,6 +213,12 @@ export function describeBadAlertUrl(url: string): string | null {
   return `expected an http:// or https:// URL, got one with scheme ${JSON.stringify(parsed.protocol)}`;
 }
 
+const checkReady: Validator = (ctx) =>
+  ctx.config.services.flatMap((s) => {
+    const spec = ctx.drafts.get(s.name)?.spec;
+    return spec ? findReadyProblems(spec, s.port).map((p) => at(ctx, s.name, p.key, p.message, p.suffix)) : [];
+  });
+
 const VALIDATORS: Validator[] = [
   checkCommandsGiven,
   checkPhases,
@@ -227,6 +234,7 @@ const VALIDATORS: Validator[] = [
   checkPortsFree,
   checkPidFiles,
   checkAlertUrls,
+  checkReady,
 ];
 
 export function validateConfig(ctx: ValidationContext): Issue[] {

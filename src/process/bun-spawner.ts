@@ -8,9 +8,11 @@ import { createFailedChild } from "./exits";
 import { createRunId, formatMarker, MARKER_VAR } from "./marker";
 import { currentIdentity, needsAccountSwitch } from "../lib/run-as-tools";
 import { launch } from "./launch";
+import { NotifyHub } from "./notify-hub";
 import { OutputPipes } from "./output-pipes";
 import { PidFileChild, type DaemonHooks } from "./pid-file-child";
-import type { ChildHandle, Leftover, SpawnSpec, Spawner, SpawnerNotice } from "./spawner";
+import { openReadyChannel, type ReadyChannel } from "./ready-channel";
+import type { ChildHandle, Leftover, NotifyFields, SpawnSpec, Spawner, SpawnerNotice } from "./spawner";
 import type { StreamName } from "../contract/output";
 import { OrphanWatchdog } from "./watchdog";
 
@@ -29,6 +31,8 @@ export interface BunSpawnerOptions {
   onNotice?: (notice: SpawnerNotice) => void;
   /** false: catch escaped daemons by their marker only (tests of that mode); a function stands in for prctl (returns why it failed, or null). */
   subreaper?: boolean | ((on: boolean) => string | null);
+  /** Where `notify: systemd` sockets come from (default: a NotifyHub of its own). */
+  notifyHub?: NotifyHub;
 }
 
 /**
@@ -48,6 +52,8 @@ export class BunSpawner implements Spawner {
   private readonly catcher: DescendantCatcher;
   private readonly notify: (notice: SpawnerNotice) => void;
   private spawns = 0;
+  /** The sd_notify sockets of `notify: systemd` services; its worker starts with the first. */
+  readonly notifyHub: NotifyHub;
   /** Tells this spawner's processes apart from any other's on the host, in every marker. */
   readonly runId = createRunId();
 
@@ -56,6 +62,7 @@ export class BunSpawner implements Spawner {
     this.drainTimeoutMs = options.drainTimeoutMs ?? 100;
     this.maxOutputBytesPerSecond = options.maxOutputBytesPerSecond ?? 16 * 1024 * 1024;
     this.directExec = options.directExec ?? true;
+    this.notifyHub = options.notifyHub ?? new NotifyHub();
     const notify = (this.notify = (notice: SpawnerNotice) => {
       try {
         options.onNotice?.(notice);
@@ -74,23 +81,36 @@ export class BunSpawner implements Spawner {
     return this.watchdog?.pid ?? 0;
   }
 
-  spawn(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void): ChildHandle {
+  spawn(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void, onNotify: (fields: NotifyFields) => void = () => {}): ChildHandle {
     const argv = toArgv(spec.command);
     if (argv.length === 0) return createFailedChild(`cannot start "${spec.name}": expected a command, got an empty one`);
     const marker = formatMarker({ runId: this.runId, spawn: ++this.spawns, name: spec.name });
+    let channel: ReadyChannel;
+    try {
+      channel = openReadyChannel(spec, marker, this.notifyHub, onNotify);
+    } catch (error) {
+      return createFailedChild(`cannot start "${spec.name}": its notification channel (${spec.notify?.kind}): ${error instanceof Error ? error.message : String(error)}`);
+    }
     this.catcher.prepare();
-    const env = { ...spec.env, [MARKER_VAR]: marker };
-    const started = this.start({ ...spec, env });
-    if (started instanceof Error) return createFailedChild(describeSpawnError(spec, argv, started));
+    const env = { ...spec.env, ...channel.env, [MARKER_VAR]: marker };
+    const started = this.start({ ...spec, env }, channel);
+    if (started instanceof Error) {
+      channel.close();
+      return createFailedChild(describeSpawnError(spec, argv, started));
+    }
     const { proc, pipes } = started;
+    channel.began(proc.pid);
     this.catcher.began(marker, spec.name, proc.pid);
     this.watchdog?.register(proc.pid);
     // same account, cwd and environment (marker included: what it leaves goes with the service)
     const startStopCommand = (command: string, mainPid: number) =>
       this.spawnStopCommand({ ...spec, command, env: { ...env, MAINPID: String(mainPid) }, runAs: { account: spec.runAs?.account } }, onLine);
     const options = { ...this.childOptions(), startStopCommand };
-    if (spec.pidFile) return this.superviseDaemon(spec.name, spec.pidFile, marker, (hooks) => new BunChild(proc, pipes, onLine, { ...options, ...hooks }));
-    return new BunChild(proc, pipes, onLine, { ...options, onGone: (pgid) => this.endSpawn(marker, pgid) });
+    const child = spec.pidFile
+      ? this.superviseDaemon(spec.name, spec.pidFile, marker, (hooks) => new BunChild(proc, pipes, onLine, { ...options, ...hooks }), channel)
+      : new BunChild(proc, pipes, onLine, { ...options, onGone: (pgid) => this.endSpawn(marker, pgid) });
+    void child.exited.then(() => channel.close());
+    return child;
   }
 
   /** The spawn with `marker` is over: kill what it left (returned), stop watching group `pgid`. */
@@ -109,12 +129,14 @@ export class BunSpawner implements Spawner {
     pidFile: NonNullable<SpawnSpec["pidFile"]>,
     marker: string,
     startStarter: (hooks: { keepGroupOnExit: true; onGone: (pgid: number) => void }) => BunChild,
+    channel: ReadyChannel,
   ): ChildHandle {
     let daemonGroup = 0;
     const starter = startStarter({ keepGroupOnExit: true, onGone: (pgid) => void (pgid !== daemonGroup && this.watchdog?.unregister(pgid)) });
     const hooks: DaemonHooks = {
       adopt: (_pid, pgid) => {
         daemonGroup = pgid;
+        channel.began(pgid);
         this.watchdog?.register(pgid);
         this.catcher.regroup(marker, pgid);
       },
@@ -141,7 +163,7 @@ export class BunSpawner implements Spawner {
     return { ...env, [MARKER_VAR]: formatMarker({ runId: this.runId, spawn: "probe", name }) };
   }
 
-  private start(spec: SpawnSpec): { proc: Subprocess<"ignore", "ignore", "ignore">; pipes: OutputPipes } | Error {
+  private start(spec: SpawnSpec, channel?: ReadyChannel): { proc: Subprocess<"ignore", "ignore", "ignore">; pipes: OutputPipes } | Error {
     let pipes: OutputPipes;
     try {
       const account = spec.runAs?.account;
@@ -151,7 +173,8 @@ export class BunSpawner implements Spawner {
     }
     try {
       const { command, cwd, env, runAs } = spec;
-      const proc = launch({ command, cwd, env, runAs, stdout: pipes.stdout, stderr: pipes.stderr, directExec: this.directExec });
+      const extra = { extraFds: channel?.extraFds, exportWatchdogPid: channel?.exportWatchdogPid };
+      const proc = launch({ command, cwd, env, runAs, stdout: pipes.stdout, stderr: pipes.stderr, directExec: this.directExec, ...extra });
       pipes.closeWriteEnds();
       return { proc, pipes };
     } catch (error) {
@@ -162,6 +185,7 @@ export class BunSpawner implements Spawner {
 
   /** Kill what is left of this run's escapees, then close the watchdog: any group still running is SIGKILLed by it. */
   close(): void {
+    this.notifyHub.close();
     this.catcher.close();
     this.watchdog?.close();
   }

@@ -1,7 +1,8 @@
 /** A pretend child process that a test drives by hand. Used through FakeSpawner. */
 import type { Clock } from "../lib/clock";
 import { spawnErrorExit, toExit } from "./exits";
-import type { ChildHandle, Exit, Leftover, SpawnSpec } from "./spawner";
+import { parseNotifyMessage } from "./notify-message";
+import type { ChildHandle, Exit, Leftover, NotifyFields, SpawnSpec } from "./spawner";
 import type { StreamName } from "../contract/output";
 
 /**
@@ -36,6 +37,7 @@ export class FakeChild implements ChildHandle {
     private readonly onLine: LineCallback,
     private readonly clock: Clock,
     stopBehaviour: StopBehaviour,
+    private readonly onNotify: (fields: NotifyFields) => void = () => {},
   ) {
     this.pid = pid;
     this.spec = spec;
@@ -67,6 +69,12 @@ export class FakeChild implements ChildHandle {
   emit(stream: StreamName, line: string): void {
     if (!this.running) throw new Error(`FakeChild ${this.spec.name}: expected a running child to emit, it has exited`);
     this.onLine(stream, line);
+  }
+
+  /** Make it send an sd_notify message (`"READY=1\nSTATUS=up"`) or, for `notify: fd`, its newline (`"READY=1"`). */
+  notify(message: string): void {
+    if (!this.running) throw new Error(`FakeChild ${this.spec.name}: expected a running child to notify, it has exited`);
+    this.onNotify(parseNotifyMessage(message));
   }
 
   /** With `command`, the behaviour answers the command as it would the signal; "obey" then exits with code 0 (the command stopped it). */

@@ -1,7 +1,7 @@
 /** A Spawner for supervisor tests: no processes, every child driven by the test. */
 import { systemClock, type Clock } from "../lib/clock";
 import { FakeChild, type StopBehaviour } from "./fake-child";
-import type { SpawnSpec, Spawner } from "./spawner";
+import type { NotifyFields, SpawnSpec, Spawner } from "./spawner";
 import type { StreamName } from "../contract/output";
 
 export { FakeChild, type StopBehaviour } from "./fake-child";
@@ -46,11 +46,11 @@ export class FakeSpawner implements Spawner {
     this.defaultStop = options.stopBehaviour ?? "obey";
   }
 
-  spawn(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void): FakeChild {
+  spawn(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void, onNotify?: (fields: NotifyFields) => void): FakeChild {
     this.spawns.push(spec);
     const failure = this.failures.get(spec.name)?.shift();
     const pid = failure === undefined ? this.nextPid++ : 0;
-    const child = new FakeChild(pid, spec, onLine, this.clock, this.stopByName.get(spec.name) ?? this.defaultStop);
+    const child = new FakeChild(pid, spec, onLine, this.clock, this.stopByName.get(spec.name) ?? this.defaultStop, onNotify);
     if (failure !== undefined) child.failSpawn(failure);
     const list = this.byName.get(spec.name) ?? [];
     list.push(child);

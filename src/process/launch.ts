@@ -23,6 +23,10 @@ export interface LaunchOptions {
   stderr: number | "pipe";
   /** Exec simple command strings without `sh -c` (default true). */
   directExec?: boolean;
+  /** More descriptors the child gets, by number: `{ 3: writeEnd }` (a notification fd, SPEC §14). */
+  extraFds?: Record<number, number>;
+  /** Export WATCHDOG_PID as the child's own pid (sd_watchdog_enabled(3) checks it): one `sh` link that execs. */
+  exportWatchdogPid?: boolean;
 }
 
 /**
@@ -33,13 +37,28 @@ export function launch(options: LaunchOptions & { stderr: "pipe" }): Subprocess<
 export function launch(options: LaunchOptions): Subprocess<"ignore", "ignore", "ignore">;
 export function launch(options: LaunchOptions): Subprocess<"ignore", "ignore", "pipe" | "ignore"> {
   const { command, cwd, env, stdout, stderr } = options;
-  const io = { cwd, stdin: "ignore", stdout, stderr, detached: true } as const;
-  if (!needsChain(options.runAs)) {
+  const io = { cwd, stdin: "ignore", stdout, stderr, detached: true, ...withExtraFds(stdout, stderr, options.extraFds) } as const;
+  const chained = needsChain(options.runAs);
+  // spawnCommandString places fds 0-2 only: extra fds take the path below, which resolves the program the same way
+  if (!chained && !options.exportWatchdogPid && !io.stdio) {
     if (typeof command === "string") return spawnCommandString(command, { ...io, env, directExec: options.directExec }) as Subprocess<"ignore", "ignore", "pipe">;
     return trackChild(Bun.spawn(command, { ...io, env })) as Subprocess<"ignore", "ignore", "pipe">;
   }
   const program = toProgram(command, cwd, env, options.directExec ?? true);
-  return trackChild(Bun.spawn(wrapArgv(program.argv, options.runAs!), { ...io, env: program.env })) as Subprocess<"ignore", "ignore", "pipe">;
+  const argv = options.exportWatchdogPid ? ["/bin/sh", "-c", 'export WATCHDOG_PID=$$; exec "$0" "$@"', ...program.argv] : program.argv;
+  return trackChild(Bun.spawn(chained ? wrapArgv(argv, options.runAs!) : argv, { ...io, env: program.env })) as Subprocess<"ignore", "ignore", "pipe">;
+}
+
+// Bun.spawn's `stdio` array places each entry at its index; the gaps are closed ("ignore" is /dev/null for 0-2 only).
+type Stdio = ["ignore", number | "ignore", number | "pipe", ...(number | "ignore")[]];
+function withExtraFds(stdout: number | "ignore", stderr: number | "pipe", extra: Record<number, number> | undefined): { stdio?: Stdio } {
+  if (!extra || Object.keys(extra).length === 0) return {};
+  const stdio: Stdio = ["ignore", stdout, stderr];
+  for (const [target, fd] of Object.entries(extra)) {
+    while (stdio.length <= Number(target)) stdio.push("ignore");
+    stdio[Number(target)] = fd;
+  }
+  return { stdio };
 }
 
 /**

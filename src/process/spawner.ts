@@ -16,7 +16,16 @@ export interface SpawnSpec {
   runAs?: RunAs;
   /** A daemon that forks (SPEC §13): supervise the pid it writes to `path`, waited for at most `timeoutMs`. */
   pidFile?: { path: string; timeoutMs: number };
+  /**
+   * How it announces readiness itself (SPEC §14): `systemd`, sd_notify datagrams on the
+   * socket named by NOTIFY_SOCKET (with `watchdogMs`, WATCHDOG_USEC and WATCHDOG_PID too);
+   * `fd`, a newline on descriptor `fd` (s6), reported as `READY=1`.
+   */
+  notify?: { kind: "systemd"; watchdogMs?: number } | { kind: "fd"; fd: number };
 }
+
+/** What a service said through its notification channel: sd_notify assignments (`READY: "1"`, `STATUS: "…"`). */
+export type NotifyFields = Record<string, string>;
 
 /** How a process ended, as data. `reason` says which of the fields matter. */
 export interface Exit {
@@ -60,7 +69,7 @@ export type SpawnerNotice = Omit<Notice, "kind" | "path"> & { kind: Extract<Noti
 
 export interface Spawner {
   /** Never throws for a bad command or cwd: the failure comes back as an Exit with reason `spawn-error`. */
-  spawn(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void): ChildHandle;
+  spawn(spec: SpawnSpec, onLine: (stream: StreamName, line: string) => void, onNotify?: (fields: NotifyFields) => void): ChildHandle;
   /** The environment for an exec probe of service `name`: `env` plus what lets the spawner find the probe's leftovers. */
   probeEnv?(name: string, env: Record<string, string>): Record<string, string>;
   /** Release what the spawner holds (e.g. the orphan watchdog). */

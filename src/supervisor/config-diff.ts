@@ -21,7 +21,8 @@ type IgnoredChange = ReloadDiff["ignored"][number];
  * Fields that shape the process itself, so a change needs a restart: what is exec'd
  * (`command`, `cwd`, `source` when it decides the start script's PATH), its environment
  * (every `env.KEY`, `envFile`, `port`, which is also PORT), how its health is checked
- * (`health`: kind, path, endpoints, host, port, command) and what it starts with (`account`:
+ * (`health`: kind, path, endpoints, host, port, command), how it announces readiness
+ * (`ready`, the watchdog with it: NOTIFY_SOCKET, WATCHDOG_USEC, the notify fd) and what it starts with (`account`:
  * user, group and their ids; `umask`, `nice`, `limits.nofile|nproc|core`).
  * Everything else applies in place to the running service: `phase`, `dependsOn`, `optional`,
  * `restart.*` (the next failure uses the new ladder), `shutdown.*` (the next stop uses it, its command too),
@@ -30,7 +31,7 @@ type IgnoredChange = ReloadDiff["ignored"][number];
  * follows from its next line).
  */
 export const RESTART_FIELDS: ReadonlySet<string> = new Set([
-  "command", "cwd", "envFile", "port", "health", "source", "account", "umask", "nice", "limits.nofile", "limits.nproc", "limits.core",
+  "command", "cwd", "envFile", "port", "health", "ready", "source", "account", "umask", "nice", "limits.nofile", "limits.nproc", "limits.core",
 ]);
 
 const IGNORED_REASON = {
@@ -74,6 +75,7 @@ export function diffService(a: ServiceConfig, b: ServiceConfig): string[] {
   differs("envFile", a.envFile, b.envFile);
   differs("port", a.port, b.port);
   differs("health", a.health.check, b.health.check);
+  differs("ready", a.ready, b.ready);
   differs("source", runsStartScript(a), runsStartScript(b));
   differs("account", a.account, b.account);
   differs("umask", a.umask, b.umask);

@@ -11,6 +11,7 @@ import type { SupervisorCore } from "./core";
 import { findDaemonEvidence, mayBeDaemon } from "./daemon-check";
 import { buildServiceEnv, runAsOf } from "./env";
 import { describeExit, judgeExit } from "./policy";
+import { beginSignals, handleNotify, notifyChannelOf, startReadyProbe, stopReadyProbe, watchReadyLine } from "./ready-signals";
 import type { ServiceRuntime } from "./service-runtime";
 
 export interface SpawnHow {
@@ -31,9 +32,12 @@ export function spawnService(core: SupervisorCore, service: ServiceRuntime, even
   stopProbing(core, service);
   if (!core.admit(service, () => void spawnService(core, service, event, how))) return false;
   service.tail.clear();
-  const child = launchChild(core, service);
-  const generation = service.beginSpawn(child, core.clock.now(), how.restart ?? false);
+  // the spawn's callbacks may run before beginSpawn returns (a fake child, an early line): they ask for the generation then
+  let generation = -1;
+  const child = launchChild(core, service, () => generation);
+  generation = service.beginSpawn(child, core.clock.now(), how.restart ?? false);
   core.apply(service, event, how.reason);
+  beginSignals(core, service);
   void child.exited.then((exit) => handleExit(core, service, generation, exit));
   armStartupTimer(core, service);
   // a pidFile daemon is probed once its pid is known, so `healthy` names the daemon, not its starter
@@ -49,7 +53,7 @@ export function armStartupTimer(core: SupervisorCore, service: ServiceRuntime): 
   service.timers.arm("startup", core.clock, service.config.startupTimeoutMs, () => handleStartupTimeout(core, service, generation));
 }
 
-function launchChild(core: SupervisorCore, service: ServiceRuntime): ChildHandle {
+function launchChild(core: SupervisorCore, service: ServiceRuntime, generation: () => number): ChildHandle {
   const { name, command, cwd } = service.config;
   let env: Record<string, string>;
   try {
@@ -58,23 +62,38 @@ function launchChild(core: SupervisorCore, service: ServiceRuntime): ChildHandle
     return createFailedChild(error instanceof Error ? error.message : String(error));
   }
   const onOutput = core.options.onOutput;
-  const { pidFile, startupTimeoutMs } = service.config;
+  const { pidFile, startupTimeoutMs, ready } = service.config;
   const spec: SpawnSpec = { name, command, cwd, env, runAs: runAsOf(service.config), ...(pidFile === undefined ? {} : { pidFile: { path: pidFile, timeoutMs: startupTimeoutMs } }) };
-  return core.spawner.spawn(spec, (stream, line) => {
-    service.tail.push(core.clock.now(), stream, line);
-    onOutput?.(name, stream, line);
-  });
+  const notify = notifyChannelOf(ready);
+  if (notify) spec.notify = notify;
+  const watchLines = ready?.kind === "log";
+  return core.spawner.spawn(
+    spec,
+    (stream, line) => {
+      service.tail.push(core.clock.now(), stream, line);
+      onOutput?.(name, stream, line);
+      if (watchLines) watchReadyLine(core, service, generation(), line, markReady);
+    },
+    (fields) => {
+      // STOPPING=1: it is shutting down by itself, so its liveness probe failing now means nothing
+      if (handleNotify(core, service, generation(), fields, markReady) && fields.STOPPING === "1") stopProbing(core, service);
+    },
+  );
 }
 
-/** Probe it, or, without a probe, call it ready once it has run `noProbeReadyMs`. */
+/**
+ * With `ready` (SPEC §14), wait for its signal (a readiness probe starts now); else probe it,
+ * or, without a probe, call it ready once it has run `noProbeReadyMs`.
+ */
 export function beginReadinessCheck(core: SupervisorCore, service: ServiceRuntime, generation: number): void {
+  if (service.config.ready) return startReadyProbe(core, service, generation, markReady);
   if (service.probe) {
     if (service.probing) core.probeRunner.setMode?.(service.name, "startup");
     else startProbing(core, service, generation);
     return;
   }
   service.timers.arm("ready", core.clock, core.noProbeReadyMs, () => {
-    if (service.generation === generation && service.state === "starting") markReady(core, service);
+    if (service.generation === generation && service.state === "starting") markReady(core, service, `ran ${core.noProbeReadyMs}ms`);
   });
 }
 
@@ -84,7 +103,9 @@ export function startProbing(core: SupervisorCore, service: ServiceRuntime, gene
   core.probeRunner.start(service.name, service.probe, { intervalMs, timeoutMs }, (result) => handleProbeResult(core, service, generation, result));
 }
 
+/** Stops the liveness probe, and the readiness probe with it. */
 export function stopProbing(core: SupervisorCore, service: ServiceRuntime): void {
+  stopReadyProbe(core, service);
   if (service.endProbing()) core.probeRunner.stop(service.name);
 }
 
@@ -160,9 +181,17 @@ function emitHealth(core: SupervisorCore, service: ServiceRuntime, result: Probe
   core.sink.emit({ type: "health", payload });
 }
 
-/** First probe pass (or the no-probe grace period): `starting` → `healthy`. */
-export function markReady(core: SupervisorCore, service: ServiceRuntime): void {
+/**
+ * First probe pass (or the no-probe grace period, or the `ready` signal named by `signal`):
+ * `starting` → `healthy`. With `ready`, the liveness probe (`health`) starts now.
+ */
+export function markReady(core: SupervisorCore, service: ServiceRuntime, signal = "health probe passed"): void {
   service.recordReady();
+  service.readiness.markReady(signal, core.clock.now());
+  if (service.config.ready) {
+    stopReadyProbe(core, service);
+    if (service.probe) startProbing(core, service, service.generation);
+  }
   if (!service.probe) {
     const result = { ok: true, latencyMs: 0, checkedAt: core.clock.now() };
     if (service.health.show(result)) emitHealth(core, service, result);

@@ -16,6 +16,7 @@ import { CircuitBreaker, type BreakerListener } from "./circuit-breaker";
 import { HealthRecord } from "./health-record";
 import { RestartLadder } from "./ladder";
 import { OutputTail } from "./output-tail";
+import { ReadinessRecord } from "./readiness-record";
 import { ServiceTimers } from "./service-timers";
 import { StateWaiters } from "./state-waiters";
 
@@ -46,6 +47,8 @@ export class ServiceRuntime {
   readonly health = new HealthRecord();
   /** The current process's last output lines: the crash context of its failure. */
   readonly tail = new OutputTail();
+  /** What the service said about its readiness in this spawn (SPEC §14). */
+  readonly readiness = new ReadinessRecord();
   readonly ladder: RestartLadder;
   readonly breaker: CircuitBreaker;
 
@@ -57,6 +60,8 @@ export class ServiceRuntime {
     clock: Clock,
     random: RandomSource,
     onBreakerChange: BreakerListener,
+    /** The readiness-only probe of `ready: { http | tcp | exec }` (SPEC §14); null for any other readiness. */
+    readonly readyProbe: Probe | null = null,
   ) {
     this.#config = config;
     this.#order = order;
@@ -153,7 +158,9 @@ export class ServiceRuntime {
     this.#child = child;
     this.#startedAt = now;
     this.health.resetFailures();
-    return ++this.#generation;
+    const generation = ++this.#generation;
+    this.readiness.reset(generation, this.#config.ready?.kind === "systemd" ? (this.#config.ready.watchdogMs ?? null) : null);
+    return generation;
   }
 
   /** The process of the current generation exited by itself. */

@@ -5,6 +5,7 @@ import { hasProcess } from "../contract/state-classes";
 import type { SystemStatus } from "../contract/system-view";
 import type { SupervisorCore } from "./core";
 import type { ServiceRuntime } from "./service-runtime";
+import { readinessSourceOf } from "./ready-signals";
 
 /** One service as the supervisor knows it: the API's summary less what the app adds (process usage, flags from config), plus its history and config. */
 export type ServiceSnapshot = Omit<ServiceSummary, "critical" | "optional" | "memoryBytes" | "cpuPercent"> & {
@@ -36,6 +37,7 @@ export function snapshotService(core: SupervisorCore, service: ServiceRuntime, h
     startedAt: service.startedAt,
     uptimeMs: up ? now - service.startedAt! : 0,
     health: { ...service.health.current },
+    readiness: snapshotReadiness(service, up),
     healthHistory: history ? service.health.list() : [],
     dependsOn: service.config.dependsOn.map((d) => ({ name: d.name, condition: d.condition })),
     breaker: { state: service.breaker.state, failures: service.breaker.failures },
@@ -54,5 +56,21 @@ export function snapshotSystem(core: SupervisorCore): SystemSnapshot {
     uptimeMs: startedAt === null ? 0 : core.clock.now() - startedAt,
     counts: { ...core.counts },
     reasons,
+  };
+}
+
+function snapshotReadiness(service: ServiceRuntime, up: boolean): ServiceSummary["readiness"] {
+  const r = service.readiness;
+  return {
+    source: readinessSourceOf(service),
+    ready: up && r.readyAt !== null,
+    signal: r.signal,
+    readyAt: r.readyAt,
+    status: r.status,
+    mainPid: r.mainPid,
+    stopping: r.stopping,
+    watchdogMs: r.watchdogMs,
+    lastPingAt: r.lastPingAt,
+    lastCheck: r.lastCheck,
   };
 }

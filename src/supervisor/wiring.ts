@@ -17,8 +17,17 @@ export function createRuntime(core: SupervisorCore, service: ServiceConfig, orde
     core.clock,
     core.random,
     (state, failures) => handleBreakerChange(core, runtime, state, failures),
+    createReadyProbe(core, service),
   );
   return runtime;
+}
+
+// `ready: { http | tcp | exec }`: the same probe factory, given the readiness check and its timing.
+function createReadyProbe(core: SupervisorCore, service: ServiceConfig) {
+  const ready = service.ready;
+  if (ready?.kind !== "probe") return null;
+  const health = { ...service.health, check: ready.check, intervalMs: ready.intervalMs, timeoutMs: ready.timeoutMs };
+  return core.options.createProbe({ ...service, health, env: withholdToken(service.env, core.config.api.token) });
 }
 
 /**

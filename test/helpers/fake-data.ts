@@ -16,6 +16,7 @@ export function summary(name: string, over: Partial<ServiceSummary> = {}): Servi
     attempt: 0,
     uptimeMs: 125_000,
     health: { status: "healthy", latencyMs: 3, endpoint: "/health", checkedAt: 1, error: null },
+    readiness: { source: "health", ready: true, signal: "health probe passed", readyAt: 1, status: null, mainPid: null, stopping: false, watchdogMs: null, lastPingAt: null, lastCheck: null },
     memoryBytes: 12.3 * 1024 * 1024,
     cpuPercent: 1.5,
     dependsOn: [],

@@ -84,7 +84,7 @@ export function DetailsPanel({ client, summary, touchedSeq, dependents, now, syn
           <HealingList events={detail?.healing ?? []} />
         </Section>
         <Section title="Effective config">
-          {detail && <ConfigFacts config={detail.config} />}
+          {detail && <ConfigFacts config={detail.config} readiness={detail.readiness} />}
           <details class="config">
             <summary>Show configuration</summary>
             <pre data-testid="config">{detail ? JSON.stringify(detail.config, null, 2) : "loading…"}</pre>
