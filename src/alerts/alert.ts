@@ -30,7 +30,7 @@ const HEALING_KINDS: Partial<Record<string, AlertKind>> = {
 
 /**
  * The kinds `event` may be alerted as, most specific first (a target takes the first it
- * wants): a memory failure is `memory`, else `failure`. Most events make none.
+ * wants): a memory failure is `memory`, a missed watchdog `watchdog`, else `failure`. Most events make none.
  */
 export function alertKinds(event: OrchestratorEvent): AlertKind[] {
   if (event.type === "incident") return event.payload.action === "opened" ? ["incident"] : [];
@@ -38,7 +38,7 @@ export function alertKinds(event: OrchestratorEvent): AlertKind[] {
   const h = event.payload;
   const kind = HEALING_KINDS[h.action];
   if (!kind) return [];
-  return h.action === "detected" && h.cause === "memory" ? ["memory", kind] : [kind];
+  return h.action === "detected" && (h.cause === "memory" || h.cause === "watchdog") ? [h.cause, kind] : [kind];
 }
 
 /** The alert for `event` as `kind`, for the fleet `fleet`. */

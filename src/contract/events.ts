@@ -25,7 +25,7 @@ export const HEALING_ACTIONS = [
 export const HEALING_TIERS = ["immediate", "graceful", "dependencies", "quarantine", "manual"] as const;
 
 /** What a `detected` failure was: an exit, a start not ready in time, failed probes, over limits.memory, a starter that daemonized. */
-export const FAILURE_CAUSES = ["exit", "startup", "unhealthy", "memory", "daemon"] as const;
+export const FAILURE_CAUSES = ["exit", "startup", "unhealthy", "memory", "daemon", "watchdog"] as const;
 
 /** Output lines kept with each failure (`detected`): the crash context (SPEC §16). */
 export const CRASH_CONTEXT_LINES = 20;

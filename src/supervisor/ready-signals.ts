@@ -92,7 +92,7 @@ export function armWatchdog(core: SupervisorCore, service: ServiceRuntime): void
 function failWatchdog(core: SupervisorCore, service: ServiceRuntime, generation: number, why: string): void {
   if (service.generation !== generation || !isRunning(service.state) || service.state === "degraded") return;
   service.timers.cancel("watchdog");
-  core.fail(service, `watchdog: ${why}`);
+  core.fail(service, `watchdog: ${why}`, { cause: "watchdog" });
 }
 
 // EXTEND_TIMEOUT_USEC: the start may take that much longer from now; it never shortens the deadline.
@@ -104,7 +104,7 @@ function extendStartup(core: SupervisorCore, service: ServiceRuntime, ms: number
   service.readiness.setDeadline(wanted);
   const generation = service.generation;
   service.timers.arm("startup", core.clock, ms, () => {
-    if (generation === service.generation && service.state === "starting") core.fail(service, `not ready within ${service.config.startupTimeoutMs}ms (extended by the service to ${formatMs(wanted - service.startedAt!)})`);
+    if (generation === service.generation && service.state === "starting") core.fail(service, `not ready within ${service.config.startupTimeoutMs}ms (extended by the service to ${formatMs(wanted - service.startedAt!)})`, { cause: "startup" });
   });
 }
 

@@ -104,6 +104,14 @@ describe("alert formats, to a real receiver", () => {
     expect(received.map((r) => JSON.parse(r.body).kind)).toEqual(["memory"]);
     expect(dispatcher.stats()[0].suppressed).toBe(0);
   });
+
+  test("a missed watchdog (SPEC §14) is alerted as `watchdog`", async () => {
+    received.length = 0;
+    const { clock, dispatcher } = setup({ events: ["watchdog"] });
+    dispatcher.handle(at(clock, { type: "healing", payload: { service: "db", action: "detected", attempt: 0, reason: "watchdog: no WATCHDOG=1 within 30s", cause: "watchdog", ts: clock.now() } }));
+    await until(1);
+    expect(received.map((r) => JSON.parse(r.body))).toEqual([expect.objectContaining({ kind: "watchdog", service: "db", reason: "watchdog: no WATCHDOG=1 within 30s" })]);
+  });
 });
 
 describe("minInterval: one alert per (kind, service) per interval", () => {
