@@ -32,6 +32,7 @@ interface Summary {
   pid: number | null;
   restarts: number;
   lastReason: string | null;
+  readiness: { source: string; ready: boolean; signal: string | null; status: string | null };
 }
 interface Line {
   stream: string;
@@ -90,6 +91,8 @@ describe.skipIf(missing !== null)("the real fleet of docs/RECIPES.md under the c
     expect(uidOf(db!.pid!)).toBe(findUser("postgres")!.uid);
     expect(uidOf(cache!.pid!)).toBe(findUser("redis")!.uid);
     expect(uidOf(web!.pid!)).toBe(findUser("www-data")!.uid);
+    // PostgreSQL said it was ready itself (sd_notify READY=1; it sends no STATUS=)
+    expect(db!.readiness).toMatchObject({ source: "systemd", ready: true, signal: "READY=1" });
     // pg_isready runs as postgres: the server never saw a connection attempt as root
     expect(await logText("db")).not.toContain('role "root" does not exist');
   });
