@@ -64,13 +64,14 @@ export const TOKEN_VARIABLE = "ORCHESTRATOR_TOKEN";
 
 /**
  * Merge the layers; a missing envFile is an empty layer (validation reports it elsewhere).
- * `token` (api.token) never reaches a service, whichever layer and name it comes under.
+ * `secrets` (api.token, the alert URLs: see secretsOf) never reach a service, whichever layer
+ * and name they come under.
  */
 export function buildServiceEnv(
   service: Pick<ServiceConfig, "env" | "envFile" | "port" | "cwd"> & Partial<Pick<ServiceConfig, "command" | "source" | "account">>,
   processEnv: Record<string, string | undefined>,
   readTextFile: ReadTextFile,
-  token?: string,
+  secrets: readonly string[] = [],
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) env[key] = value;
@@ -88,7 +89,7 @@ export function buildServiceEnv(
   }
   Object.assign(env, service.env);
   if (service.port !== undefined) env.PORT = String(service.port);
-  return withholdToken(env, token);
+  return withholdSecrets(env, secrets);
 }
 
 /** What the service starts with besides its environment; undefined when it changes nothing. */
@@ -100,11 +101,24 @@ export function runAsOf(service: Pick<ServiceConfig, "account" | "umask" | "nice
   return { account, umask, nice, limits };
 }
 
-/** `env` without ORCHESTRATOR_TOKEN and without any variable whose value is `token` (a new object). */
-export function withholdToken(env: Record<string, string>, token: string | undefined): Record<string, string> {
+/** The orchestrator's own secrets: the API token and every alert URL (a webhook's token sits in its path). */
+export function secretsOf(config: { api: { token?: string }; alerts?: readonly { url: string }[] }): string[] {
+  return [config.api.token, ...(config.alerts ?? []).map((alert) => alert.url)].filter((secret): secret is string => !!secret);
+}
+
+/** A part of an alert URL this long or longer, given as a variable (`https://hooks.slack.com/${SLACK_PATH}`), is a secret too. */
+const SECRET_PART_MIN = 12;
+
+/**
+ * `env` without ORCHESTRATOR_TOKEN and without any variable whose value is one of `secrets`,
+ * or a part of at least SECRET_PART_MIN characters of one that is a URL (a new object).
+ */
+export function withholdSecrets(env: Record<string, string>, secrets: readonly string[]): Record<string, string> {
+  const urls = secrets.filter((secret) => secret.includes("://"));
   const kept: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (key === TOKEN_VARIABLE || (token && value === token)) continue;
+    if (key === TOKEN_VARIABLE || secrets.includes(value)) continue;
+    if (value.length >= SECRET_PART_MIN && urls.some((url) => url.includes(value))) continue;
     kept[key] = value;
   }
   return kept;

@@ -9,7 +9,7 @@ import { createFailedChild } from "../process/exits";
 import type { ChildHandle, Exit, SpawnSpec } from "../process/spawner";
 import type { SupervisorCore } from "./core";
 import { findDaemonEvidence, mayBeDaemon } from "./daemon-check";
-import { buildServiceEnv, runAsOf } from "./env";
+import { buildServiceEnv, runAsOf, secretsOf } from "./env";
 import { describeExit, judgeExit } from "./policy";
 import { beginSignals, handleNotify, notifyChannelOf, startReadyProbe, stopReadyProbe, watchReadyLine } from "./ready-signals";
 import type { ServiceRuntime } from "./service-runtime";
@@ -57,7 +57,7 @@ function launchChild(core: SupervisorCore, service: ServiceRuntime, generation: 
   const { name, command, cwd } = service.config;
   let env: Record<string, string>;
   try {
-    env = service.ensureEnv(() => buildServiceEnv(service.config, core.processEnv, core.readTextFile, core.config.api.token));
+    env = service.ensureEnv(() => buildServiceEnv(service.config, core.processEnv, core.readTextFile, secretsOf(core.config)));
   } catch (error) {
     return createFailedChild(error instanceof Error ? error.message : String(error));
   }

@@ -3,7 +3,7 @@ import type { GraphEdge } from "../contract/graph-json";
 import type { ServiceConfig } from "../contract/config";
 import type { SupervisorCore } from "./core";
 import { handleBreakerChange } from "./degradation";
-import { withholdToken } from "./env";
+import { secretsOf, withholdSecrets } from "./env";
 import { ServiceRuntime } from "./service-runtime";
 
 /** A fresh, pending record for `service` at launch position `order` (not yet added to `core`). */
@@ -12,7 +12,7 @@ export function createRuntime(core: SupervisorCore, service: ServiceConfig, orde
     service,
     order,
     // an exec probe runs with the service's `env`: the API token stays out of it too
-    core.options.createProbe({ ...service, env: withholdToken(service.env, core.config.api.token) }),
+    core.options.createProbe({ ...service, env: withholdSecrets(service.env, secretsOf(core.config)) }),
     core.config.circuitBreaker,
     core.clock,
     core.random,
@@ -27,7 +27,7 @@ function createReadyProbe(core: SupervisorCore, service: ServiceConfig) {
   const ready = service.ready;
   if (ready?.kind !== "probe") return null;
   const health = { ...service.health, check: ready.check, intervalMs: ready.intervalMs, timeoutMs: ready.timeoutMs };
-  return core.options.createProbe({ ...service, health, env: withholdToken(service.env, core.config.api.token) });
+  return core.options.createProbe({ ...service, health, env: withholdSecrets(service.env, secretsOf(core.config)) });
 }
 
 /**

@@ -13,6 +13,8 @@ import { BINARY, BinaryRun, ensureBinary, writeFleetDir } from "../helpers/binar
 import { fixtureCommand, freePort, waitFor } from "../helpers/processes";
 
 const TOKEN = "tok-5f0c1e2d9a8b7c6d5e4f3a2b1c0d";
+// an alert webhook given through the orchestrator's environment, as docs/DEPLOYMENT.md says to (the receiver needs not exist)
+const WEBHOOK = "http://127.0.0.1:9/services/T0/B0/whsec-9f8e7d6c5b4a";
 const SECRET_LINE = "sk_live_51HxYzTHISISASECRETLINE";
 const auth = { authorization: `Bearer ${TOKEN}` };
 
@@ -29,6 +31,7 @@ beforeAll(async () => {
     api: { host: "127.0.0.1", port, token: "${ORCHESTRATOR_TOKEN}" },
     discovery: { roots: [] },
     state: { dir: "state" },
+    alerts: [{ url: "${ALERT_WEBHOOK}" }],
     defaults: { health: { interval: "200ms", timeout: "2s", failureThreshold: 3 }, shutdown: { timeout: "2s" } },
     services: {
       // its exec probe writes the probe's own environment next to the manifest
@@ -44,7 +47,7 @@ beforeAll(async () => {
   });
   writeFileSync(join(dir, "printer.env"), `FROM_FILE=${TOKEN}\nFILE_PLAIN=ok\n`);
   writeFileSync(join(dir, ".env-bad"), `GOOD=1\n${SECRET_LINE}\n`);
-  run = new BinaryRun(dir, ["up", "--log-format", "json"], { env: { ORCHESTRATOR_TOKEN: TOKEN, INHERITED_COPY: TOKEN, INHERITED_PLAIN: "yes" } });
+  run = new BinaryRun(dir, ["up", "--log-format", "json"], { env: { ORCHESTRATOR_TOKEN: TOKEN, INHERITED_COPY: TOKEN, INHERITED_PLAIN: "yes", ALERT_WEBHOOK: WEBHOOK } });
   api = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
     const res = await fetch(`${api}/orchestrator/services/printer`, { headers: auth }).catch(() => null);
@@ -63,6 +66,7 @@ describe("the API token never reaches a service", () => {
     const env = JSON.parse((printed.msg as string).slice(4)) as Record<string, string>;
     expect(Object.keys(env).filter((k) => env[k] === TOKEN || k === "ORCHESTRATOR_TOKEN")).toEqual([]);
     expect(JSON.stringify(env)).not.toContain(TOKEN);
+    expect(JSON.stringify(env)).not.toContain("whsec-9f8e7d6c5b4a"); // nor the alert webhook of the orchestrator's environment
     // the rest of every layer is still there
     expect(env).toMatchObject({ PLAIN: "visible", FILE_PLAIN: "ok", INHERITED_PLAIN: "yes" });
     expect(env.PORT).toMatch(/^\d+$/);
@@ -73,6 +77,7 @@ describe("the API token never reaches a service", () => {
     expect(probeEnv).toContain("PLAIN=visible");
     expect(probeEnv).not.toContain(TOKEN);
     expect(probeEnv).not.toContain("ORCHESTRATOR_TOKEN");
+    expect(probeEnv).not.toContain("whsec-9f8e7d6c5b4a");
   });
 
   test("nor does the environment of the orphan watchdog the orchestrator spawns", () => {
@@ -94,6 +99,7 @@ describe("the API token never reaches a service", () => {
 
   test("and the token appears nowhere in the orchestrator's own log (which carries the services' output)", () => {
     expect(run.lines.join("\n")).not.toContain(TOKEN);
+    expect(run.lines.join("\n")).not.toContain("whsec-9f8e7d6c5b4a");
   });
 });
 
