@@ -2,8 +2,7 @@
 import { resolve } from "node:path";
 import { flagString } from "./args";
 import type { CliIo, ParsedArgs } from "./command";
-import { loadConfigSync, type LoadOptions } from "../manifest/load";
-import { formatIssue } from "../manifest/issues";
+import type { LoadOptions } from "../manifest/load";
 import type { Config } from "../contract/config";
 import { makeStyle } from "./style";
 
@@ -13,6 +12,8 @@ export function manifestPath(args: ParsedArgs, io: CliIo): string {
 
 /** The config, or undefined after printing every problem (the caller exits 2). Warnings are printed too. */
 export async function loadOrReport(args: ParsedArgs, io: CliIo, opts: Pick<LoadOptions, "checkCommands" | "checkHost" | "checkPortsFree"> = {}): Promise<Config | undefined> {
+  // loaded here, not at the top: the loader (yaml, the TypeBox schemas) is most of what every command would load at start
+  const [{ loadConfigSync }, { formatIssue }] = await Promise.all([import("../manifest/load"), import("../manifest/issues")]);
   const { config, issues } = loadConfigSync(manifestPath(args, io), { env: io.env, ...opts });
   const style = makeStyle(io.color);
   for (const issue of issues) {

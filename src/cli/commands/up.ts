@@ -14,7 +14,7 @@ import type { Fleet } from "../../app/fleet";
 import type { StateLock } from "../../app/state-lock";
 import type { Config } from "../../contract/config";
 import { OrchestratorError } from "../../contract/errors";
-import { createLogger, type LogFormat, type Logger } from "../../lib/logger";
+import type { LogFormat, Logger } from "../../lib/logger";
 
 /** The exit code of a second SIGTERM/SIGINT: every service group killed at once. */
 const FORCED_EXIT = 130;
@@ -30,7 +30,7 @@ export const upCommand: Command = {
     const config = await loadOrReport(args, io);
     if (!config) return 2;
     // Loaded here, not at the top: client commands (status, logs) must start fast.
-    const [{ Fleet }, { reloadFleet }, { FleetPort }, api, { mountDashboard }, stateLock, stateDir] = await Promise.all([
+    const [{ Fleet }, { reloadFleet }, { FleetPort }, api, { mountDashboard }, stateLock, stateDir, { createLogger }] = await Promise.all([
       import("../../app/fleet"),
       import("../../app/reload"),
       import("../../app/fleet-port"),
@@ -38,6 +38,7 @@ export const upCommand: Command = {
       import("../../dashboard"),
       import("../../app/state-lock"),
       import("../../app/state-dir"),
+      import("../../lib/logger"), // pino and pino-pretty: a third of what a client command would load
     ]);
     const exposure = api.checkExposure({ host: config.api.host, token: config.api.token });
     if (exposure) {
