@@ -75,7 +75,7 @@ function renderService(config: Config, service: ServiceConfig, ctx: Context): Re
     mounted.push(service.cwd);
   }
   if (choice.source === "server" || choice.source === "runtime") ctx.chosen.push(describeImageChoice(choice));
-  else if (!choice.profile) ctx.human.push(describeImageChoice(choice));
+  else if (choice.source === "none" || !choice.profile) ctx.human.push(describeImageChoice(choice));
   for (const volume of ctx.volumes) {
     mounts.push(`${volume.name}:${volume.path}`);
     mounted.push(volume.path);

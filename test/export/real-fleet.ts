@@ -19,14 +19,14 @@ export function realFleetManifest(): string {
   return `${recipes.get("header")!}services:\n${body.join("")}`;
 }
 
-/** Loads the real fleet from a throwaway checkout (orchestrator.yaml + app/server.ts), then removes it. */
-export function loadRealFleet(): Config {
+/** Loads the real fleet from a throwaway checkout (orchestrator.yaml + app/server.ts), then removes it; `env` sets the recipes' variables. */
+export function loadRealFleet(env: Record<string, string> = {}): Config {
   const dir = mkdtempSync(join(tmpdir(), "export-real-fleet-"));
   try {
     mkdirSync(join(dir, "app"));
     writeFileSync(join(dir, "app/server.ts"), readRecipes().files.get("app/server.ts")!);
     writeFileSync(join(dir, "orchestrator.yaml"), realFleetManifest());
-    const { config, issues } = loadConfigSync(join(dir, "orchestrator.yaml"), { env: { APP_DIR: join(dir, "app") }, checkCommands: false, checkHost: false });
+    const { config, issues } = loadConfigSync(join(dir, "orchestrator.yaml"), { env: { APP_DIR: join(dir, "app"), ...env }, checkCommands: false, checkHost: false });
     if (!config) throw new Error(`the real fleet does not load:\n${issues.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`).join("\n")}`);
     return config;
   } finally {
