@@ -3,7 +3,7 @@ import { escapeDollars, renderComposeHealth } from "./compose-healthcheck";
 import { renderComposeLimits, renderComposeUser } from "./compose-process";
 import { formatDuration } from "./format-duration";
 import { renderYaml, type KeyComment } from "./render-yaml";
-import { dataVolumes, nameDataVolumes, unmountedPaths, type DataVolume } from "./host-paths";
+import { dataVolumes, loopbackNote, nameDataVolumes, unmountedPaths, type DataVolume } from "./host-paths";
 import { chooseImage, describeImageChoice, type ImageChoice } from "./images";
 import { commandArgv, describeReady, probePath, relativePath, serviceEnvironment, triesSeveralEndpoints } from "./service-facts";
 import { planExport, splitDependencies } from "./service-order";
@@ -86,7 +86,7 @@ function renderService(config: Config, service: ServiceConfig, ctx: Context): Re
   }
   if (mounts.length > 0) out.volumes = mounts;
   if (choice.source === "runtime" || choice.source === "none") out.working_dir = "/app";
-  ctx.human.push(...unmountedPaths(config, service, mounted));
+  ctx.human.push(...unmountedPaths(config, service, mounted), ...loopbackNote(service));
   Object.assign(out, renderComposeUser(service, ctx.notes));
   out.command = commandArgv(service).map(escapeDollars);
   const env = serviceEnvironment(service);

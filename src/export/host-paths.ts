@@ -58,3 +58,12 @@ export function unmountedPaths(config: Config, service: ServiceConfig, mounted: 
   if (service.cwd !== config.dir && !covered(service.cwd)) lines.push(`its cwd ${relativePath(config, service.cwd)} is not mounted: the official image does not need the checkout; mount it if the command reads files from there`);
   return lines;
 }
+
+const LOOPBACK = /\b(127\.0\.0\.1|localhost)\b/;
+
+/** A header line when the command or environment names a loopback address, which inside a container is the container itself. */
+export function loopbackNote(service: ServiceConfig): string[] {
+  const words = [...(Array.isArray(service.command) ? service.command : [service.command]), ...Object.values(service.env)];
+  if (!words.some((w) => LOOPBACK.test(w))) return [];
+  return ["its command or env names 127.0.0.1 / localhost: in a container that is the container itself; listen on 0.0.0.0 and reach other services by their name"];
+}

@@ -4,7 +4,7 @@ import { escapeKubernetesRefs, serviceLabels, toDnsLabel } from "./kubernetes-na
 import { renderKubernetesProbes } from "./kubernetes-probes";
 import { renderKubernetesProcess } from "./kubernetes-process";
 import { joinYamlDocuments, renderYaml } from "./render-yaml";
-import { dataVolumes, sharedDataPaths, unmountedPaths } from "./host-paths";
+import { dataVolumes, loopbackNote, sharedDataPaths, unmountedPaths } from "./host-paths";
 import { chooseImage, describeImageChoice, type ImageChoice } from "./images";
 import { isNumericId } from "./process-facts";
 import { commandArgv, relativePath, serviceEnvironment } from "./service-facts";
@@ -126,6 +126,7 @@ function renderContainer(config: Config, service: ServiceConfig, ctx: WorkloadCo
   else if (choice.source === "runtime") notes.push(`image ${image} does not exist: build one from ${choice.image} with the code of ${cwd}, or set \`image\``);
   else if (choice.source === "none") notes.push(`NEEDS AN IMAGE: ${choice.program || "its program"} is no well-known server or runtime: build ${image} with it, or set \`image\``);
   if (choice.source === "server" || choice.source === "manifest") notes.push(...unmountedPaths(config, service, service.data ?? []));
+  notes.push(...loopbackNote(service));
   const container: Record<string, unknown> = { name: toDnsLabel(service.name), image, args: commandArgv(service).map(escapeKubernetesRefs) };
   const env = serviceEnvironment(service);
   if (env.length > 0) container.env = env.map(([name, value]) => ({ name, value: escapeKubernetesRefs(value) }));

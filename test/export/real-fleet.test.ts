@@ -137,6 +137,8 @@ describe("headers: what the export chose and what still needs a human", () => {
     expect(header).toContain("cache: healthcheck with redis-cli, which redis:7 has");
     expect(header).toContain(`db-init: volume db-init-data (data ${PGDATA}) starts empty and owned by root`);
     expect(header).toContain("web: /etc/nginx/orchestrator.conf (in its command) is a host path the export does not mount");
+    expect(header).toContain("cache: its command or env names 127.0.0.1 / localhost: in a container that is the container itself");
+    expect(header).not.toContain("web: its command or env names 127.0.0.1"); // nginx's address is in its config file, not its command
   });
 
   test("each Kubernetes file names its own choices: the image and the claims to size", () => {
