@@ -119,6 +119,7 @@ export const ServiceConfigSchema = Type.Object(
     protected: Type.Boolean({ description: "Never restarted by another service's healing (default: true in phase 0)." }),
     pidFile: Type.Optional(Type.String({ description: "Absolute path: the pid a forking daemon writes, supervised instead of the started process." })),
     logs: LogsConfigSchema,
+    data: Type.Optional(Type.Array(Type.String(), { description: "Absolute paths where the service keeps its state (SPEC §17); exports mount them as volumes." })),
     source: Type.Object(
       {
         packageJson: Type.Optional(Type.String()),

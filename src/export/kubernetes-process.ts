@@ -4,6 +4,7 @@
  * express goes to `notes` (the file's header).
  */
 import type { ServiceConfig } from "../contract/config";
+import type { ImageChoice } from "./images";
 import { formatExactSize, type SizeUnit } from "../lib/exact-size";
 import { describeLogs, describeProtection, describeRlimits, hasOwnLogs, hasOwnProtection, isNumericId } from "./process-facts";
 
@@ -11,9 +12,9 @@ import { describeLogs, describeProtection, describeRlimits, hasOwnLogs, hasOwnPr
 const QUANTITIES: SizeUnit[] = [["Gi", 1024 ** 3], ["G", 1000 ** 3], ["Mi", 1024 ** 2], ["M", 1000 ** 2], ["Ki", 1024], ["k", 1000]];
 
 /** The container fields for the service's account, memory ceiling and stop command. */
-export function renderKubernetesProcess(service: ServiceConfig, notes: string[]): Record<string, unknown> {
+export function renderKubernetesProcess(service: ServiceConfig, choice: ImageChoice, notes: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const securityContext = renderSecurityContext(service, notes);
+  const securityContext = renderSecurityContext(service, choice, notes);
   if (securityContext) out.securityContext = securityContext;
   if (service.limits.memoryBytes !== undefined) out.resources = { limits: { memory: formatExactSize(service.limits.memoryBytes, QUANTITIES) } };
   const command = service.shutdown.command;
@@ -26,13 +27,18 @@ export function renderKubernetesProcess(service: ServiceConfig, notes: string[])
   return out;
 }
 
-// runAsUser / runAsGroup take numbers; a name would need the image's /etc/passwd, which the pod spec cannot consult.
-function renderSecurityContext(service: ServiceConfig, notes: string[]): Record<string, number> | undefined {
+// runAsUser / runAsGroup take numbers; a name would need the image's /etc/passwd, which the pod
+// spec cannot consult: for an official image the export knows (SPEC §17) it writes that image's id.
+function renderSecurityContext(service: ServiceConfig, choice: ImageChoice, notes: string[]): Record<string, number> | undefined {
   const context: Record<string, number> = {};
   for (const [key, field, value] of [["user", "runAsUser", service.user], ["group", "runAsGroup", service.group]] as const) {
     if (value === undefined) continue;
+    const known = choice.profile?.uids[value];
     if (isNumericId(value)) context[field] = Number(value);
-    else notes.push(`${key} ${value}: securityContext.${field} takes a numeric id, not a name; write the id the image gives it`);
+    else if (known !== undefined && choice.image) {
+      context[field] = known;
+      notes.push(`${key} ${value}: securityContext.${field} ${known}, the id ${value} has in ${choice.image}`);
+    } else notes.push(`${key} ${value}: securityContext.${field} takes a numeric id, not a name; write the id the image gives it`);
   }
   return Object.keys(context).length > 0 ? context : undefined;
 }

@@ -26,7 +26,7 @@ interface FleetNeeds {
   /** Services that run as another user or group: only root can start them. */
   switching: string[];
   nofile: number | "infinity";
-  /** Directories the services' daemons write their pid files in. */
+  /** Directories the services' daemons write their pid files in, and their `data` (the services inherit this unit's sandbox). */
   pidDirs: string[];
   memory: boolean;
   /** The lowest negative nice a service asks for: RLIMIT_NICE lets a non-root orchestrator give it. */
@@ -35,7 +35,7 @@ interface FleetNeeds {
 
 function fleetNeeds(config: Config, layout: SystemdLayout, services: ServiceConfig[]): FleetNeeds {
   const nofiles = services.map((s) => s.limits.nofile).filter((n) => n !== undefined);
-  const pidDirs = services.flatMap((s) => (s.pidFile ? [posix.dirname(installedPath(config, layout, s.pidFile))] : []));
+  const pidDirs = services.flatMap((s) => [...(s.pidFile ? [posix.dirname(installedPath(config, layout, s.pidFile))] : []), ...(s.data ?? []).map((p) => installedPath(config, layout, p))]);
   return {
     switching: services.filter((s) => s.user !== undefined || s.group !== undefined).map((s) => s.name),
     nofile: nofiles.includes("unlimited") ? "infinity" : Math.max(DEFAULT_NOFILE, ...(nofiles as number[])),
@@ -43,6 +43,18 @@ function fleetNeeds(config: Config, layout: SystemdLayout, services: ServiceConf
     memory: services.some((s) => s.limits.memoryBytes !== undefined),
     nice: Math.min(0, ...services.map((s) => s.nice ?? 0)) || undefined,
   };
+}
+
+const under = (dirs: readonly string[]) => (path: string) => dirs.some((dir) => path === dir || path.startsWith(`${dir}/`));
+const TMP = under(["/tmp", "/var/tmp"]);
+const HOME = under(["/home", "/root", "/run/user"]);
+
+// SPEC §17: PrivateTmp= gives the unit an empty /tmp of its own, where a writable path under
+// /tmp does not exist (the unit fails with 226/NAMESPACE); ProtectHome= hides /home likewise.
+function conflicts(key: string, writable: readonly string[]): boolean {
+  if (key === "PrivateTmp") return writable.some(TMP);
+  if (key === "ProtectHome") return writable.some(HOME);
+  return false;
 }
 
 // The orchestrator stops its services itself, in reverse dependency order, one shutdown
@@ -66,6 +78,7 @@ export function renderOrchestratorUnit(config: Config, layout: SystemdLayout): E
       : [`Install: useradd --system --home-dir ${layout.installDir} --shell /usr/sbin/nologin ${layout.user}`, `         put the binary at ${layout.binaryPath} and the project in ${layout.installDir}`]),
     "         put ORCHESTRATOR_TOKEN=... in /etc/orchestrator/orchestrator.env (mode 0600)",
     `State (SQLite, logs): ${stateDir}`,
+    ...(["PrivateTmp", "ProtectHome"] as const).flatMap((key) => (conflicts(key, writable) ? [`${key}= left out: ${writable.filter(key === "PrivateTmp" ? TMP : HOME).join(", ")} must stay writable and ${key}= would hide it.`] : [])),
     ...(needs.memory ? ["limits.memory: Delegate=yes hands the orchestrator a cgroup subtree for memory.max (cgroup v2); the RSS ceiling applies either way."] : []),
   ];
   const content = renderUnitFile(header.map((l) => `# ${l}`).join("\n") + "\n", [
@@ -93,7 +106,7 @@ export function renderOrchestratorUnit(config: Config, layout: SystemdLayout): E
         ["LimitNOFILE", String(needs.nofile)],
         ...(needs.nice === undefined ? [] : ([["LimitNICE", String(needs.nice)]] as [string, string][])),
         ...(needs.memory ? ([["Delegate", "yes"]] as [string, string][]) : []),
-        ...HARDENING.filter(([key]) => !(needs.memory && key === "ProtectControlGroups")),
+        ...HARDENING.filter(([key]) => !(needs.memory && key === "ProtectControlGroups") && !conflicts(key, writable)),
         ["ReadWritePaths", writable.join(" ")],
       ],
     },

@@ -6,7 +6,7 @@ import { renderHealthWait } from "./systemd-health-wait";
 import { installedPath, resolveLayout, type SystemdLayout } from "./systemd-layout";
 import { renderOrchestratorUnit } from "./systemd-orchestrator";
 import { noteSystemdUnmapped, renderSystemdAccount, renderSystemdCredentials, renderSystemdLimits, renderSystemdStop, renderSystemdType } from "./systemd-process";
-import { quoteEnvironment, renderExecLine, renderUnitFile, toUnitName, type UnitSection } from "./systemd-syntax";
+import { quoteEnvironment, quoteExecArg, renderExecLine, renderUnitFile, toUnitName, type UnitSection } from "./systemd-syntax";
 import type { ExportFile, SystemdOptions } from "./types";
 import { renderHeader } from "./unmapped";
 
@@ -83,6 +83,8 @@ function renderServiceUnit(config: Config, layout: SystemdLayout, service: Servi
   svc.push(["Restart", restart], ["RestartSec", formatDuration(service.restart.backoffMs[0] ?? 1000)]);
   svc.push(["KillMode", "control-group"], ["KillSignal", service.shutdown.signal], ["TimeoutStopSec", formatDuration(service.shutdown.timeoutMs)]);
   svc.push(...renderSystemdLimits(service));
+  const data = (service.data ?? []).map((path) => installedPath(config, layout, path));
+  if (data.length > 0) svc.push(["ReadWritePaths", data.map(quoteExecArg).join(" ")]);
   noteSystemdUnmapped(service, ctx.notes);
   return [
     { name: "Unit", settings: unit },

@@ -94,6 +94,7 @@ function resolveService(draft: ServiceDraft, raw: RawManifest, config: Config): 
     protected: false,
     pidFile: spec.pidFile === undefined ? undefined : resolve(cwd, spec.pidFile),
     logs: resolveLogs(spec.logs, raw.logs),
+    ...(spec.data === undefined ? {} : { data: spec.data.map((path) => resolve(cwd, path)) }),
     source: {
       manifest: draft.inManifest,
       packageJson: draft.discovered?.packageJson,

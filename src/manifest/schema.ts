@@ -190,6 +190,12 @@ export const ServiceSchema = T.Object(
       T.String({ minLength: 1, description: "For a daemon that forks: supervise the pid it writes there (relative to cwd)." }),
     ),
     logs: T.Optional(LogsSchema),
+    data: T.Optional(
+      T.Array(T.String({ minLength: 1 }), {
+        uniqueItems: true,
+        description: "Where the service keeps its state (relative to cwd): `check` warns when one is missing or not writable by `user`; exports mount each as a volume.",
+      }),
+    ),
   },
   Extensible,
 );

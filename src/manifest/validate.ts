@@ -14,6 +14,8 @@ import { didYouMean } from "./suggest";
 import { findCommand } from "./find-command";
 import { RunAsChecker } from "./run-as-checks";
 import { findReadyProblems } from "./ready-checks";
+import { findDataProblems } from "./data-checks";
+import { currentIdentity } from "../lib/run-as-tools";
 import { parseSize } from "../lib/size";
 import { parseMarker } from "../process/marker";
 import { describeHolder, findPortHolder } from "../process/port-holder";
@@ -195,6 +197,15 @@ const checkPidFiles: Validator = (ctx) =>
     return [{ ...at(ctx, s.name, "pidFile", message), severity: "warning" as const }];
   });
 
+/** `data` a service could not keep its state in, on this host (SPEC §17): a warning, as the service may create it. After checkRunAs, which fills `account`. */
+const checkData: Validator = (ctx) => {
+  if (ctx.checkHost === false) return [];
+  const withData = ctx.config.services.filter((s) => s.data && s.data.length > 0 && !s.disabled);
+  if (withData.length === 0) return [];
+  const self = currentIdentity();
+  return withData.flatMap((s) => findDataProblems(s, self).map((p) => ({ ...at(ctx, s.name, "data", p.message, [p.index]), severity: "warning" as const })));
+};
+
 /** Alert URLs are secrets (a webhook token in the path): a problem names the scheme at most, never the URL. */
 const checkAlertUrls: Validator = (ctx) =>
   (ctx.config.alerts ?? []).flatMap((alert, i) => {
@@ -233,6 +244,7 @@ const VALIDATORS: Validator[] = [
   checkLogSizes,
   checkPortsFree,
   checkPidFiles,
+  checkData,
   checkAlertUrls,
   checkReady,
 ];

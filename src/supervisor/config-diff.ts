@@ -27,7 +27,7 @@ type IgnoredChange = ReloadDiff["ignored"][number];
  * Everything else applies in place to the running service: `phase`, `dependsOn`, `optional`,
  * `restart.*` (the next failure uses the new ladder), `shutdown.*` (the next stop uses it, its command too),
  * `startupTimeoutMs` (the next start), `health.intervalMs|timeoutMs` (the probe is
- * rescheduled), `health.failureThreshold`, `image` (export only), and `logs.*` (the log file
+ * rescheduled), `health.failureThreshold`, `image` and `data` (check and export only), and `logs.*` (the log file
  * follows from its next line).
  */
 export const RESTART_FIELDS: ReadonlySet<string> = new Set([
@@ -95,6 +95,7 @@ export function diffService(a: ServiceConfig, b: ServiceConfig): string[] {
   differs("shutdown.command", a.shutdown.command, b.shutdown.command);
   differs("startupTimeoutMs", a.startupTimeoutMs, b.startupTimeoutMs);
   differs("image", a.image, b.image);
+  differs("data", a.data ?? [], b.data ?? []);
   differs("logs.maxBytes", a.logs.maxBytes, b.logs.maxBytes);
   differs("logs.keep", a.logs.keep, b.logs.keep);
   differs("logs.format", a.logs.format, b.logs.format);

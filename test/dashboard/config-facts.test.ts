@@ -5,6 +5,12 @@ import { serviceConfig, summary } from "../helpers/fake-data";
 const facts = (config: Parameters<typeof describeRunConfig>[0]) => Object.fromEntries(describeRunConfig(config).map((f) => [f.key, f.value]));
 
 describe("the details panel's config facts", () => {
+  test("data (SPEC §17): where the service keeps its state, every path, after the pid file", () => {
+    const config = { ...serviceConfig(summary("db")), data: ["/var/lib/postgresql/15/main", "/srv/wal"] };
+    expect(facts(config).data).toBe("/var/lib/postgresql/15/main · /srv/wal");
+    expect(describeRunConfig(config).map((f) => f.key).slice(-2)).toEqual(["data", "logs"]);
+  });
+
   test("a plain service shows only what always applies: how it stops, protected, its log files", () => {
     expect(facts(serviceConfig(summary("api", { phase: 1, phaseName: "core" })))).toEqual({
       shutdown: "SIGTERM, then SIGKILL after 10s",

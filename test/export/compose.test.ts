@@ -58,16 +58,20 @@ describe("export compose", () => {
     expect(file.content).toContain("waits for a to be healthy, but it has no healthcheck: service_started instead");
   });
 
-  test("healthchecks come from the probe, with the orchestrator's timings", () => {
+  test("healthchecks come from the probe, with the orchestrator's timings and a tool the image has", () => {
     const { services } = exportFleet().doc;
+    expect(services.auth.image).toBe("node:22"); // has curl
     expect(services.auth.healthcheck).toEqual({
-      test: ["CMD-SHELL", "curl -fsS -o /dev/null http://localhost:4001/healthz || wget -q -O /dev/null http://localhost:4001/healthz"],
+      test: ["CMD-SHELL", "curl -fsS -o /dev/null --max-time 5 http://localhost:4001/healthz"],
       interval: "5s",
       timeout: "5s",
       retries: 3,
       start_period: "1m",
     });
-    expect(services.db.healthcheck.test[1]).toContain("nc -z localhost 5432");
+    expect(services.db.image).toBe("postgres:17"); // the official image of `postgres`, with its own ping
+    expect(services.db.healthcheck.test[1]).toBe("pg_isready -q -h localhost -p 5432");
+    expect(services.api.healthcheck.test[1]).toContain("curl -fsS"); // a Dockerfile build: its tools are unknown, the old chain is kept
+    expect(services.api.healthcheck.test[1]).toContain("|| wget -q");
     expect(services.worker.healthcheck.test).toEqual(["CMD-SHELL", "test -f /tmp/worker.ok"]);
     expect(services.migrate.healthcheck).toBeUndefined();
   });

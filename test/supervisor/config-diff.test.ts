@@ -118,6 +118,12 @@ describe("diffConfigs", () => {
     expect(live.circuitBreaker.failureThreshold).toBe(5);
   });
 
+  test("a changed data list is an in-place update (check and export read it; the process does not)", () => {
+    const next = makeConfig([...base().filter((s) => s.name !== "db"), { ...makeService("db"), data: ["/var/lib/db"] }]);
+    expect(diffConfigs(makeConfig(base()), next).updated).toEqual([{ name: "db", fields: ["data"] }]);
+    expect(needsRestart("data")).toBe(false);
+  });
+
   test("needsRestart: env keys and the process-shaping fields only", () => {
     expect(["command", "cwd", "env.X", "envFile", "port", "health", "source"].every(needsRestart)).toBe(true);
     expect(["health.intervalMs", "restart.policy", "dependsOn", "shutdown.signal", "phase", "image"].some(needsRestart)).toBe(false);

@@ -64,6 +64,7 @@ export function describeRunConfig(config: ServiceConfig): ConfigFact[] {
   if (shutdown.command !== undefined) facts.push({ key: "stop-command", label: "stop command", value: shutdown.command, mono: true });
   facts.push({ key: "protected", label: "protected", value: config.protected ? "yes: other services' healing never restarts it" : "no" });
   if (config.pidFile !== undefined) facts.push({ key: "pid-file", label: "pid file", value: config.pidFile, mono: true });
+  if (config.data && config.data.length > 0) facts.push({ key: "data", label: "data", value: config.data.join(" · "), mono: true });
   facts.push({ key: "logs", label: "log files", value: `${logs.format}, rotated at ${formatSize(logs.maxBytes)}, ${logs.keep} kept` });
   return facts;
 }
