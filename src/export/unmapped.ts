@@ -31,7 +31,28 @@ export function unmappedFeatures(config: Config, target: ExportTarget): string[]
       ` ${formatDuration(b.cooldownMs)}) and the degraded state of dependents`,
     `restart backoff steps and resetAfter: ${BACKOFF[target]}`,
     ...(target === "kubernetes" ? ["restart policy on-failure: a Deployment or StatefulSet restarts its pod after a clean exit too"] : []),
+    ...fleetHealing(config, target),
   ];
+}
+
+const ALERTS_INSTEAD: Record<ExportTarget, string> = {
+  compose: "watch `docker events` for die and health_status events instead",
+  kubernetes: "alert on pod restarts and readiness from the cluster's monitoring (e.g. Alertmanager) instead",
+  systemd: "an `OnFailure=` unit can send them instead",
+};
+
+// SPEC §16: alerts, incidents and the restart cap are the orchestrator's; the URLs are secrets and are not written here.
+function fleetHealing(config: Config, target: ExportTarget): string[] {
+  const engine = ENGINE[target];
+  const lines: string[] = [];
+  const alerts = config.alerts ?? [];
+  if (alerts.length > 0) {
+    lines.push(`alerts (${alerts.length} endpoint${alerts.length === 1 ? "" : "s"}: ${[...new Set(alerts.flatMap((a) => a.events))].join(", ")}): ${engine} sends none; ${ALERTS_INSTEAD[target]}`);
+  }
+  const healing = config.healing;
+  if (healing?.incident) lines.push(`incidents (${healing.incident.services} or more services failing within ${formatDuration(healing.incident.windowMs)} are one): ${engine} sees each failure alone`);
+  if (healing?.maxConcurrentRestarts) lines.push(`healing.maxConcurrentRestarts ${healing.maxConcurrentRestarts}: ${engine} restarts any number at once`);
+  return lines;
 }
 
 /**
