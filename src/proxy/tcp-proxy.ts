@@ -42,6 +42,8 @@ interface Link {
   toUpstream: Uint8Array[];
   toClient: Uint8Array[];
   closed: boolean;
+  /** The upstream closed while the client had bytes still to get: end the client once they are written. */
+  endAfterFlush: boolean;
 }
 
 const keyOf = (u: Upstream): string => `${u.name}:${u.port}`;
@@ -110,7 +112,7 @@ export class TcpProxy {
   }
 
   private accept(client: Socket<Link>): void {
-    const link: Link = { client, upstream: null, target: null, tried: new Set(), toUpstream: [], toClient: [], closed: false };
+    const link: Link = { client, upstream: null, target: null, tried: new Set(), toUpstream: [], toClient: [], closed: false, endAfterFlush: false };
     client.data = link;
     this.stats.accepted();
     this.connect(link);
@@ -127,6 +129,9 @@ export class TcpProxy {
     }
     const target = candidates[this.next++ % candidates.length];
     link.tried.add(keyOf(target));
+    // counted as open on its instance from now: a drain that starts while it connects waits for it
+    link.target = target;
+    this.track(link, true);
     const proxy = this;
     Bun.connect<Link>({
       hostname: this.options.upstreamHost ?? "127.0.0.1",
@@ -136,18 +141,19 @@ export class TcpProxy {
         open(upstream) {
           if (link.closed) return void upstream.end();
           link.upstream = upstream;
-          link.target = target;
-          proxy.track(link, true);
           proxy.flush(link, "toUpstream");
         },
         data: (_upstream, chunk) => proxy.forward(link, chunk, "toClient"),
         drain: () => proxy.flush(link, "toUpstream"),
-        close: () => proxy.closeLink(link),
-        error: () => proxy.closeLink(link),
+        close: () => proxy.closeUpstream(link),
+        error: () => proxy.closeUpstream(link),
         connectError: () => {},
       },
     }).catch(() => {
-      if (!link.upstream) this.connect(link);
+      if (link.upstream) return;
+      this.track(link, false);
+      link.target = null;
+      this.connect(link);
     });
   }
 
@@ -172,7 +178,7 @@ export class TcpProxy {
   private flush(link: Link, queue: "toUpstream" | "toClient"): void {
     const to = queue === "toUpstream" ? link.upstream : link.client;
     const from = queue === "toUpstream" ? link.client : link.upstream;
-    if (!to || link.closed) return;
+    if (!to || (link.closed && !link.endAfterFlush)) return;
     const pending = link[queue];
     while (pending.length > 0) {
       const chunk = pending[0];
@@ -183,17 +189,26 @@ export class TcpProxy {
       }
       pending.shift();
     }
+    if (queue === "toClient" && link.endAfterFlush) return void this.closeLink(link);
     from?.resume();
   }
 
+  // The instance closed its side: what it sent still reaches the client, then the client is closed.
+  private closeUpstream(link: Link): void {
+    if (link.closed) return;
+    if (link.toClient.length === 0) return this.closeLink(link);
+    link.endAfterFlush = true;
+  }
+
   private closeLink(link: Link | undefined): void {
-    if (!link || (link.closed && !link.upstream)) return;
+    if (!link || link.closed) return;
     link.closed = true;
+    link.toClient = [];
+    link.toUpstream = [];
     link.client.end();
     link.upstream?.end();
-    const upstream = link.upstream;
     link.upstream = null;
-    if (upstream) this.track(link, false);
+    if (link.target) this.track(link, false);
   }
 
   private track(link: Link, opened: boolean): void {
