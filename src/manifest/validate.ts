@@ -113,7 +113,8 @@ const checkPorts: Validator = (ctx) => {
   if (ctx.config.api.port) taken.push({ from: ctx.config.api.port, to: ctx.config.api.port, owner: "the orchestrator API (api.port)" });
   const claim = (name: string, key: "port" | "proxy", from: number, to: number, what: string) => {
     const first = taken.find((t) => t.from <= to && from <= t.to);
-    if (!first) return void taken.push({ from, to, owner: `"${name}"${key === "proxy" ? " (its proxy)" : ""}` });
+    taken.push({ from, to, owner: `"${name}"${key === "proxy" ? " (its proxy)" : ""}` });
+    if (!first) return;
     const single = from === to && first.from === first.to;
     const held = first.from === first.to ? `port ${first.from}` : `ports ${first.from}-${first.to}`;
         issues.push(at(ctx, name, key, single ? `${what} is already used by ${first.owner}` : `${what} overlaps ${held}, already used by ${first.owner}`));

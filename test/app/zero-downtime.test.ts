@@ -138,6 +138,19 @@ describe("replicas", () => {
     expect(run.fleet.config.services.find((s) => s.name === "web@1")!.env.GREETING).toBeUndefined();
   }, 60_000);
 
+  test("the group name acts on every instance: stop web stops both, start web starts both", async () => {
+    const base = freeRange(12);
+    run = createFleetRun({ web: webSpec(base) });
+    await run.fleet.start();
+    const stop = run.port.act("stop", "web");
+    expect(stop.service).toBe("web");
+    await stop.done;
+    expect([run.state("web@1"), run.state("web@2")]).toEqual(["stopped", "stopped"]);
+    await run.port.act("start", "web").done;
+    expect([run.state("web@1"), run.state("web@2")]).toEqual(["healthy", "healthy"]);
+    expect(() => run!.port.act("restart", "nope")).toThrow(/nope/);
+  }, 30_000);
+
   test("drain: a long-lived connection to an instance being replaced completes", async () => {
     const base = freeRange(12);
     run = createFleetRun({ web: webSpec(base, { replicas: 1, shutdown: { timeout: "5s" } }) });
