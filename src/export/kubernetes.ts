@@ -63,8 +63,15 @@ function renderDeployment(
       ...metadata(config, service, options.namespace),
       annotations: { "orchestrator/phase": `${service.phase} ${service.phaseName}`, "orchestrator/critical": String(service.critical) },
     },
-    spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } },
+    spec: { replicas: service.replicas ?? 1, ...renderStrategy(service), selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } },
   };
+}
+
+// SPEC §15 `update` is a RollingUpdate; the Service in front of the pods plays the proxy's part.
+function renderStrategy(service: ServiceConfig): Record<string, unknown> {
+  if (!service.update || (!service.proxy && (service.replicas ?? 1) === 1)) return {};
+  const { maxSurge, maxUnavailable } = service.update;
+  return { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge, maxUnavailable } } };
 }
 
 function renderContainer(config: Config, service: ServiceConfig, options: KubernetesOptions, notes: string[]): Record<string, unknown> {
