@@ -3,12 +3,12 @@
  * the body (none, or well-formed JSON, which is ignored), then acts through the port and
  * answers 202 at once; progress shows on the stream.
  */
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import { ActionAcceptedSchema, ErrorSchema, ReloadDiffSchema, ReloadRejectedSchema, type ServiceActionName } from "../contract/actions";
 import { clientAddress, type ApiContext, type ClientSocketInfo } from "./context";
 import { ApiError, BadRequestError, UnsupportedMediaTypeError } from "./errors";
 import { requireTrustedOrigin } from "./origins";
-import { NameParams } from "./request-schemas";
+import { NameParams, ReloadQuery } from "./request-schemas";
 
 const MAX_BODY_BYTES = 64 * 1024;
 const tags = ["actions"];
@@ -55,7 +55,7 @@ export function actionRoutes(ctx: ApiContext) {
     },
     {
       beforeHandle: guard,
-      query: t.Object({ wait: t.Optional(t.Union([t.Literal("true"), t.Literal("false")], { description: "true: answer once every changed service is ready or rolled back, and say which." })) }),
+      query: ReloadQuery,
       response: { 200: ReloadDiffSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ReloadRejectedSchema, 429: ErrorSchema },
       detail: {
         tags,
