@@ -25,6 +25,7 @@ const HEALING_KINDS: Partial<Record<string, AlertKind>> = {
   "breaker-closed": "breaker-closed",
   recovered: "recovered",
   "gave-up": "gave-up",
+  "rolled-back": "rolled-back",
   detected: "failure",
 };
 

@@ -5,6 +5,7 @@
 import { Elysia, t } from "elysia";
 import type { OrchestratorPort } from "../app/port";
 import { SYSTEM_STATES, SERVICE_STATES } from "../contract/states";
+import type { OrchestratorStats } from "../contract/system-view";
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -60,9 +61,20 @@ export function renderMetrics(port: OrchestratorPort): string {
     family("orchestrator_alerts_retries_total", "counter", "Retried alert deliveries.", perAlert((a) => a.retries)),
     family("orchestrator_alerts_suppressed_total", "counter", "Alerts held back by minInterval or folded into an incident's alert.", perAlert((a) => a.suppressed)),
     family("orchestrator_alerts_pending", "gauge", "Alerts being delivered or waiting for a retry.", perAlert((a) => a.pending)),
+    family("orchestrator_proxy_connections_total", "counter", "Connections a built-in proxy forwarded, by group and instance.", perInstance(stats, (i) => i.connections)),
+    family("orchestrator_proxy_active_connections", "gauge", "Connections open through a built-in proxy now, by group and instance.", perInstance(stats, (i) => i.active)),
+    family("orchestrator_proxy_received_bytes_total", "counter", "Bytes from clients to an instance through its proxy.", perInstance(stats, (i) => i.bytesIn)),
+    family("orchestrator_proxy_sent_bytes_total", "counter", "Bytes from an instance back to clients through its proxy.", perInstance(stats, (i) => i.bytesOut)),
+    family("orchestrator_proxy_refused_total", "counter", "Connections a proxy closed at once because no instance was ready.", (stats.proxies ?? []).map((p) => [{ group: p.group }, p.refused] as Sample)),
     family("orchestrator_uptime_seconds", "gauge", "Time since the orchestrator started.", [[{}, stats.uptimeMs / 1000]]),
   ];
   return `${families.join("\n")}\n`;
+}
+
+type InstanceStats = NonNullable<OrchestratorStats["proxies"]>[number]["instances"][string];
+
+function perInstance(stats: OrchestratorStats, value: (i: InstanceStats) => number): Sample[] {
+  return (stats.proxies ?? []).flatMap((p) => Object.entries(p.instances).map(([instance, i]): Sample => [{ group: p.group, instance }, value(i)]));
 }
 
 export function metricsRoute(port: OrchestratorPort) {

@@ -45,6 +45,15 @@ export const DependenciesQuery = t.Object({
   ),
 });
 
+export const ReloadQuery = t.Object({
+  wait: t.Optional(
+    t.UnionEnum(["true", "false"], {
+      description: "true: answer once every changed service is ready or rolled back to its previous config, and say which (SPEC §15).",
+      error: 'query.wait: expected "true" or "false"',
+    }),
+  ),
+});
+
 export const HealingQuery = t.Object({
   service: t.Optional(serviceName("query.service")),
   limit: t.Optional(integer(LIMIT_FIELD, "Most records returned, newest first (default 100).", 50)),

@@ -8,7 +8,7 @@ import { ActionAcceptedSchema, ErrorSchema, ReloadDiffSchema, ReloadRejectedSche
 import { clientAddress, type ApiContext, type ClientSocketInfo } from "./context";
 import { ApiError, BadRequestError, UnsupportedMediaTypeError } from "./errors";
 import { requireTrustedOrigin } from "./origins";
-import { NameParams } from "./request-schemas";
+import { NameParams, ReloadQuery } from "./request-schemas";
 
 const MAX_BODY_BYTES = 64 * 1024;
 const tags = ["actions"];
@@ -46,8 +46,8 @@ export function actionRoutes(ctx: ApiContext) {
   }
   return app.post(
     "/reload",
-    async () => {
-      const outcome = await ctx.port.reload();
+    async ({ query }) => {
+      const outcome = await ctx.port.reload({ wait: query.wait === "true" });
       if (outcome.ok) return outcome.diff;
       const errors = outcome.issues.filter((i) => i.severity === "error").length;
       const message = `the manifest has ${errors} problem${errors === 1 ? "" : "s"}; nothing was changed`;
@@ -55,12 +55,13 @@ export function actionRoutes(ctx: ApiContext) {
     },
     {
       beforeHandle: guard,
-      response: { 200: ReloadDiffSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ReloadRejectedSchema, 429: ErrorSchema },
+      query: ReloadQuery,
+      response: { 200: ReloadDiffSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema, 422: ReloadRejectedSchema, 429: ErrorSchema },
       detail: {
         tags,
         security,
         summary: "Reload the manifest",
-        description: "Re-read the manifest and discovery: start added services, stop removed ones, restart changed ones, leave the rest. Returns the diff; 422 with every positioned problem when the new manifest is invalid (nothing changes).",
+        description: "Re-read the manifest and discovery: start added services, stop removed ones, restart changed ones, leave the rest. Returns the diff (with `?wait=true`, once every changed service is ready or rolled back to its previous config: `ready`, `rolledBack`); 422 with every positioned problem when the new manifest is invalid (nothing changes).",
       },
     },
   );

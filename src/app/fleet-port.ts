@@ -23,7 +23,7 @@ export class FleetPort implements OrchestratorPort {
 
   constructor(
     private readonly fleet: Fleet,
-    private readonly reloader: () => Promise<ReloadOutcome>,
+    private readonly reloader: (options?: { wait?: boolean }) => Promise<ReloadOutcome>,
   ) {}
 
   get name(): string {
@@ -128,6 +128,7 @@ export class FleetPort implements OrchestratorPort {
       services: services.length,
       storage: this.fleet.storage.status(),
       alerts: this.fleet.alerts.stats(),
+      proxies: this.fleet.proxies.views(),
     };
   }
 
@@ -136,8 +137,8 @@ export class FleetPort implements OrchestratorPort {
     return action === "restart" ? supervisor.restart(name) : action === "stop" ? supervisor.stop(name) : supervisor.start(name);
   }
 
-  reload(): Promise<ReloadOutcome> {
-    return this.reloader();
+  reload(options: { wait?: boolean } = {}): Promise<ReloadOutcome> {
+    return this.reloader(options);
   }
 
   subscribe(handler: Parameters<OrchestratorPort["subscribe"]>[0], options: { logs?: string[] } = {}): () => void {

@@ -28,6 +28,7 @@ import type { Spawner } from "../process/spawner";
 import { Supervisor, type LaunchResult } from "../supervisor";
 import { logEvents } from "./event-log";
 import { OutputSinks } from "./output";
+import { FleetProxies } from "./proxies";
 import { prepareStateDir } from "./state-dir";
 import type { PreviousRun } from "./state-lock-holder";
 import { announceDegradedStore, announceReplacedStore, announceStorageChange } from "./storage-notices";
@@ -60,6 +61,8 @@ export class Fleet {
   /** `alerts:` delivery (SPEC §16): fed by the bus, never awaited by it. */
   readonly alerts: AlertDispatcher;
   readonly startedAt: number;
+  /** The built-in proxies (SPEC §15), one per replicated service with a `proxy`. */
+  readonly proxies: FleetProxies;
   private readonly spawner: Spawner;
   private readonly sampler: ProcStatsSampler;
   private usage = new Map<number, ProcUsage>();
@@ -93,6 +96,11 @@ export class Fleet {
       onGiveUp: (target, alert, error) => logger?.warn({ event: "alert", target, kind: alert.kind, service: alert.service }, `alert to ${target} given up after retries: ${error}`),
     });
     this.unalert = this.bus.subscribe((message) => message.type !== "snapshot" && message.type !== "log" && this.alerts.handle(message));
+    this.proxies = new FleetProxies({
+      upstreams: (group) => this.supervisor.upstreams(group),
+      notice: (payload) => this.bus.emit({ type: "notice", payload }),
+      setCondition: (key, reason) => this.setCondition(key, reason),
+    });
     this.supervisor = new Supervisor({
       config,
       spawner: this.spawner,
@@ -104,6 +112,7 @@ export class Fleet {
       createProbe: (service) => createProbe(service.health.check, { port: service.port, cwd: service.cwd, env: this.spawner.probeEnv?.(service.name, service.env) ?? service.env, account: service.account, clock: this.clock }),
       onOutput: (name, stream, line) => this.output.write(name, stream, line),
       host: createHostView(this.spawner instanceof BunSpawner ? this.spawner.runId : undefined),
+      drain: (name, port, timeoutMs) => this.proxies.drain(name, port, timeoutMs),
     });
     // the first events of this run (the supervisor emits nothing before it starts)
     if (options.previousRun) announceUncleanShutdown(options.previousRun, this.store, this.bus);
@@ -119,6 +128,7 @@ export class Fleet {
   }
 
   start(): Promise<LaunchResult> {
+    this.proxies.sync(this.supervisor.config);
     return this.supervisor.start();
   }
 
@@ -139,11 +149,13 @@ export class Fleet {
   /** Stop every service in reverse dependency order, then flush and close the stores. */
   async shutdown(): Promise<void> {
     await this.supervisor.shutdown();
+    this.proxies.stopAll();
     await this.close();
   }
 
   /** Release everything without stopping services gracefully (after shutdown, or when forced). */
   async close(): Promise<void> {
+    this.proxies.stopAll();
     this.scheduler.stopAll();
     this.replacedTimer?.cancel();
     // the spawner first: what its last sweep of escaped processes reports still reaches the log and the store

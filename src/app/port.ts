@@ -30,7 +30,8 @@ export interface OrchestratorPort {
   stats(): OrchestratorStats;
   /** Throws UnknownServiceError (404), InvalidTransitionError or ShuttingDownError (409). */
   act(action: ServiceActionName, name: string): ServiceAction;
-  reload(): Promise<ReloadOutcome>;
+  /** `wait`: answer only once every changed service is ready or rolled back (SPEC §15), and say which. */
+  reload(options?: { wait?: boolean }): Promise<ReloadOutcome>;
   /** A snapshot message first, then live events; `logs` names services whose output lines to include. */
   subscribe(handler: (message: StreamMessage) => void, options?: { logs?: string[] }): () => void;
 }

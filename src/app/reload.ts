@@ -15,6 +15,8 @@ export interface ReloadOptions {
   env?: Record<string, string | undefined>;
   /** Told why, when the manifest had to be loaded on the main thread (the worker could not run). */
   onFallback?: (reason: string) => void;
+  /** Resolve only once every changed service is ready or rolled back, with `ready` and `rolledBack` in the diff (SPEC §15). */
+  wait?: boolean;
 }
 
 /** Per fleet, the reload waiting for its turn, which later calls share. */
@@ -30,14 +32,20 @@ const waiting = new WeakMap<Fleet, Promise<ReloadOutcome>>();
  */
 export function reloadFleet(fleet: Fleet, options: ReloadOptions = {}): Promise<ReloadOutcome> {
   const queued = waiting.get(fleet);
-  if (queued) return queued;
+  if (queued) return options.wait ? queued.then((outcome) => settle(fleet, outcome)) : queued;
   const mustWait = fleet.supervisor.reconcilePending;
   const leaveWaiting = () => {
     if (waiting.get(fleet) === outcome) waiting.delete(fleet);
   };
   const outcome = reloadInTurn(fleet, options, leaveWaiting).finally(leaveWaiting);
   if (mustWait) waiting.set(fleet, outcome);
-  return outcome;
+  return options.wait ? outcome.then((result) => settle(fleet, result)) : outcome;
+}
+
+async function settle(fleet: Fleet, outcome: ReloadOutcome): Promise<ReloadOutcome> {
+  if (!outcome.ok) return outcome;
+  const { ready, rolledBack } = await fleet.supervisor.settled(outcome.diff);
+  return { ok: true, diff: { ...outcome.diff, ready, rolledBack } };
 }
 
 async function reloadInTurn(fleet: Fleet, options: ReloadOptions, onTurn: () => void): Promise<ReloadOutcome> {
@@ -50,5 +58,7 @@ async function reloadInTurn(fleet: Fleet, options: ReloadOptions, onTurn: () => 
     issues = loaded.issues;
     return null;
   });
-  return diff ? { ok: true, diff } : { ok: false, issues };
+  if (!diff) return { ok: false, issues };
+  fleet.proxies.sync(fleet.config);
+  return { ok: true, diff };
 }

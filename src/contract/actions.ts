@@ -54,6 +54,10 @@ export const ReloadDiffSchema = Type.Object(
     ignored: Type.Array(Type.Object({ key: Type.String(), reason: Type.String() }), {
       description: "Keys that need a restart of the orchestrator (api.*, state.dir, launch.concurrency).",
     }),
+    ready: Type.Optional(Type.Array(Type.String(), { description: "With `?wait=true`: changed services that became ready with their new config." })),
+    rolledBack: Type.Optional(
+      Type.Array(Type.String(), { description: "With `?wait=true`: changed services not ready within their startupTimeout, put back to their previous config (a `rolled-back` healing event each)." }),
+    ),
   },
   {
     examples: [

@@ -90,6 +90,16 @@ export const LogsConfigSchema = Type.Object({
   format: literals(LOG_FORMATS),
 });
 
+/** SPEC §15: the built-in TCP proxy in front of a service's instances. */
+export const ProxyConfigSchema = Type.Object({ port: Type.Integer(), host: Type.String() });
+/** SPEC §15: how a restart or reload replaces instances (maxSurge > 0 with a proxy: a new instance first, on a spare port). */
+export const UpdateConfigSchema = Type.Object({
+  maxUnavailable: Type.Integer({ minimum: 0, description: "Instances that may be down at once during a restart (0: each replacement is ready before its old one stops)." }),
+  maxSurge: Type.Integer({ minimum: 0, description: "Instances started beside the old ones (1: a new instance on a spare port, ready before the switch)." }),
+});
+/** Which instance of a replicated service a config is (set when the supervisor expands `replicas`). */
+export const ReplicaSchema = Type.Object({ group: Type.String(), index: Type.Integer({ minimum: 1 }), basePort: Type.Optional(Type.Integer()) });
+
 export const ServiceConfigSchema = Type.Object(
   {
     name: Type.String(),
@@ -120,6 +130,10 @@ export const ServiceConfigSchema = Type.Object(
     pidFile: Type.Optional(Type.String({ description: "Absolute path: the pid a forking daemon writes, supervised instead of the started process." })),
     logs: LogsConfigSchema,
     data: Type.Optional(Type.Array(Type.String(), { description: "Absolute paths where the service keeps its state (SPEC §17); exports mount them as volumes." })),
+    replicas: Type.Optional(Type.Integer({ minimum: 1, description: "Instances NAME@1..N (SPEC §15); absent or 1: the service runs under its own name." })),
+    proxy: Type.Optional(ProxyConfigSchema),
+    update: Type.Optional(UpdateConfigSchema),
+    replica: Type.Optional(ReplicaSchema),
     source: Type.Object(
       {
         packageJson: Type.Optional(Type.String()),
@@ -188,6 +202,8 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 export type ServiceConfig = Static<typeof ServiceConfigSchema>;
 export type CircuitBreakerConfig = Static<typeof CircuitBreakerConfigSchema>;
 export type Config = Static<typeof ConfigSchema>;
+export type ProxyConfig = Static<typeof ProxyConfigSchema>;
+export type UpdateConfig = Static<typeof UpdateConfigSchema>;
 export type AlertFormat = (typeof ALERT_FORMATS)[number];
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export type AlertConfig = Static<typeof AlertConfigSchema>;

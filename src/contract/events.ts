@@ -20,6 +20,7 @@ export const HEALING_ACTIONS = [
   "breaker-closed",
   "manual-restart",
   "gave-up",
+  "rolled-back",
 ] as const;
 
 export const HEALING_TIERS = ["immediate", "graceful", "dependencies", "quarantine", "manual"] as const;
@@ -46,6 +47,7 @@ export const NOTICE_KINDS = [
   "descendants-killed",
   "daemon-adopted",
   "memory-limits",
+  "proxy-failed",
 ] as const;
 
 export const NOTICE_LEVELS = ["info", "warn", "error"] as const;

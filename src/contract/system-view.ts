@@ -71,6 +71,24 @@ export const AlertTargetStatsSchema = Type.Object({
   lastError: Nullable(Type.String({ description: "Why the latest failed attempt failed (the URL is never in it)." })),
 });
 
+const ProxyInstanceStatsSchema = Type.Object({
+  connections: Type.Integer({ minimum: 0, description: "Connections forwarded to the instance since the proxy started." }),
+  active: Type.Integer({ minimum: 0, description: "Open now." }),
+  bytesIn: Type.Integer({ minimum: 0, description: "Bytes from clients to the instance." }),
+  bytesOut: Type.Integer({ minimum: 0, description: "Bytes from the instance to clients." }),
+});
+
+/** One built-in proxy (SPEC §15): its address and counters, per instance. */
+export const ProxyStatsSchema = Type.Object({
+  group: Type.String({ description: "The replicated service it fronts." }),
+  host: Type.String(),
+  port: Type.Integer(),
+  accepted: Type.Integer({ minimum: 0, description: "Connections accepted." }),
+  refused: Type.Integer({ minimum: 0, description: "Connections closed at once: no instance was ready (or every one refused)." }),
+  active: Type.Integer({ minimum: 0 }),
+  instances: Type.Record(Type.String(), ProxyInstanceStatsSchema, { description: "By instance name (web@1...)." }),
+});
+
 export const StatsSchema = Type.Object({
   name: Type.String(),
   version: Type.String(),
@@ -84,6 +102,7 @@ export const StatsSchema = Type.Object({
   services: Type.Integer({ minimum: 0 }),
   storage: StorageStatusSchema,
   alerts: Type.Optional(Type.Array(AlertTargetStatsSchema, { description: "One entry per `alerts:` endpoint, in manifest order." })),
+  proxies: Type.Optional(Type.Array(ProxyStatsSchema, { description: "One entry per built-in proxy, by group name." })),
 });
 
 export type SystemStatus = Static<typeof SystemStatusSchema>;
@@ -91,3 +110,4 @@ export type HealthReport = Static<typeof HealthReportSchema>;
 export type StorageStatus = Static<typeof StorageStatusSchema>;
 export type OrchestratorStats = Static<typeof StatsSchema>;
 export type AlertTargetStats = Static<typeof AlertTargetStatsSchema>;
+export type ProxyStatsView = Static<typeof ProxyStatsSchema>;

@@ -92,7 +92,11 @@ function renderService(config: Config, service: ServiceConfig, ctx: Context): Re
   const env = serviceEnvironment(service);
   if (env.length > 0) out.environment = Object.fromEntries(env.map(([k, v]) => [k, escapeDollars(v)]));
   if (service.envFile) out.env_file = [relativePath(config, service.envFile)];
-  if (service.port !== undefined) out.ports = [`${service.port}:${service.port}`];
+  const replicas = service.replicas ?? 1;
+  // SPEC §15: N replicas share one host port range; behind a proxy the proxy's port is the public one
+  if (service.port !== undefined) out.ports = [replicas > 1 ? `${service.port}-${service.port + replicas - 1}:${service.port}` : `${service.port}:${service.port}`];
+  if (replicas > 1) out.deploy = { replicas };
+  if (service.proxy) ctx.notes.push(`proxy ${service.proxy.host}:${service.proxy.port}: Compose balances the replicas through the service name; put a load balancer on the host port for the proxy's role`);
   const health = renderComposeHealth(service, choice);
   if (health.healthcheck) {
     out.healthcheck = health.healthcheck;

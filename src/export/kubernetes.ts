@@ -85,12 +85,20 @@ function renderWorkload(config: Config, service: ServiceConfig, options: Kuberne
     },
     spec: {
       ...(volumes ? { serviceName: toDnsLabel(service.name) } : {}),
-      replicas: 1,
+      replicas: service.replicas ?? 1,
+      ...renderStrategy(service),
       selector: { matchLabels: labels },
       template: { metadata: { labels }, spec: podSpec },
       ...(volumes ? { volumeClaimTemplates: volumes } : {}),
     },
   };
+}
+
+// SPEC §15 `update` is a RollingUpdate; the Service in front of the pods plays the proxy's part.
+function renderStrategy(service: ServiceConfig): Record<string, unknown> {
+  if (!service.update || (!service.proxy && (service.replicas ?? 1) === 1)) return {};
+  const { maxSurge, maxUnavailable } = service.update;
+  return { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge, maxUnavailable } } };
 }
 
 const CLAIM_SIZE = "1Gi";

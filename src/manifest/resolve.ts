@@ -95,6 +95,12 @@ function resolveService(draft: ServiceDraft, raw: RawManifest, config: Config): 
     pidFile: spec.pidFile === undefined ? undefined : resolve(cwd, spec.pidFile),
     logs: resolveLogs(spec.logs, raw.logs),
     ...(spec.data === undefined ? {} : { data: spec.data.map((path) => resolve(cwd, path)) }),
+    replicas: spec.replicas ?? 1,
+    ...(spec.proxy ? { proxy: { port: spec.proxy.port, host: spec.proxy.host ?? "127.0.0.1" } } : {}),
+    update: {
+      maxUnavailable: spec.update?.maxUnavailable ?? (spec.proxy ? 0 : 1),
+      maxSurge: spec.update?.maxSurge ?? (spec.proxy ? 1 : 0),
+    },
     source: {
       manifest: draft.inManifest,
       packageJson: draft.discovered?.packageJson,

@@ -196,6 +196,22 @@ export const ServiceSchema = T.Object(
         description: "Where the service keeps its state (relative to cwd): `check` warns when one is missing or not writable by `user`; exports mount each as a volume.",
       }),
     ),
+    replicas: T.Optional(T.Integer({ minimum: 1, maximum: 64, description: "Instances NAME@1..N; instance i gets PORT = port + i - 1 and ORCHESTRATOR_REPLICA=i." })),
+    proxy: T.Optional(
+      T.Object(
+        { port: Port, host: T.Optional(T.String({ minLength: 1, description: "Address the proxy listens on (default 127.0.0.1)." })) },
+        { ...Strict, description: "A TCP proxy inside the orchestrator that forwards each connection to a ready instance, round robin." },
+      ),
+    ),
+    update: T.Optional(
+      T.Object(
+        {
+          maxUnavailable: T.Optional(T.Integer({ minimum: 0, description: "Instances down at once during a restart (default 0 with a proxy, else 1)." })),
+          maxSurge: T.Optional(T.Integer({ minimum: 0, maximum: 1, description: "1: with a proxy, start the replacement on a spare port and switch once it is ready (default 1 with a proxy, else 0)." })),
+        },
+        { ...Strict, description: "How restarts and reloads replace instances (SPEC §15)." },
+      ),
+    ),
   },
   Extensible,
 );

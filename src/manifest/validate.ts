@@ -108,18 +108,35 @@ const checkPhaseOrder: Validator = (ctx) =>
     ),
   );
 
+// A service with `replicas: N` holds port..port+N-1 (SPEC §15) and its proxy's port: ranges that overlap are reported, with both holders.
 const checkPorts: Validator = (ctx) => {
-  const seen = new Map<number, string>();
+  const taken: { from: number; to: number; owner: string }[] = [];
   const issues: Issue[] = [];
-  if (ctx.config.api.port) seen.set(ctx.config.api.port, "the orchestrator API (api.port)");
+  if (ctx.config.api.port) taken.push({ from: ctx.config.api.port, to: ctx.config.api.port, owner: "the orchestrator API (api.port)" });
+  const claim = (name: string, key: "port" | "proxy", from: number, to: number, what: string) => {
+    const first = taken.find((t) => t.from <= to && from <= t.to);
+    taken.push({ from, to, owner: `"${name}"${key === "proxy" ? " (its proxy)" : ""}` });
+    if (!first) return;
+    const single = from === to && first.from === first.to;
+    const held = first.from === first.to ? `port ${first.from}` : `ports ${first.from}-${first.to}`;
+        issues.push(at(ctx, name, key, single ? `${what} is already used by ${first.owner}` : `${what} overlaps ${held}, already used by ${first.owner}`));
+  };
   for (const s of ctx.config.services) {
-    if (s.port === undefined || s.disabled) continue;
-    const first = seen.get(s.port);
-    if (first) issues.push(at(ctx, s.name, "port", `port ${s.port} is already used by ${first.startsWith("the ") ? first : `"${first}"`}`));
-    else seen.set(s.port, s.name);
+    if (s.disabled) continue;
+    const replicas = s.replicas ?? 1;
+    if (s.port !== undefined) claim(s.name, "port", s.port, s.port + replicas - 1, replicas > 1 ? `ports ${s.port}-${s.port + replicas - 1} (replicas: ${replicas})` : `port ${s.port}`);
+    if (s.proxy) claim(s.name, "proxy", s.proxy.port, s.proxy.port, `proxy port ${s.proxy.port}`);
   }
   return issues;
 };
+
+// `replicas` above 1 or a `proxy` need a `port` to number the instances from.
+const checkReplicas: Validator = (ctx) =>
+  ctx.config.services.flatMap((s) => {
+    if (s.port !== undefined || ((s.replicas ?? 1) === 1 && !s.proxy)) return [];
+    const key = s.proxy ? "proxy" : "replicas";
+    return [at(ctx, s.name, key, `${key === "proxy" ? "a proxy" : `replicas: ${s.replicas}`} needs a \`port\` (instance i listens on port + i - 1), got none`)];
+  });
 
 const checkPaths: Validator = (ctx) =>
   ctx.config.services.flatMap((s) => {
@@ -237,6 +254,7 @@ const VALIDATORS: Validator[] = [
   checkCycles,
   checkPhaseOrder,
   checkPorts,
+  checkReplicas,
   checkPaths,
   checkCommandsExist,
   checkRunAs,

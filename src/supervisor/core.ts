@@ -117,6 +117,11 @@ export class SupervisorCore {
     if (!isSettled(service.state)) this.problems--;
   }
 
+  /** Make `service`, still in the records, the one its name finds again (a replacement beside it was dropped: rollout.ts). */
+  reinstate(service: ServiceRuntime): void {
+    if (this.ordered.includes(service)) this.services.set(service.name, service);
+  }
+
   /** Re-judge the system state after services were added or removed without a transition. */
   refreshSystemState(): void {
     if (this.tracking) this.followServices();

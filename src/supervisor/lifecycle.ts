@@ -88,7 +88,7 @@ function launchChild(core: SupervisorCore, service: ServiceRuntime, generation: 
 export function beginReadinessCheck(core: SupervisorCore, service: ServiceRuntime, generation: number): void {
   if (service.config.ready) return startReadyProbe(core, service, generation, markReady);
   if (service.probe) {
-    if (service.probing) core.probeRunner.setMode?.(service.name, "startup");
+    if (service.probing) core.probeRunner.setMode?.(service.probeKey, "startup");
     else startProbing(core, service, generation);
     return;
   }
@@ -100,13 +100,13 @@ export function beginReadinessCheck(core: SupervisorCore, service: ServiceRuntim
 export function startProbing(core: SupervisorCore, service: ServiceRuntime, generation: number): void {
   if (!service.probe || !service.beginProbing()) return;
   const { intervalMs, timeoutMs } = service.config.health;
-  core.probeRunner.start(service.name, service.probe, { intervalMs, timeoutMs }, (result) => handleProbeResult(core, service, generation, result));
+  core.probeRunner.start(service.probeKey, service.probe, { intervalMs, timeoutMs }, (result) => handleProbeResult(core, service, generation, result));
 }
 
 /** Stops the liveness probe, and the readiness probe with it. */
 export function stopProbing(core: SupervisorCore, service: ServiceRuntime): void {
   stopReadyProbe(core, service);
-  if (service.endProbing()) core.probeRunner.stop(service.name);
+  if (service.endProbing()) core.probeRunner.stop(service.probeKey);
 }
 
 function handleExit(core: SupervisorCore, service: ServiceRuntime, generation: number, exit: Exit): void {
@@ -201,7 +201,7 @@ export function markReady(core: SupervisorCore, service: ServiceRuntime, signal 
   service.ladder.markHealthy();
   if (recovering) core.emitHealing(service, "recovered", { reason: "ready again" });
   service.breaker.recordSuccess();
-  core.probeRunner.setMode?.(service.name, "steady");
+  core.probeRunner.setMode?.(service.probeKey, "steady");
 }
 
 /** SIGKILL the group now; its exit is ignored (the caller already decided what comes next). */

@@ -43,4 +43,9 @@ export interface SupervisorOptions {
    * Default: BLIND_HOST, which sees no holder and measures nothing; the app wires createHostView.
    */
   host?: HostView;
+  /**
+   * Wait until the proxy's open connections to instance `name` on `port` have closed, at most
+   * `timeoutMs` (SPEC §15: a stopping instance drains first). Default: nothing to wait for.
+   */
+  drain?(name: string, port: number, timeoutMs: number): Promise<void>;
 }

@@ -20,7 +20,7 @@ export function readinessSourceOf(service: ServiceRuntime): ReadinessSource {
 }
 
 /** The key the readiness probe runs under, beside the liveness probe's (the service's name). */
-export const readyProbeKey = (service: { name: string }): string => `${service.name}\u0000ready`;
+export const readyProbeKey = (service: { name: string; probeKey?: string }): string => `${service.probeKey ?? service.name}\u0000ready`;
 
 const patterns = new Map<string, RegExp>();
 

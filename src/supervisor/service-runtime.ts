@@ -51,6 +51,10 @@ export class ServiceRuntime {
   readonly readiness = new ReadinessRecord();
   readonly ladder: RestartLadder;
   readonly breaker: CircuitBreaker;
+  /** The probe runner's key: the name, or a name of its own for a replacement started beside the instance it replaces (rollout.ts). */
+  probeKey: string;
+  /** Being replaced: the proxy sends it no new connections (rollout.ts). */
+  retiring = false;
 
   constructor(
     config: ServiceConfig,
@@ -65,6 +69,7 @@ export class ServiceRuntime {
   ) {
     this.#config = config;
     this.#order = order;
+    this.probeKey = config.name;
     this.ladder = new RestartLadder(config.restart, clock, random);
     this.breaker = new CircuitBreaker(breakerConfig, clock, onBreakerChange);
   }

@@ -17,7 +17,15 @@ export function stopService(core: SupervisorCore, service: ServiceRuntime, reaso
   if (service.state === "stopped" || !canTransition(service.state, "stop")) return stopChild(service);
   const next = core.apply(service, "stop", reason);
   if (next === "stopped") return stopChild(service);
-  return service.holdStop(stopChild(service), () => core.apply(service, "stopped", reason));
+  return service.holdStop(drain(core, service).then(() => stopChild(service)), () => core.apply(service, "stopped", reason));
+}
+
+// Behind a proxy (SPEC §15) a stopping instance gets no new connections; its open ones finish first, up to shutdown.timeout.
+function drain(core: SupervisorCore, service: ServiceRuntime): Promise<void> {
+  const { proxy, port, shutdown } = service.config;
+  const hook = core.options.drain;
+  if (!proxy || !hook || port === undefined || !service.child) return Promise.resolve();
+  return hook(service.name, port, shutdown.timeoutMs).catch(() => {});
 }
 
 /** Stop every service, dependents before their dependencies; resolves when all are down. */

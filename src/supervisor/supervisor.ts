@@ -13,7 +13,9 @@ import { spawnService } from "./lifecycle";
 import type { SupervisorOptions } from "./options";
 import { MemoryWatch } from "./memory-watch";
 import { PortGuard } from "./port-guard";
-import { reconcile } from "./reconcile";
+import { reconcile, settlementOf, type RolloutSettlement } from "./reconcile";
+import { expandReplicas, groupsOf, surges } from "./replicas";
+import { replaceWithSurge, waitForReady } from "./rollout";
 import type { ServiceRuntime } from "./service-runtime";
 import { snapshotService, snapshotSystem, type ServiceSnapshot, type SupervisorSnapshot } from "./snapshot";
 import { stopAll, stopService } from "./stop";
@@ -33,6 +35,7 @@ export class Supervisor {
 
   /** Throws GraphCycleError when the enabled services form a dependency cycle. */
   constructor(options: SupervisorOptions) {
+    options = { ...options, config: expandReplicas(options.config) };
     const core = (this.core = new SupervisorCore(options));
     core.fail = (service, reason, how) => handleFailure(core, service, reason, how);
     const ports = (this.ports = new PortGuard(core));
@@ -63,10 +66,17 @@ export class Supervisor {
 
   /** Restart `name` now, whatever its state or ladder position; lifts quarantine and resets its breaker. */
   restart(name: string): ServiceAction {
+    const group = this.members(name, "restart");
+    if (group) return this.actOnGroup(name, "restart", group);
     const service = this.find(name, "restart");
     const from = service.state;
     if (from === "stopping") throw new InvalidTransitionError(from, "manual-start");
     this.core.emitHealing(service, "manual-restart", { tier: "manual", attempt: 0, reason: `manual restart (was ${from})` });
+    // behind a proxy, a serving instance is replaced by a new one started beside it (SPEC §15)
+    if (surges(service.config) && from === "healthy" && !service.retiring) {
+      const done = replaceWithSurge(this.core, service, service.config, "manual restart").then(() => {});
+      return { service: name, action: "restart", from, done };
+    }
     this.takeOver(service);
     const needsStop = service.alive || !canTransition(from, "manual-start");
     const done = needsStop ? stopService(this.core, service, "manual restart").then(() => this.spawnManually(service, true)) : Promise.resolve(this.spawnManually(service, true));
@@ -75,6 +85,8 @@ export class Supervisor {
 
   /** Stop `name` (shutdown signal, then SIGKILL after its timeout); it stays stopped until started. */
   stop(name: string): ServiceAction {
+    const group = this.members(name, "stop");
+    if (group) return this.actOnGroup(name, "stop", group);
     const service = this.find(name, "stop");
     const from = service.state;
     if (from === "stopped") throw new InvalidTransitionError(from, "stop");
@@ -114,12 +126,20 @@ export class Supervisor {
       const config = typeof next === "function" ? await next() : next;
       if (config === null) return null;
       if (this.core.shuttingDown) throw new ShuttingDownError("reload", this.core.config.name);
-      return reconcile(this.core, config, this.launchPromise !== null);
+      return reconcile(this.core, expandReplicas(config), this.launchPromise !== null);
     };
     this.reconcilesPending++;
     const result = this.reconciling.then(run).finally(() => this.reconcilesPending--);
     this.reconciling = result.catch(() => {});
     return result;
+  }
+
+  /**
+   * Once every service `diff` changed is ready or was rolled back (SPEC §15 `reload?wait=true`):
+   * which were which. A diff this supervisor did not make settles at once, with nothing in it.
+   */
+  settled(diff: ReloadDiff): Promise<RolloutSettlement> {
+    return settlementOf(diff);
   }
 
   /** Whether a reconcile is queued or under way (a new one would wait for it). */
@@ -167,7 +187,63 @@ export class Supervisor {
     return this.core.ordered.map((service) => service.name);
   }
 
+  /**
+   * The routable instances of group `group` (SPEC §15): ready, not stopping, not being replaced,
+   * with a port. What the proxy picks from for each new connection.
+   */
+  upstreams(group: string): { name: string; port: number }[] {
+    const out: { name: string; port: number }[] = [];
+    for (const service of this.core.ordered) {
+      const { replica, port } = service.config;
+      if (replica?.group === group && port !== undefined && service.state === "healthy" && !service.retiring) out.push({ name: service.name, port });
+    }
+    return out;
+  }
+
+  /** The groups of instances (replicated services), each with its instance names in index order. */
+  get groups(): Map<string, string[]> {
+    return groupsOf(this.core.ordered);
+  }
+
+  // The instance names of group `name`, or null when `name` is not a group.
+  private members(name: string, action: string): string[] | null {
+    if (this.core.services.has(name)) return null;
+    const members = this.groups.get(name);
+    if (!members) return null;
+    if (this.core.shuttingDown) throw new ShuttingDownError(action, name);
+    return members;
+  }
+
+  /**
+   * `restart`, `stop` or `start` of every instance of a group, in index order, as \`update\` allows:
+   * a batch of maxUnavailable (at least 1; one at a time when a proxy surges) at once, each batch
+   * waiting for the previous one to be ready. A stop acts on all at once.
+   */
+  private actOnGroup(group: string, action: "restart" | "stop" | "start", members: string[]): ServiceAction {
+    const first = this.core.services.get(members[0])!;
+    const config = first.config;
+    const from = first.state;
+    const batch = action === "stop" ? members.length : surges(config) ? 1 : Math.max(1, config.update?.maxUnavailable ?? 1);
+    // an instance that cannot take the action now (stopping, already running) is left as it is
+    const actOn = async (name: string): Promise<void> => {
+      const service = this.core.services.get(name);
+      if (!service) return;
+      if (action === "stop") return service.state === "stopped" ? undefined : this.stop(name).done;
+      if (action === "start" && (service.alive || !canTransition(service.state, "manual-start"))) return;
+      if (action === "restart" && service.state === "stopping") return;
+      await (action === "restart" ? this.restart(name) : this.startService(name)).done;
+      const current = this.core.services.get(name);
+      if (current && !this.core.shuttingDown) await waitForReady(this.core, current);
+    };
+    const done = (async () => {
+      for (let i = 0; i < members.length && !this.core.shuttingDown; i += batch) await Promise.all(members.slice(i, i + batch).map(actOn));
+    })();
+    return { service: group, action, from, done };
+  }
+
   private startService(name: string): ServiceAction {
+    const group = this.members(name, "start");
+    if (group) return this.actOnGroup(name, "start", group);
     const service = this.find(name, "start");
     const from = service.state;
     if (service.alive || !canTransition(from, "manual-start")) throw new InvalidTransitionError(from, "manual-start");

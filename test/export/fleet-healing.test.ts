@@ -3,13 +3,14 @@ import { describe, expect, test } from "bun:test";
 import { renderExport } from "../../src/export";
 import { EXPORT_TARGETS } from "../../src/export";
 import { makeConfig, makeService } from "./make-config";
+import type { Config } from "../../src/contract/config";
 
 const SECRET_URL = "https://hooks.slack.com/services/T0/B0/xoxb-secret-path";
 
 describe("alerts, incidents and the restart cap in every engine's header", () => {
-  const config = {
+  const config: Config = {
     ...makeConfig([makeService("api", { port: 3000 })]),
-    alerts: [{ url: SECRET_URL, format: "slack" as const, events: ["quarantined", "incident"], minIntervalMs: 300_000 }],
+    alerts: [{ url: SECRET_URL, format: "slack", events: ["quarantined", "incident"], minIntervalMs: 300_000 }],
     healing: { maxConcurrentRestarts: 4, incident: { windowMs: 30_000, services: 3 } },
   };
   for (const target of EXPORT_TARGETS) {

@@ -144,7 +144,7 @@ describe("unknown keys point at the key", () => {
 
   test("no suggestion when nothing is close", () => {
     expect(only("version: 1\nzzzzzzzz: 1\n")).toEqual(['orchestrator.yaml:2:1 zzzzzzzz: unknown key "zzzzzzzz"']);
-    expect(only(serviceA("replicas: 3"))).toEqual(['orchestrator.yaml:5:5 services.a.replicas: unknown key "replicas"']);
+    expect(only(serviceA("quorum: 3"))).toEqual(['orchestrator.yaml:5:5 services.a.quorum: unknown key "quorum"']);
   });
 
   test("names inherited from Object.prototype are unknown keys too", () => {

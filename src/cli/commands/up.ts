@@ -71,7 +71,7 @@ export const upCommand: Command = {
     const enabled = config.services.filter((s) => !s.disabled).length;
     logger.info({ manifest: config.file, services: enabled, stateDir: config.stateDir }, `starting ${config.name}: ${enabled} services`);
     const onFallback = (reason: string) => logger.warn({ reason }, `reload parsed on the main thread: the manifest worker did not run (${reason})`);
-    const port = new FleetPort(fleet, () => reloadFleet(fleet, { env: io.env, onFallback }));
+    const port = new FleetPort(fleet, (how) => reloadFleet(fleet, { env: io.env, onFallback, wait: how?.wait }));
     let server: ReturnType<typeof api.startApiServer>;
     try {
       const app = api.createApi(port, { ...config.api, dashboard: mountDashboard });
