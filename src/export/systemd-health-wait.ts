@@ -8,7 +8,7 @@ import { quoteExecArg } from "./systemd-syntax";
 /** The ExecStartPost= that waits for the first passing probe, or undefined when there is none. */
 // With `ready` (SPEC §14): Type=notify needs no wait (READY=1 ends "activating"); a readiness
 // probe is what is waited for; a log line or an fd has no systemd form (noted), so health is.
-export function renderHealthWait(service: ServiceConfig, notes: string[]): string | undefined {
+export function renderHealthWait(service: ServiceConfig, notes: string[], instancePort?: string): string | undefined {
   const ready = service.ready;
   if (ready?.kind === "systemd") return undefined;
   if (ready && ready.kind !== "probe") notes.push(`${describeReady(service)}: systemd has no such readiness signal; the start-up wait uses the health probe`);
@@ -19,7 +19,9 @@ export function renderHealthWait(service: ServiceConfig, notes: string[]): strin
   let probe: string;
   if (check.kind === "exec") probe = check.command;
   else {
-    const port = probePort(service, check);
+    const probed = probePort(service, check);
+    // in a template unit the service's own port is the instance's (`%i`)
+    const port = instancePort !== undefined && probed === service.port ? instancePort : probed;
     if (port === undefined) {
       notes.push("no start-up wait: the HTTP probe has no port (set `port` on the service)");
       return undefined;

@@ -16,7 +16,10 @@ const RESTART = { always: "always", "on-failure": "on-failure", never: "no" } as
 export function renderSystemd(config: Config, options: SystemdOptions = {}): ExportFile[] {
   const layout = resolveLayout(config, options);
   const plan = planExport(config);
-  const unitOf = (name: string) => `${toUnitName(config.name)}-${toUnitName(name)}.service`;
+  const baseName = (name: string) => `${toUnitName(config.name)}-${toUnitName(name)}`;
+  // SPEC §15: a service with replicas is a template unit NAME@.service, one instance per replica, named by its port
+  const ports = new Map(plan.services.flatMap((s) => (instancePorts(s) ? [[s.name, instancePorts(s)!] as const] : [])));
+  const unitsOf = (name: string) => ports.get(name)?.map((port) => `${baseName(name)}@${port}.service`) ?? [`${baseName(name)}.service`];
   const target = `${toUnitName(config.name)}.target`;
   const oneShots = new Set(plan.services.flatMap((s) => s.dependsOn.filter((d) => d.condition === "completed").map((d) => d.name)));
   const exported = new Set(plan.services.map((s) => s.name));
@@ -26,16 +29,25 @@ export function renderSystemd(config: Config, options: SystemdOptions = {}): Exp
     "Run either these per-service units or orchestrator.service (the orchestrator supervising the fleet), never both.",
     `Commands run through /usr/bin/env: runtimes must be on systemd's PATH (/usr/local/bin, /usr/bin); paths assume ${layout.installDir}.`,
   ];
-  const files: ExportFile[] = plan.services.map((service) => {
+  const files: ExportFile[] = plan.services.flatMap((service) => {
     const notes: string[] = [];
-    const sections = renderServiceUnit(config, layout, service, { unitOf, target, oneShots, exported, optional, notes });
-    return { path: unitOf(service.name), content: renderUnitFile(renderHeader(config, "systemd", usage, notes.map((n) => `${service.name}: ${n}`)), sections) };
+    const instances = ports.get(service.name);
+    if (instances) notes.push(`${instances.length} replicas: the template ${baseName(service.name)}@.service, one instance per replica named by its port (PORT=%i; ORCHESTRATOR_REPLICA in each instance's drop-in)${service.proxy ? `; the proxy on ${service.proxy.host}:${service.proxy.port} is not mapped: put a load balancer in front of the instances` : ""}`);
+    const sections = renderServiceUnit(config, layout, service, { unitsOf, target, oneShots, exported, optional, notes, instancePort: instances ? INSTANCE_PORT : undefined });
+    // the instance specifier goes in after quoting, which would escape its % as %%
+    const content = renderUnitFile(renderHeader(config, "systemd", usage, notes.map((n) => `${service.name}: ${n}`)), sections).replaceAll(INSTANCE_PORT, "%i");
+    if (!instances) return [{ path: `${baseName(service.name)}.service`, content }];
+    const dropIns = instances.map((port, i) => ({
+      path: `${baseName(service.name)}@${port}.service.d/replica.conf`,
+      content: renderUnitFile(`# ${service.name}@${i + 1}: replica ${i + 1} of ${instances.length}, on port ${port}\n`, [{ name: "Service", settings: [["Environment", quoteEnvironment("ORCHESTRATOR_REPLICA", String(i + 1))]] }]),
+    }));
+    return [{ path: `${baseName(service.name)}@.service`, content }, ...dropIns];
   });
   const skipped = plan.skipped.length ? [`disabled services, not exported: ${plan.skipped.join(", ")}`] : [];
   files.push({
     path: target,
     content: renderUnitFile(renderHeader(config, "systemd", usage, skipped), [
-      { name: "Unit", settings: [["Description", `${config.name}: every service of the fleet`], ...plan.services.map((s): [string, string] => ["Wants", unitOf(s.name)])] },
+      { name: "Unit", settings: [["Description", `${config.name}: every service of the fleet`], ...plan.services.flatMap((s) => unitsOf(s.name).map((unit): [string, string] => ["Wants", unit]))] },
       { name: "Install", settings: [["WantedBy", "multi-user.target"]] },
     ]),
   });
@@ -43,8 +55,21 @@ export function renderSystemd(config: Config, options: SystemdOptions = {}): Exp
   return files;
 }
 
+/** Stands for `%i` in a template unit until the file is rendered. */
+const INSTANCE_PORT = "@INSTANCE_PORT@";
+
+/** The instance ports of a service with replicas (port + i - 1), or undefined for one instance. */
+function instancePorts(service: ServiceConfig): number[] | undefined {
+  const replicas = service.replicas ?? 1;
+  if (replicas <= 1 || service.port === undefined) return undefined;
+  return Array.from({ length: replicas }, (_, i) => service.port! + i);
+}
+
 interface UnitContext {
-  unitOf(name: string): string;
+  /** The unit names of a service: one, or one per replica. */
+  unitsOf(name: string): string[];
+  /** In a template unit: what stands for the instance's port (`%i`). */
+  instancePort?: string;
   target: string;
   oneShots: ReadonlySet<string>;
   exported: ReadonlySet<string>;
@@ -60,17 +85,17 @@ function renderServiceUnit(config: Config, layout: SystemdLayout, service: Servi
   ];
   const { kept, dropped } = splitDependencies(service, ctx.exported);
   for (const d of dropped) ctx.notes.push(`depends on ${d.name}, which is not exported (disabled or unknown)`);
-  for (const d of kept) unit.push([ctx.optional.has(d.name) ? "Wants" : "Requires", ctx.unitOf(d.name)]);
-  for (const d of kept) unit.push(["After", ctx.unitOf(d.name)]);
+  for (const d of kept) for (const u of ctx.unitsOf(d.name)) unit.push([ctx.optional.has(d.name) ? "Wants" : "Requires", u]);
+  for (const d of kept) for (const u of ctx.unitsOf(d.name)) unit.push(["After", u]);
   if (kept.some((d) => d.condition === "started")) ctx.notes.push("a `started` dependency is waited for until its start-up wait passes");
 
   const oneShot = ctx.oneShots.has(service.name);
   const svc: [string, string][] = renderSystemdType(config, layout, service, oneShot, ctx.notes);
   svc.push(...renderSystemdAccount(service, layout), ...renderSystemdCredentials(service), ["WorkingDirectory", installedPath(config, layout, service.cwd)]);
-  for (const [key, value] of serviceEnvironment(service)) svc.push(["Environment", quoteEnvironment(key, value)]);
+  for (const [key, value] of serviceEnvironment(service)) svc.push(["Environment", quoteEnvironment(key, key === "PORT" && ctx.instancePort ? ctx.instancePort : value)]);
   if (service.envFile) svc.push(["EnvironmentFile", installedPath(config, layout, service.envFile)]);
   svc.push(["ExecStart", renderExecLine(commandArgv(service))]);
-  const wait = oneShot ? undefined : renderHealthWait(service, ctx.notes);
+  const wait = oneShot ? undefined : renderHealthWait(service, ctx.notes, ctx.instancePort);
   if (wait) svc.push(["ExecStartPost", wait]);
   svc.push(...renderSystemdStop(service, ctx.notes));
   if (service.health.check) ctx.notes.push("systemd does not probe a running service: becoming unhealthy triggers no restart");

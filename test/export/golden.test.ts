@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { EXPORT_TARGETS, renderExport, type ExportFile, type ExportOptions, type ExportTarget } from "../../src/export";
 import { loadConfigSync } from "../../src/manifest/load";
 import type { Config } from "../../src/contract/config";
@@ -17,11 +17,14 @@ function checkGolden(dir: string, files: ExportFile[]): void {
   if (UPDATE) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    for (const f of files) writeFileSync(join(dir, f.path), f.content);
+    for (const f of files) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true }); // a template instance's drop-in folder
+      writeFileSync(join(dir, f.path), f.content);
+    }
     return;
   }
   expect(existsSync(dir)).toBe(true); // missing: run with UPDATE_GOLDEN=1 and review the files
-  expect(readdirSync(dir).sort()).toEqual(files.map((f) => f.path).sort());
+  expect(readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((p) => statSync(join(dir, p)).isFile()).sort()).toEqual(files.map((f) => f.path).sort());
   for (const f of files) expect(f.content).toBe(readFileSync(join(dir, f.path), "utf8"));
 }
 

@@ -3,6 +3,8 @@ import { describe, expect, test } from "bun:test";
 import { parse } from "yaml";
 import { renderCompose } from "../../src/export/compose";
 import { renderKubernetes } from "../../src/export/kubernetes";
+import { renderSystemd } from "../../src/export/systemd";
+import { SYSTEMD_ANALYZE, verifyUnits } from "./validators";
 import { makeConfig, makeService } from "./make-config";
 
 const web = makeService("web", { port: 5000, replicas: 3, proxy: { port: 8080, host: "127.0.0.1" }, update: { maxUnavailable: 0, maxSurge: 1 } });
@@ -20,5 +22,35 @@ describe("replicas in exports", () => {
     const service = parse(file.content).services.web;
     expect(service.deploy).toEqual({ replicas: 3 });
     expect(service.ports).toEqual(["5000-5002:5000"]);
+  });
+});
+
+describe("replicas as systemd template units", () => {
+  const api = makeService("api", { port: 6000, dependsOn: [{ name: "web", condition: "healthy" }] });
+  const files = renderSystemd(makeConfig([web, api]));
+  const file = (path: string) => files.find((f) => f.path === path)?.content ?? "";
+
+  test("one template NAME@.service, PORT=%i and a start-up wait on the instance's port; no unit under the plain name", () => {
+    expect(files.map((f) => f.path)).not.toContain("demo-web.service");
+    const template = file("demo-web@.service");
+    expect(template).toContain('Environment="PORT=%i"');
+    expect(template).toMatch(/ExecStartPost=.*http:\/\/127\.0\.0\.1:%i\/health/);
+    expect(template).toContain("3 replicas: the template demo-web@.service, one instance per replica named by its port");
+    expect(template).toContain("the proxy on 127.0.0.1:8080 is not mapped");
+  });
+
+  test("one drop-in per instance sets ORCHESTRATOR_REPLICA; the target and every dependent name each instance", () => {
+    for (const [i, port] of [5000, 5001, 5002].entries()) expect(file(`demo-web@${port}.service.d/replica.conf`)).toContain(`Environment="ORCHESTRATOR_REPLICA=${i + 1}"`);
+    for (const port of [5000, 5001, 5002]) {
+      expect(file("demo.target")).toContain(`Wants=demo-web@${port}.service`);
+      expect(file("demo-api.service")).toContain(`Requires=demo-web@${port}.service`);
+      expect(file("demo-api.service")).toContain(`After=demo-web@${port}.service`);
+    }
+  });
+
+  test.skipIf(!SYSTEMD_ANALYZE)("systemd-analyze verify accepts the template through its instances", () => {
+    const result = verifyUnits(renderSystemd(makeConfig([web, api]), { binaryPath: "/bin/sh" }));
+    expect(result.output).toBe("");
+    expect(result.code).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 /** The engines' own schemas, as test helpers: Compose's JSON Schema and Kubernetes' object models. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import Ajv2019 from "ajv/dist/2019";
 import addFormats from "ajv-formats";
 import { parseAllDocuments } from "yaml";
@@ -73,8 +73,14 @@ export const SYSTEMD_ANALYZE = Bun.which("systemd-analyze");
 export function verifyUnits(units: ExportFile[]): { code: number; output: string } {
   const dir = mkdtempSync(join(tmpdir(), "export-systemd-"));
   try {
-    for (const f of units) writeFileSync(join(dir, f.path), f.content);
-    const run = Bun.spawnSync([SYSTEMD_ANALYZE!, "verify", ...units.map((f) => join(dir, f.path))], { cwd: dir, stderr: "pipe", stdout: "pipe" });
+    for (const f of units) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true }); // an instance's drop-in folder (NAME@PORT.service.d/)
+      writeFileSync(join(dir, f.path), f.content);
+    }
+    // a template (NAME@.service) is verified through its instances, which the target names; drop-ins are read beside them
+    const unitFiles = units.filter((f) => !f.path.includes("/") && !f.path.endsWith("@.service")).map((f) => join(dir, f.path));
+    const instances = units.filter((f) => f.path.includes("@") && f.path.endsWith(".service.d/replica.conf")).map((f) => join(dir, f.path.split("/")[0]!.replace(/\.d$/, "")));
+    const run = Bun.spawnSync([SYSTEMD_ANALYZE!, "verify", ...unitFiles, ...instances], { cwd: dir, stderr: "pipe", stdout: "pipe" });
     return { code: run.exitCode ?? 1, output: `${run.stdout.toString()}${run.stderr.toString()}`.trim() };
   } finally {
     rmSync(dir, { recursive: true, force: true });

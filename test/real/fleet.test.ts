@@ -4,9 +4,11 @@
  * own user with its own stop signal; the service pid is the program's; nginx logs to
  * /dev/stdout; the app reads the ports of its dependencies by reference; `kill -9` of each
  * program heals; PostgreSQL restarted with a client connected shuts down cleanly by its own
- * log and recovers nothing on the next start; an app crash-looping on a bad PGPORT leaves
- * PostgreSQL and Redis running with their pids (protected); a SIGTERM stops everything
- * cleanly. Skipped, with the reason printed, only where the programs are not installed.
+ * log and recovers nothing on the next start; a SIGTERM stops everything cleanly; and, in a
+ * second fleet, an app crash-looping on a bad PGPORT from its first start leaves PostgreSQL
+ * and Redis running with their pids (protected). (A reload to a bad PGPORT is rolled back
+ * instead, SPEC §15.) Everything
+ * is skipped, with the reason printed, only where the programs are not installed.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -39,21 +41,27 @@ interface Line {
   line: string;
 }
 
+/** The API of a running fleet, at the address `base()` gives once it is known. */
+function apiOf(base: () => string) {
+  const get = async <T>(path: string): Promise<T> => {
+    const response = await fetch(`${base()}${path}`);
+    if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  const post = async (path: string): Promise<number> => (await fetch(`${base()}${path}`, { method: "POST" })).status;
+  const service = async (name: string) => (await get<Summary[]>("/orchestrator/services")).find((s) => s.name === name)!;
+  const logs = (name: string) => get<Line[]>(`/orchestrator/services/${name}/logs?lines=1000`);
+  const logText = async (name: string) => (await logs(name)).map((l) => l.line).join("\n");
+  return { get, post, service, logs, logText };
+}
+
 describe.skipIf(missing !== null)("the real fleet of docs/RECIPES.md under the compiled binary (as root)", () => {
   let fleet: RealFleet;
   let run: BinaryRun;
   let api = "";
   const clients: number[] = [];
 
-  const get = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${api}${path}`);
-    if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
-  };
-  const post = async (path: string): Promise<number> => (await fetch(`${api}${path}`, { method: "POST" })).status;
-  const service = async (name: string) => (await get<Summary[]>("/orchestrator/services")).find((s) => s.name === name)!;
-  const logs = (name: string) => get<Line[]>(`/orchestrator/services/${name}/logs?lines=1000`);
-  const logText = async (name: string) => (await logs(name)).map((l) => l.line).join("\n");
+  const { get, post, service, logs, logText } = apiOf(() => api);
   /** Healthy with a pid other than `not` (a restart done). */
   const healthyAgain = async (name: string, not: number | null, timeoutMs = 60_000): Promise<Summary> => {
     let now!: Summary;
@@ -148,32 +156,23 @@ describe.skipIf(missing !== null)("the real fleet of docs/RECIPES.md under the c
     expect(await new Response(client.stderr).text()).toContain("terminating connection due to administrator command");
   }, 120_000);
 
-  test("an app crash-looping on a bad PGPORT leaves PostgreSQL and Redis running with their pids (protected)", async () => {
-    const [db, cache] = await Promise.all([service("db"), service("cache")]);
+  test("a reload to a bad PGPORT is rolled back (SPEC §15): the app runs its previous config again, PostgreSQL keeps its pid", async () => {
+    const db = await service("db");
     const manifest = join(fleet.dir, "orchestrator.yaml");
     const good = readFileSync(manifest, "utf8");
     writeFileSync(manifest, good.replace('PGPORT: "${services.db.port}"', 'PGPORT: "1"'));
-    expect(await post("/orchestrator/reload")).toBe(200);
-    const healing = () => get<{ service: string; action: string; tier?: string | null; reason?: string | null }[]>("/orchestrator/healing-history?service=app&limit=500");
-    // up the ladder to the dependencies tier, which restarts an app's dependencies first: not these
-    await waitFor(async () => (await healing()).some((h) => h.tier === "dependencies" && h.action === "restarted"), 120_000, "the app's dependencies tier");
-    const tier = (await healing()).find((h) => h.tier === "dependencies" && (h.reason ?? "").includes("dependencies left alone"));
-    expect(tier?.reason).toContain("db (protected (phase 0; set protected: false to allow it))");
-    expect(tier?.reason).toContain("cache (protected (phase 0; set protected: false to allow it))");
-    const now = await Promise.all([service("db"), service("cache")]);
-    expect(now.map((s) => [s.pid, s.state, s.restarts])).toEqual([
-      [db.pid, "healthy", db.restarts],
-      [cache.pid, "healthy", cache.restarts],
-    ]);
-    expect(isGone(db.pid!)).toBe(false);
-    expect(await logText("app")).toMatch(/CONNECTION_REFUSED|ECONNREFUSED/);
-
-    writeFileSync(manifest, good);
-    expect(await post("/orchestrator/reload")).toBe(200);
-    if ((await service("app")).state === "quarantined") expect(await post("/orchestrator/restart/app")).toBe(202);
-    await waitFor(async () => (await service("app")).state === "healthy", 120_000, "the app healthy again once PGPORT is right");
+    try {
+      const response = await fetch(`${api}/orchestrator/reload?wait=true`, { method: "POST" });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { rolledBack?: string[] }).rolledBack).toEqual(["app"]);
+    } finally {
+      writeFileSync(manifest, good);
+    }
+    await waitFor(async () => (await service("app")).state === "healthy", 60_000, "the app healthy on its previous config");
+    const { config } = await get<{ config: { env: Record<string, string> } }>("/orchestrator/services/app");
+    expect(config.env.PGPORT).toBe(String(fleet.ports.PG_PORT));
     expect((await service("db")).pid).toBe(db.pid);
-  }, 240_000);
+  }, 120_000);
 
   test("SIGTERM stops the fleet: exit 0, and each program's own log says it shut down cleanly", async () => {
     const pids = (await get<Summary[]>("/orchestrator/services")).flatMap((s) => (s.pid ? [s.pid] : []));
@@ -187,4 +186,53 @@ describe.skipIf(missing !== null)("the real fleet of docs/RECIPES.md under the c
     expect(file("web")).toMatch(/gracefully shutting down|exiting/);
     expect(postmasterPid()).toBeNull(); // postgres removed its own lock file
   }, 90_000);
+});
+
+describe.skipIf(missing !== null)("an app that crash-loops on a bad PGPORT from its first start (compiled binary, as root)", () => {
+  let fleet: RealFleet;
+  let run: BinaryRun;
+  let api = "";
+  const { get, post, service, logText } = apiOf(() => api);
+  const GOOD = 'PGPORT: "${services.db.port}"';
+
+  beforeAll(async () => {
+    ensureBinary();
+    fleet = writeRealFleet(["postgres", "redis", "app"], TEST_PACE);
+    api = `http://127.0.0.1:${fleet.ports.API_PORT}`;
+    const manifest = join(fleet.dir, "orchestrator.yaml");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace(GOOD, 'PGPORT: "1"'));
+    run = new BinaryRun(fleet.dir, ["up"], { env: fleet.env });
+    await run.waitRecord((r) => r.event === "service" && r.service === "db" && r.to === "healthy", 120_000, "db healthy");
+  }, 150_000);
+
+  afterAll(async () => {
+    await run?.cleanup();
+    fleet?.remove();
+  }, 60_000);
+
+  test("it climbs the ladder to the dependencies tier, which leaves PostgreSQL and Redis alone (protected): same pids, no restarts", async () => {
+    const [db, cache] = await Promise.all([service("db"), service("cache")]);
+    const healing = () => get<{ service: string; action: string; tier?: string | null; reason?: string | null }[]>("/orchestrator/healing-history?service=app&limit=500");
+    await waitFor(async () => (await healing()).some((h) => h.tier === "dependencies" && h.action === "restarted"), 120_000, "the app's dependencies tier");
+    const tier = (await healing()).find((h) => h.tier === "dependencies" && (h.reason ?? "").includes("dependencies left alone"));
+    expect(tier?.reason).toContain("db (protected (phase 0; set protected: false to allow it))");
+    expect(tier?.reason).toContain("cache (protected (phase 0; set protected: false to allow it))");
+    const now = await Promise.all([service("db"), service("cache")]);
+    expect(now.map((s) => [s.pid, s.state, s.restarts])).toEqual([
+      [db.pid, "healthy", 0],
+      [cache.pid, "healthy", 0],
+    ]);
+    expect(isGone(db.pid!)).toBe(false);
+    expect(await logText("app")).toMatch(/CONNECTION_REFUSED|ECONNREFUSED/);
+  }, 150_000);
+
+  test("a reload with the right PGPORT makes it healthy; PostgreSQL still has its pid", async () => {
+    const db = await service("db");
+    const manifest = join(fleet.dir, "orchestrator.yaml");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace('PGPORT: "1"', GOOD));
+    expect(await post("/orchestrator/reload")).toBe(200);
+    if ((await service("app")).state === "quarantined") expect(await post("/orchestrator/restart/app")).toBe(202);
+    await waitFor(async () => (await service("app")).state === "healthy", 120_000, "the app healthy once PGPORT is right");
+    expect((await service("db")).pid).toBe(db.pid);
+  }, 150_000);
 });
