@@ -82,6 +82,8 @@ export interface TargetOptions {
   only?: string[];
   /** Run postgres as a real server is run (SPEC §13): user, group, umask, nice, limits, a stop command, a pid file, its own logs. */
   operated?: boolean;
+  /** Run web as 3 replicas behind the built-in proxy (SPEC §15). */
+  replicated?: boolean;
 }
 
 // Bun's os.userInfo().username says "unknown" here (no NSS lookup): ask id(1), as an operator would.
@@ -128,10 +130,29 @@ function manifest(apiPort: number, proxyPort: number, options: TargetOptions) {
       migrate: svc("exit-now.ts", { phase: "data", env: { EXIT_CODE: "0" }, dependsOn: ["postgres"], health: false }),
       auth: svc("healthy.ts", { port: freePort(), phase: "core", dependsOn: ["postgres", "redis"] }),
       api: svc("healthy.ts", { port: freePort(), phase: "core", dependsOn: ["postgres", "redis", "auth"] }),
-      web: svc("healthy.ts", { port: freePort(), phase: "edge", dependsOn: ["api"] }),
+      web: options.replicated
+        ? svc("healthy.ts", { port: freePorts(3), replicas: 3, proxy: { port: freePort() }, phase: "edge", dependsOn: ["api"] })
+        : svc("healthy.ts", { port: freePort(), phase: "edge", dependsOn: ["api"] }),
       "report-worker": svc("never-healthy.ts", { port: freePort(), phase: "edge", optional: true, startupTimeout: "1500ms", dependsOn: ["postgres"] }),
     }),
   };
+}
+
+/** The first of `count` consecutive free ports (a replica set's range). */
+function freePorts(count: number): number {
+  for (;;) {
+    const first = freePort();
+    if (Array.from({ length: count - 1 }, (_, i) => first + i + 1).every(isPortFree)) return first;
+  }
+}
+
+function isPortFree(port: number): boolean {
+  try {
+    Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } }).stop(true);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function pick<T>(names: string[] | undefined, all: Record<string, T>): Record<string, T> {

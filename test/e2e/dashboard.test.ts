@@ -359,6 +359,34 @@ describe.skipIf(!HAS_CHROMIUM)("dashboard of an orchestrator with a token", () =
   }, 60_000);
 });
 
+describe.skipIf(!HAS_CHROMIUM)("dashboard of a service with replicas (SPEC §15)", () => {
+  let replicated: Target;
+  let phone: Browser;
+
+  beforeAll(async () => {
+    replicated = await startTarget({ only: ["postgres", "redis", "auth", "api", "web"], replicated: true });
+    phone = await openBrowser();
+    await waitUntil(async () => (await replicated.services()).filter((s) => s.name.startsWith("web@") && s.state === "healthy").length === 3, 45_000, "web@1..3 healthy");
+  }, 90_000);
+
+  afterAll(async () => {
+    await phone?.close();
+    await replicated?.stop();
+  }, 60_000);
+
+  test("the instances web@1..3 are cards of their own, together under web, at 1440 and at 375 px", async () => {
+    const tab = phone.page;
+    await tab.goto(replicated.pageUrl);
+    const group = tab.locator('[data-testid="group-web"]');
+    await group.waitFor({ timeout: 15_000 });
+    expect(await group.locator('[data-testid^="card-"]').evaluateAll((cards) => cards.map((c) => c.getAttribute("data-testid")))).toEqual(["card-web@1", "card-web@2", "card-web@3"]);
+    await waitUntil(async () => ((await group.locator(".replica-title").textContent()) ?? "").includes("3/3 instances healthy"), 15_000, "the set's title to count 3 healthy");
+    expect(await tab.locator('[data-testid="card-web"]').count()).toBe(0);
+    await tab.setViewportSize({ width: 375, height: 812 });
+    expect(await tab.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  }, 30_000);
+});
+
 describe.skipIf(!HAS_CHROMIUM)("dashboard of a service run as a real server (SPEC §13 keys)", () => {
   let operated: Target;
   let phone: Browser;

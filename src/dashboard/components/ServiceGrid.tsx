@@ -2,6 +2,7 @@
 import { useMemo, useState } from "preact/hooks";
 import type { ServiceSummary } from "../api/types";
 import { formatBytes, formatDuration, formatLatency, formatPercent } from "../lib/format";
+import { groupReplicas } from "../lib/replica-groups";
 import { STATE_FILTERS, STATE_TONE } from "../lib/states";
 import { SearchIcon } from "./icons";
 
@@ -57,9 +58,19 @@ export function ServiceGrid({ services, phases, selected, now, syncedAt, onSelec
             <span class="phase-count">{group.services.length}</span>
           </h2>
           <div class="cards">
-            {group.services.map((s) => (
-              <ServiceCard key={s.name} service={s} selected={s.name === selected} uptimeMs={tick(s, now, syncedAt)} onSelect={onSelect} />
-            ))}
+            {groupReplicas(group.services).map((run) => {
+              const cards = run.services.map((s) => <ServiceCard key={s.name} service={s} selected={s.name === selected} uptimeMs={tick(s, now, syncedAt)} onSelect={onSelect} />);
+              if (run.group === null) return cards;
+              const ready = run.services.filter((s) => s.state === "healthy").length;
+              return (
+                <div class="replica-group" key={`group-${run.group}`} data-testid={`group-${run.group}`}>
+                  <h3 class="replica-title">
+                    {run.group} <span class="replica-count">{ready}/{run.services.length} instances healthy</span>
+                  </h3>
+                  <div class="cards">{cards}</div>
+                </div>
+              );
+            })}
           </div>
         </div>
       ))}
