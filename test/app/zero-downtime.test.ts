@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { reloadFleet } from "../../src/app/reload";
 import { createFleetRun, writeFleetManifest, type FleetRun, type ServiceSpec } from "../helpers/fleet-harness";
 import { fixtureCommand } from "../helpers/processes";
+import { freeRange, get, hammer } from "../helpers/proxy-client";
 
 let run: FleetRun | null = null;
 afterEach(async () => {
@@ -14,57 +15,8 @@ afterEach(async () => {
   run = null;
 });
 
-/** A base port with `count` free ports above it (checked by binding each). */
-function freeRange(count: number): number {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
-    const servers: { stop(closeActive?: boolean): void }[] = [];
-    try {
-      for (let p = base; p < base + count; p++) servers.push(Bun.listen({ hostname: "127.0.0.1", port: p, socket: { data() {} } }));
-      return base;
-    } catch {
-      // taken: try another range
-    } finally {
-      for (const s of servers) s.stop(true);
-    }
-  }
-  throw new Error("freeRange: expected a free range of ports, found none");
-}
-
 function webSpec(base: number, extra: Record<string, unknown> = {}): ServiceSpec {
   return { command: fixtureCommand("replica-echo.ts"), port: base, replicas: 2, proxy: { port: base + 10 }, health: { http: "/health", interval: "200ms" }, startupTimeout: "3s", ...extra };
-}
-
-/** GET `path` through the proxy on a fresh connection: the body, or the error. */
-async function get(port: number, path = "/"): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { connection: "close" }, keepalive: false });
-  if (response.status !== 200) throw new Error(`status ${response.status}`);
-  return response.text();
-}
-
-/** Requests in a loop until `stop` resolves; counts every failure with its reason. */
-function hammer(port: number) {
-  const result = { ok: 0, failed: [] as string[], bodies: new Set<string>() };
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      try {
-        result.bodies.add(await get(port));
-        result.ok++;
-      } catch (error) {
-        result.failed.push(String(error));
-      }
-    }
-  })();
-  return {
-    result,
-    async stop(atLeast: number) {
-      while (result.ok + result.failed.length < atLeast) await Bun.sleep(10);
-      running = false;
-      await loop;
-      return result;
-    },
-  };
 }
 
 const pidsOf = (r: FleetRun, group: string) => r.fleet.supervisor.upstreams(group).map((u) => r.pid(u.name));
