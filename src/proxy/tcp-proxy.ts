@@ -6,6 +6,7 @@
  * caller: an upstream that refuses is retried on another instance, else the client is closed.
  */
 import type { Socket, TCPSocketListener } from "bun";
+import { OrchestratorError } from "../contract/errors";
 import { ProxyStats, type ProxyStatsView } from "./proxy-stats";
 
 export interface Upstream {
@@ -25,9 +26,10 @@ export interface TcpProxyOptions {
   upstreamHost?: string;
 }
 
-export class ProxyListenError extends Error {
-  readonly code = "PROXY_LISTEN_FAILED";
-  readonly status = 500;
+export class ProxyListenError extends OrchestratorError {
+  override readonly code = "PROXY_LISTEN_FAILED";
+  override readonly status = 500;
+  override readonly name = "ProxyListenError";
   constructor(group: string, host: string, port: number, cause: unknown) {
     super(`proxy of "${group}": expected to listen on ${host}:${port}, got ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }

@@ -21,6 +21,7 @@ import { ShuttingDownError, UnknownServiceError } from "../../src/supervisor/err
 import { InvalidTransitionError } from "../../src/supervisor/transition";
 import { InvalidSystemTransitionError } from "../../src/contract/system-transition";
 import { RunAsToolMissingError } from "../../src/process/run-as";
+import { ProxyListenError } from "../../src/proxy/tcp-proxy";
 
 class DiskFullError extends OrchestratorError {
   override readonly code = "DISK_FULL";
@@ -75,6 +76,7 @@ const EXAMPLES: Record<string, { error: Error; wraps?: true }> = {
   ApiError: { error: new ApiError("PAYLOAD_TOO_LARGE", 413, "expected no body, got 70000 bytes") },
   BadRequestError: { error: new BadRequestError("expected a service name") },
   RunAsToolMissingError: { error: new RunAsToolMissingError("setpriv") },
+  ProxyListenError: { error: new ProxyListenError("web", "127.0.0.1", 8080, new Error("EADDRINUSE")) },
   UnauthorizedError: { error: new UnauthorizedError("expected a bearer token") },
   ForbiddenError: { error: new ForbiddenError("origin refused") },
   UnsupportedMediaTypeError: { error: new UnsupportedMediaTypeError("text/plain") },
