@@ -6,7 +6,8 @@ import { t } from "elysia";
 import { describeIntegerField, type IntegerField } from "./integer-query";
 
 /** The manifest's service-name rule; it also keeps `..`, `/`, NUL and friends out of every path. */
-export const SERVICE_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._~-]*$";
+// an instance of a service with replicas is NAME@i (SPEC §15)
+export const SERVICE_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._~-]*(@[1-9][0-9]*)?$";
 export const MAX_NAME_LENGTH = 128;
 export const MAX_LOG_LINES = 1000;
 export const MAX_LIMIT = 10_000;
@@ -21,9 +22,9 @@ function serviceName(where: string) {
     pattern: SERVICE_NAME_PATTERN,
     minLength: 1,
     maxLength: MAX_NAME_LENGTH,
-    description: "A service name as in the manifest.",
+    description: "A service name as in the manifest, or an instance NAME@i of a service with replicas.",
     examples: ["api"],
-    error: `${where}: expected a service name (letters, digits, ".", "_", "~", "-"; starting with a letter or digit; at most ${MAX_NAME_LENGTH} characters)`,
+    error: `${where}: expected a service name (letters, digits, ".", "_", "~", "-"; starting with a letter or digit; at most ${MAX_NAME_LENGTH} characters), or NAME@i for an instance`,
   });
 }
 

@@ -7,7 +7,7 @@
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BinaryRun, ensureBinary, writeFleetDir } from "../helpers/binary-run";
+import { BINARY, BinaryRun, ensureBinary, writeFleetDir } from "../helpers/binary-run";
 import { fixtureCommand, freePort, waitFor } from "../helpers/processes";
 import { freeRange, get, hammer } from "../helpers/proxy-client";
 
@@ -90,5 +90,34 @@ describe("replicas behind the proxy (compiled binary)", () => {
     const result = await load.stop(300);
     expect(result.failed).toEqual([]);
     expect(await get(proxyPort)).toContain(" bonjour ");
+  }, 60_000);
+
+  test("`orchestrator restart web --wait` (the group name) waits for every instance: done for web@1 and web@2, exit 0", async () => {
+    const { run, api, instances } = up();
+    await run.waitRecord((r) => r.event === "status" && r.state === "ready", 30_000, "ready");
+    const before = (await instances()).map((s) => s.pid);
+    const cli = Bun.spawn([BINARY, "restart", "web", "--wait", "--timeout", "30s", "--api", api], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    const [code, out, err] = await Promise.all([cli.exited, new Response(cli.stdout).text(), new Response(cli.stderr).text()]);
+    expect({ code, err, out }).toMatchObject({ code: 0, err: "" });
+    expect(out).toStartWith("restart web: accepted");
+    expect(out).toMatch(/restart web@1: done \(healthy, pid \d+\)/);
+    expect(out).toMatch(/restart web@2: done \(healthy, pid \d+\)/);
+    expect((await instances()).every((s) => !before.includes(s.pid))).toBe(true);
+  }, 60_000);
+
+  test("an instance is a service of its own in the API: details, logs and a restart of web@2 alone", async () => {
+    const { run, api, instances } = up();
+    await run.waitRecord((r) => r.event === "status" && r.state === "ready", 30_000, "ready");
+    const detail = await fetch(`${api}/orchestrator/services/web@2`);
+    expect(detail.status).toBe(200);
+    expect(((await detail.json()) as { name: string; config: { env: Record<string, string> } }).config.env).toMatchObject({ ORCHESTRATOR_REPLICA: "2" });
+    await waitFor(async () => ((await (await fetch(`${api}/orchestrator/services/web@2/logs`)).json()) as { line: string }[]).some((l) => l.line.startsWith("replica-echo:")), 10_000, "web@2's own log line");
+    const [one, two] = await instances();
+    expect((await fetch(`${api}/orchestrator/restart/web@2`, { method: "POST" })).status).toBe(202);
+    await waitFor(async () => {
+      const [a, b] = await instances();
+      return a!.pid === one!.pid && b!.state === "healthy" && b!.pid !== two!.pid;
+    }, 30_000, "web@2 alone restarted");
+    expect((await fetch(`${api}/orchestrator/services/web@0`)).status).toBe(400);
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 /**
  * `orchestrator restart|stop|start NAME`: ask a running orchestrator to act on a service.
  * The API accepts the action (202) and carries it out in the background; `--wait` polls
- * the service until the action has visibly taken effect, bounded by `--timeout` (60s).
+ * the service (each instance of a group with replicas) until the action has visibly taken
+ * effect, bounded by `--timeout` (60s).
  */
 import type { ServiceActionName } from "../../contract/actions";
 import type { ServiceSummary } from "../../contract/service-view";
@@ -30,14 +31,21 @@ function actionCommand(action: ServiceActionName, summary: string): Command {
       if (extra.length) throw new UsageError(`${action}: expected one service name, got ${positionals.length}: ${positionals.join(" ")}`);
       const timeoutMs = waitTimeout(args.flags.timeout === undefined ? undefined : flagString(args, "timeout"));
       const client = new ApiClient(resolveApi({ flags: args.flags, env: io.env, cwd: io.cwd }));
-      const before = args.flags.wait ? await client.service(name) : undefined;
+      const before = args.flags.wait ? await instancesOf(client, name) : undefined;
       const reply = await client.act(action, name);
-      const from = typeof reply.from === "string" ? reply.from : before?.state;
+      const from = typeof reply.from === "string" ? reply.from : before?.length === 1 ? before[0]!.state : undefined;
       io.stdout(`${action} ${name}: accepted${from ? ` (was ${from})` : ""}\n`);
       if (!before) return 0;
-      return await waitForEffect(client, action, before, timeoutMs, io);
+      const codes = await Promise.all(before.map((one) => waitForEffect(client, action, one, timeoutMs, io)));
+      return Math.max(...codes);
     },
   };
+}
+
+/** The service `name`, or every instance `name@i` of a service with replicas (SPEC §15: the group acts on all). */
+async function instancesOf(client: ApiClient, name: string): Promise<ServiceSummary[]> {
+  const instances = (await client.services()).filter((s) => s.name.startsWith(`${name}@`) && /^[1-9][0-9]*$/.test(s.name.slice(name.length + 1)));
+  return instances.length > 0 ? instances : [await client.service(name)];
 }
 
 function waitTimeout(raw: string | undefined): number {
