@@ -6,7 +6,8 @@
  *
  * The daemon's exit is seen at once where it can be: the orchestrator is a child subreaper, so
  * a daemon that double-forked is reparented to it, and SIGCHLD plus waitpid on that one pid give
- * its status. A daemon that is not (yet) our child is looked at in /proc every WATCH_MS.
+ * its status. A daemon that is not (yet) our child is looked at in /proc every WATCH_MS, and
+ * one that is gets the same slow look, in case its SIGCHLD was coalesced with another's.
  * The pid file is read every POLL_MS until the daemon is found (at most `timeoutMs`).
  */
 import { readFileSync } from "node:fs";
@@ -156,11 +157,16 @@ export class PidFileChild implements ChildHandle {
     if (!daemon || this.ended) return;
     const status = reapChildStatus(daemon.pid);
     if (status.state === "reaped") return this.end(toExit(status.code, status.signal));
-    if (status.state === "running") return this.unwatch(); // our child: SIGCHLD will tell
+    // our child: SIGCHLD tells at once; the slow look stays as a fallback for a SIGCHLD coalesced with another
+    if (status.state === "running") return this.armWatch();
     const stat = readAnyProcStat(daemon.pid);
     if (!stat || stat.state === "Z" || stat.startTicks !== daemon.startTicks) {
       return this.end({ code: null, signal: null, reason: "exited", error: `daemon pid ${daemon.pid} is gone; not a child of the orchestrator, so its exit status is unknown` });
     }
+    this.armWatch();
+  }
+
+  private armWatch(): void {
     this.watch ??= this.options.clock.setTimeout(() => {
       this.watch = null;
       this.checkDaemon();
