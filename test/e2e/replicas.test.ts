@@ -120,4 +120,25 @@ describe("replicas behind the proxy (compiled binary)", () => {
     }, 30_000, "web@2 alone restarted");
     expect((await fetch(`${api}/orchestrator/services/web@0`)).status).toBe(400);
   }, 60_000);
+
+  test("a reload that changes replicas adds and removes instances from the highest index; the others keep their pids", async () => {
+    const { run, dir, api, instances } = up();
+    await run.waitRecord((r) => r.event === "status" && r.state === "ready", 30_000, "ready");
+    const [one, two] = await instances();
+    const manifest = join(dir, "orchestrator.yaml");
+    const reloadWith = async (replicas: number) => {
+      writeFileSync(manifest, readFileSync(manifest, "utf8").replace(/"replicas": \d+/, `"replicas": ${replicas}`));
+      expect((await fetch(`${api}/orchestrator/reload?wait=true`, { method: "POST" })).status).toBe(200);
+    };
+    await reloadWith(3);
+    await waitFor(async () => (await instances()).filter((s) => s.state === "healthy").length === 3, 30_000, "web@3 added and healthy");
+    expect((await instances()).map((s) => [s.name, s.pid])).toEqual([
+      ["web@1", one!.pid],
+      ["web@2", two!.pid],
+      ["web@3", expect.any(Number)],
+    ]);
+    await reloadWith(1);
+    await waitFor(async () => (await instances()).length === 1, 30_000, "web@2 and web@3 removed");
+    expect((await instances()).map((s) => [s.name, s.pid, s.state])).toEqual([["web@1", one!.pid, "healthy"]]);
+  }, 90_000);
 });
