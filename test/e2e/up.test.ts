@@ -185,6 +185,8 @@ describe("orchestrator up (compiled binary)", () => {
     );
     expect(await waitGone([old], 3000)).toEqual([]);
     expect(isGone(back.pid as number)).toBe(false);
+    // `recovered` is logged right after the transition: it may still be in the pipe
+    await run.waitRecord((r) => r.event === "healing" && r.service === "api" && r.action === "recovered", 5000, "api recovered");
     const healing = run.records.filter((r) => r.event === "healing" && r.service === "api").map((r) => r.action);
     expect(healing).toEqual(expect.arrayContaining(["detected", "restart-scheduled", "restarted", "recovered"]));
     run.signal("SIGTERM");
