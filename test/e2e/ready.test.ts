@@ -4,6 +4,7 @@
  * before; STATUS= is shown by the API; a watchdog that stops being fed fails the service
  * with reason `watchdog`; `check` positions a bad regex. Fixture: test/fixtures/announce-ready.sh.
  */
+import { rmSync } from "node:fs";
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { BINARY, BinaryRun, ensureBinary, writeFleetDir } from "../helpers/binary-run";
 import { fixturePath, freePort } from "../helpers/processes";
@@ -96,6 +97,7 @@ describe("check", () => {
     const dir = writeFleetDir({ version: 1, discovery: { roots: [] }, services: { db: { command: ["sleep", "1"], ready: { log: "ready (" } }, web: { command: ["sleep", "1"], watchdog: "5s" } } });
     const proc = Bun.spawn([BINARY, "check"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
     const [out, err, code] = [await new Response(proc.stdout).text(), await new Response(proc.stderr).text(), await proc.exited];
+    rmSync(dir, { recursive: true, force: true });
     const text = out + err;
     expect(code).toBe(2);
     expect(text).toMatch(/orchestrator\.yaml:\d+:\d+ services\.db\.ready\.log: expected a regular expression, got "ready \(": .+/);
