@@ -97,6 +97,7 @@ function renderService(config: Config, service: ServiceConfig, ctx: Context): Re
   if (service.port !== undefined) out.ports = [replicas > 1 ? `${service.port}-${service.port + replicas - 1}:${service.port}` : `${service.port}:${service.port}`];
   if (replicas > 1) out.deploy = { replicas };
   if (service.proxy) ctx.notes.push(`proxy ${service.proxy.host}:${service.proxy.port}: Compose balances the replicas through the service name; put a load balancer on the host port for the proxy's role`);
+  if (service.update && (replicas > 1 || service.proxy)) ctx.notes.push(`update (maxSurge ${service.update.maxSurge}, maxUnavailable ${service.update.maxUnavailable}): \`docker compose up\` replaces the replicas without waiting for the new ones to be healthy`);
   const health = renderComposeHealth(service, choice);
   if (health.healthcheck) {
     out.healthcheck = health.healthcheck;

@@ -32,7 +32,7 @@ export function renderSystemd(config: Config, options: SystemdOptions = {}): Exp
   const files: ExportFile[] = plan.services.flatMap((service) => {
     const notes: string[] = [];
     const instances = ports.get(service.name);
-    if (instances) notes.push(`${instances.length} replicas: the template ${baseName(service.name)}@.service, one instance per replica named by its port (PORT=%i; ORCHESTRATOR_REPLICA in each instance's drop-in)${service.proxy ? `; the proxy on ${service.proxy.host}:${service.proxy.port} is not mapped: put a load balancer in front of the instances` : ""}`);
+    if (instances) notes.push(`${instances.length} replicas: the template ${baseName(service.name)}@.service, one instance per replica named by its port (PORT=%i; ORCHESTRATOR_REPLICA in each instance's drop-in)${service.proxy ? `; the proxy on ${service.proxy.host}:${service.proxy.port} is not mapped: put a load balancer in front of the instances` : ""}${service.update ? `; update (maxSurge ${service.update.maxSurge}, maxUnavailable ${service.update.maxUnavailable}) is not mapped: restart the instances one at a time` : ""}`);
     const sections = renderServiceUnit(config, layout, service, { unitsOf, target, oneShots, exported, optional, notes, instancePort: instances ? INSTANCE_PORT : undefined });
     // the instance specifier goes in after quoting, which would escape its % as %%
     const content = renderUnitFile(renderHeader(config, "systemd", usage, notes.map((n) => `${service.name}: ${n}`)), sections).replaceAll(INSTANCE_PORT, "%i");

@@ -11,6 +11,13 @@ describe("the details panel's config facts", () => {
     expect(describeRunConfig(config).map((f) => f.key).slice(-2)).toEqual(["data", "logs"]);
   });
 
+  test("replicas (SPEC §15): which instance, of how many, behind which proxy, replaced how", () => {
+    const base = serviceConfig(summary("web@2"));
+    const config = { ...base, replicas: 3, proxy: { port: 8080, host: "127.0.0.1" }, update: { maxSurge: 1, maxUnavailable: 0 }, replica: { group: "web", index: 2, basePort: 5000 } };
+    expect(facts(config).replicas).toBe("instance 2 of 3 of web, behind the proxy on 127.0.0.1:8080, restarts start the new one first (surge 1)");
+    expect(facts({ ...base, replicas: 2, update: { maxSurge: 0, maxUnavailable: 1 }, replica: { group: "web", index: 1 } }).replicas).toBe("instance 1 of 2 of web, restarts 1 down at a time");
+  });
+
   test("a plain service shows only what always applies: how it stops, protected, its log files", () => {
     expect(facts(serviceConfig(summary("api", { phase: 1, phaseName: "core" })))).toEqual({
       shutdown: "SIGTERM, then SIGKILL after 10s",

@@ -22,6 +22,7 @@ describe("replicas in exports", () => {
     const service = parse(file.content).services.web;
     expect(service.deploy).toEqual({ replicas: 3 });
     expect(service.ports).toEqual(["5000-5002:5000"]);
+    expect(file.content).toContain("update (maxSurge 1, maxUnavailable 0): `docker compose up` replaces the replicas without waiting");
   });
 });
 
@@ -37,6 +38,7 @@ describe("replicas as systemd template units", () => {
     expect(template).toMatch(/ExecStartPost=.*http:\/\/127\.0\.0\.1:%i\/health/);
     expect(template).toContain("3 replicas: the template demo-web@.service, one instance per replica named by its port");
     expect(template).toContain("the proxy on 127.0.0.1:8080 is not mapped");
+    expect(template).toContain("update (maxSurge 1, maxUnavailable 0) is not mapped: restart the instances one at a time");
   });
 
   test("one drop-in per instance sets ORCHESTRATOR_REPLICA; the target and every dependent name each instance", () => {

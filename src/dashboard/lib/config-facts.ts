@@ -64,7 +64,19 @@ export function describeRunConfig(config: ServiceConfig): ConfigFact[] {
   if (shutdown.command !== undefined) facts.push({ key: "stop-command", label: "stop command", value: shutdown.command, mono: true });
   facts.push({ key: "protected", label: "protected", value: config.protected ? "yes: other services' healing never restarts it" : "no" });
   if (config.pidFile !== undefined) facts.push({ key: "pid-file", label: "pid file", value: config.pidFile, mono: true });
+  const replicas = replicaFact(config);
+  if (replicas) facts.push(replicas);
   if (config.data && config.data.length > 0) facts.push({ key: "data", label: "data", value: config.data.join(" · "), mono: true });
   facts.push({ key: "logs", label: "log files", value: `${logs.format}, rotated at ${formatSize(logs.maxBytes)}, ${logs.keep} kept` });
   return facts;
+}
+
+// SPEC §15: which instance this is, of how many, behind which proxy, replaced how
+function replicaFact(config: ServiceConfig): ConfigFact | null {
+  const count = config.replicas ?? 1;
+  if (count <= 1 && !config.proxy) return null;
+  const parts = [config.replica ? `instance ${config.replica.index} of ${count} of ${config.replica.group}` : `${count} instances`];
+  if (config.proxy) parts.push(`behind the proxy on ${config.proxy.host}:${config.proxy.port}`);
+  if (config.update) parts.push(`restarts ${config.update.maxSurge > 0 ? `start the new one first (surge ${config.update.maxSurge})` : `${config.update.maxUnavailable} down at a time`}`);
+  return { key: "replicas", label: "replicas", value: parts.join(", ") };
 }
