@@ -4,6 +4,7 @@
  * missing), which mounts the dashboard next to the API.
  * A TCP proxy sits between the browser and the API so a test can cut the connection.
  */
+import { freeRange } from "../helpers/proxy-client";
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -131,28 +132,11 @@ function manifest(apiPort: number, proxyPort: number, options: TargetOptions) {
       auth: svc("healthy.ts", { port: freePort(), phase: "core", dependsOn: ["postgres", "redis"] }),
       api: svc("healthy.ts", { port: freePort(), phase: "core", dependsOn: ["postgres", "redis", "auth"] }),
       web: options.replicated
-        ? svc("healthy.ts", { port: freePorts(3), replicas: 3, proxy: { port: freePort() }, phase: "edge", dependsOn: ["api"] })
+        ? svc("healthy.ts", { port: freeRange(3), replicas: 3, proxy: { port: freePort() }, phase: "edge", dependsOn: ["api"] })
         : svc("healthy.ts", { port: freePort(), phase: "edge", dependsOn: ["api"] }),
       "report-worker": svc("never-healthy.ts", { port: freePort(), phase: "edge", optional: true, startupTimeout: "1500ms", dependsOn: ["postgres"] }),
     }),
   };
-}
-
-/** The first of `count` consecutive free ports (a replica set's range). */
-function freePorts(count: number): number {
-  for (;;) {
-    const first = freePort();
-    if (Array.from({ length: count - 1 }, (_, i) => first + i + 1).every(isPortFree)) return first;
-  }
-}
-
-function isPortFree(port: number): boolean {
-  try {
-    Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } }).stop(true);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function pick<T>(names: string[] | undefined, all: Record<string, T>): Record<string, T> {

@@ -104,14 +104,7 @@ export function writeRealFleet(names: readonly string[], extra = ""): RealFleet 
 }
 
 /** The first line of a pid file (postmaster.pid, nginx.pid), as a number; null when there is none. */
-export function readPidFile(path: string): number | null {
-  try {
-    const pid = Number(readFileSync(path, "utf8").split("\n", 1)[0]!.trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
+export { readPid as readPidFile } from "../../src/process/pid-file-child";
 
 /** The real uid of a live process, from /proc. */
 export function uidOf(pid: number): number | null {
