@@ -9,6 +9,7 @@ import { UsageError, parseArgs } from "./args";
 import type { CliIo } from "./command";
 import { COMMANDS, findCommand } from "./commands";
 import { exitCodeFor } from "./exit-code";
+import { isTerminal, writeAll } from "./write-all";
 import { didYouMean } from "../manifest/suggest";
 
 const GLOBAL_FLAGS = ["help", "version", "config", "no-color"];
@@ -70,26 +71,22 @@ function printHelp(io: CliIo, topic?: string): number {
 }
 
 if (import.meta.main) {
-  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && !process.argv.includes("--no-color");
-  // Exit only once every byte is in the pipe: exiting earlier cuts output short when the reader
-  // is slower than us (`orchestrator status --json | jq` on a big fleet). Not Bun.write: on a
-  // pipe that takes a partial write it was seen to start the text over at 64 KiB.
-  let written: Promise<unknown> = Promise.resolve();
-  const write = (stream: NodeJS.WriteStream, text: string) => {
-    const done = new Promise<void>((resolve) => stream.write(text, () => resolve()));
-    written = Promise.all([written, done]);
+  const color = isTerminal(1) && !process.env.NO_COLOR && !process.argv.includes("--no-color");
+  // Every byte is in the pipe before we exit: exiting earlier cuts output short when the reader
+  // is slower than us (`orchestrator status --json | jq` on a big fleet). See write-all.ts.
+  const gone = { stdout: false, stderr: false };
+  const write = (fd: 1 | 2, text: string) => {
+    const name = fd === 1 ? "stdout" : "stderr";
+    if (!gone[name]) gone[name] = !writeAll(fd, text);
   };
   const io: CliIo = {
-    stdout: (t) => write(process.stdout, t),
-    stderr: (t) => write(process.stderr, t),
+    stdout: (t) => write(1, t),
+    stderr: (t) => write(2, t),
     color,
     cwd: process.cwd(),
     env: process.env,
   };
   // Exit as soon as the command returns and its output is written, whatever timers or sockets
   // linger. (No top-level await: the binary is compiled to bytecode, which needs a plain module body.)
-  void runCli(process.argv.slice(2), io).then(async (code) => {
-    await written;
-    process.exit(code);
-  });
+  void runCli(process.argv.slice(2), io).then((code) => process.exit(code));
 }

@@ -5,8 +5,6 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parse } from "yaml";
-import { interpolateText } from "../../manifest/interpolate";
 import { ClientError } from "./errors";
 
 export const DEFAULT_API = "http://127.0.0.1:9000";
@@ -82,6 +80,10 @@ export function readApiSection(file: string, env: Record<string, string | undefi
     if (!required && (err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new ClientError("BAD_MANIFEST", `cannot read ${file} to find the API: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}; or pass --api URL`, { cause: err });
   }
+  // Required here, not imported at the top: with --api or $ORCHESTRATOR_API (or no manifest) a
+  // client command never evaluates the YAML parser (bench/cli-start.ts).
+  const { parse } = require("yaml") as typeof import("yaml");
+  const { interpolateText } = require("../../manifest/interpolate") as typeof import("../../manifest/interpolate");
   let doc: unknown;
   try {
     doc = parse(text, { logLevel: "silent", maxAliasCount: 100 });

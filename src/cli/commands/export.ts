@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { flagString, UsageError } from "../args";
 import type { CliIo, Command } from "../command";
 import { loadOrReport } from "../load-manifest";
-import { EXPORT_TARGETS, renderExport, type ExportFile, type ExportTarget } from "../../export";
+import { EXPORT_TARGETS, type ExportFile, type ExportTarget } from "../../export/types";
 
 const USAGE = "orchestrator export compose|kubernetes|systemd [-c FILE] [-o DIR] [--namespace NS] [--user USER] [--install-dir DIR] [--binary PATH]";
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -29,6 +29,7 @@ export const exportCommand: Command = {
     const output = flagString(args, "output");
     const config = await loadOrReport(args, io, { checkCommands: false, checkHost: false });
     if (!config) return 2;
+    const { renderExport } = await import("../../export");
     const files = renderExport(target, config, { namespace, user: flagString(args, "user"), installDir, binaryPath });
     if (output === undefined) {
       printFiles(files, io);

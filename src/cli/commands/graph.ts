@@ -1,6 +1,5 @@
 import type { Command } from "../command";
 import { UsageError, flagString } from "../args";
-import { buildGraph, renderDot, renderJson, renderMermaid } from "../../graph";
 import { loadOrReport } from "../load-manifest";
 
 const FORMATS = ["mermaid", "dot", "json"] as const;
@@ -15,6 +14,7 @@ export const graphCommand: Command = {
     if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format: expected one of ${FORMATS.join(", ")}, got "${format}"`);
     const config = await loadOrReport(args, io);
     if (!config) return 2;
+    const { buildGraph, renderDot, renderJson, renderMermaid } = await import("../../graph");
     const graph = buildGraph(config.services, config.phases);
     const out = format === "dot" ? renderDot(graph) : format === "json" ? JSON.stringify(renderJson(graph), null, 2) : renderMermaid(graph);
     io.stdout(out.endsWith("\n") ? out : out + "\n");

@@ -1,5 +1,4 @@
 import type { Command } from "../command";
-import { buildLaunchPlan, renderJson } from "../../graph";
 import type { ServiceConfig } from "../../contract/config";
 import { loadOrReport } from "../load-manifest";
 import { makeStyle } from "../style";
@@ -12,6 +11,7 @@ export const planCommand: Command = {
   async run(args, io) {
     const config = await loadOrReport(args, io);
     if (!config) return 2;
+    const { buildLaunchPlan, renderJson } = await import("../../graph");
     const plan = buildLaunchPlan(config);
     if (args.flags.json) {
       const launch = plan.phases.map(({ index, name, mode, concurrency, steps }) => ({ index, name, mode, concurrency, steps }));

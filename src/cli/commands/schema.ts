@@ -1,5 +1,4 @@
 import type { Command } from "../command";
-import { toJsonSchema } from "../../manifest/schema";
 
 export const schemaCommand: Command = {
   name: "schema",
@@ -7,6 +6,7 @@ export const schemaCommand: Command = {
   usage: "orchestrator schema",
   flags: [],
   async run(_args, io) {
+    const { toJsonSchema } = await import("../../manifest/schema"); // the schemas are built as the module loads: only here
     io.stdout(JSON.stringify(toJsonSchema(), null, 2) + "\n");
     return 0;
   },
