@@ -1,0 +1,57 @@
+/**
+ * How the compiled binary writes a client command's output (src/cli/write-all.ts): every byte,
+ * in order, into a pipe that is full and non-blocking (EAGAIN), and a quiet end, with the
+ * command's own exit code, when the reader goes away (EPIPE).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { dlopen, FFIType, ptr } from "bun:ffi";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateFleet } from "../../bench/gen-fleet";
+import { BINARY, ensureBinary } from "../helpers/binary-run";
+
+const O_NONBLOCK = 0o4000;
+const O_CLOEXEC = 0o2000000;
+const F_SETFL = 4;
+const F_SETPIPE_SZ = 1031;
+const libc = dlopen("libc.so.6", {
+  pipe2: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+  fcntl: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+  close: { args: [FFIType.i32], returns: FFIType.i32 },
+});
+
+let dir: string;
+beforeAll(() => {
+  ensureBinary();
+  dir = mkdtempSync(join(tmpdir(), "orch-outpipe-"));
+  generateFleet(300, dir, 30000, "exec sleep 1");
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("client output into a pipe (compiled binary)", () => {
+  test("a full non-blocking pipe read late gets every byte (EAGAIN is waited out)", async () => {
+    const fds = new Int32Array(2);
+    expect(libc.symbols.pipe2(ptr(fds), O_NONBLOCK | O_CLOEXEC)).toBe(0);
+    const [readFd, writeFd] = [fds[0]!, fds[1]!];
+    expect(libc.symbols.fcntl(writeFd, F_SETPIPE_SZ, 4096)).toBeGreaterThanOrEqual(4096); // fills after 4 KiB
+    const proc = Bun.spawn([BINARY, "graph", "--format", "json"], { cwd: dir, stdin: "ignore", stdout: writeFd, stderr: "pipe" });
+    // Bun.spawn hands the child a blocking fd; the flag lives on the shared open file, so set it
+    // again now, long before the binary has started up far enough to write.
+    expect(libc.symbols.fcntl(writeFd, F_SETFL, O_NONBLOCK)).toBe(0);
+    libc.symbols.close(writeFd);
+    await Bun.sleep(300); // the binary meets a full pipe and EAGAIN long before we read
+    const text = await new Response(Bun.file(readFd).stream()).text();
+    libc.symbols.close(readFd);
+    expect(await proc.exited).toBe(0);
+    expect(await new Response(proc.stderr).text()).toBe("");
+    expect(JSON.parse(text).nodes).toHaveLength(300);
+  });
+
+  test("a reader that goes away (| head -c 10) ends the output quietly with the command's exit code", () => {
+    const script = `"${BINARY}" graph --format json 2>"$1/err"; echo $? >"$1/code"`;
+    const proc = Bun.spawnSync(["sh", "-c", `{ ${script}; } | head -c 10`, "sh", dir], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+    expect(proc.stdout.toString()).toBe('{\n  "nodes');
+    expect(Bun.spawnSync(["cat", join(dir, "err"), join(dir, "code")]).stdout.toString()).toBe("0\n");
+  });
+});
