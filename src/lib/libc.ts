@@ -2,7 +2,7 @@
  * The few libc calls Bun does not expose, through `bun:ffi` (works in the compiled binary
  * too): prctl(PR_SET_CHILD_SUBREAPER), waitpid(pid, WNOHANG) for one pid (with or without its
  * status), flock(2) for the state-dir lock, pipe2(2)/close(2)/fchown(2) for
- * real output pipes, and the passwd/group look-ups (getpwnam_r, getgrnam_r, getgrouplist:
+ * real output pipes, madvise(2) to give back the executable's start-up pages, and the passwd/group look-ups (getpwnam_r, getgrnam_r, getgrouplist:
  * the same NSS answers initgroups(3) would give). One dlopen, made on first use; where no libc
  * can be opened (not Linux) every call says so instead of throwing (loadLibcFlock, createPipe
  * and the look-ups throw, for their callers).
@@ -26,6 +26,7 @@ interface LibcSymbols {
   pipe2(fds: Pointer, flags: number): number;
   close(fd: number): number;
   fchown(fd: number, uid: number, gid: number): number;
+  madvise(address: number, length: number, advice: number): number;
   getpwnam_r(name: Pointer, entry: Pointer, buffer: Pointer, size: number, result: Pointer): number;
   getpwuid_r(uid: number, entry: Pointer, buffer: Pointer, size: number, result: Pointer): number;
   getgrnam_r(name: Pointer, entry: Pointer, buffer: Pointer, size: number, result: Pointer): number;
@@ -43,6 +44,7 @@ const SYMBOLS = {
   pipe2: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
   close: { args: [FFIType.i32], returns: FFIType.i32 },
   fchown: { args: [FFIType.i32, FFIType.u32, FFIType.u32], returns: FFIType.i32 },
+  madvise: { args: [FFIType.u64, FFIType.u64, FFIType.i32], returns: FFIType.i32 },
   getpwnam_r: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
   getpwuid_r: { args: [FFIType.u32, FFIType.ptr, FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
   getgrnam_r: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
@@ -168,6 +170,16 @@ export function createPipe(): [number, number] {
 export function closeFd(fd: number): void {
   const libc = openLibc();
   if (!("error" in libc) && fd >= 0) libc.symbols.close(fd);
+}
+
+/** madvise(2) advice (Linux 5.4+): reclaim these pages now; clean file pages are dropped, to be read again on first touch. */
+export const MADV_PAGEOUT = 21;
+
+/** madvise(2) over [address, address + length): 0, or the errno (or why libc is missing). */
+export function adviseMemory(address: number, length: number, advice: number): number | string {
+  const libc = openLibc();
+  if ("error" in libc) return libc.error;
+  return libc.symbols.madvise(address, length, advice) === 0 ? 0 : lastErrno(libc.symbols) || -1;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { StateLock } from "../../app/state-lock";
 import type { Config } from "../../contract/config";
 import { OrchestratorError } from "../../contract/errors";
 import type { LogFormat, Logger } from "../../lib/logger";
+import type { PageRelease } from "../../lib/release-pages";
 
 /** The exit code of a second SIGTERM/SIGINT: every service group killed at once. */
 const FORCED_EXIT = 130;
@@ -30,7 +31,7 @@ export const upCommand: Command = {
     const config = await loadOrReport(args, io);
     if (!config) return 2;
     // Loaded here, not at the top: client commands (status, logs) must start fast.
-    const [{ Fleet }, { reloadFleet }, { FleetPort }, api, { mountDashboard }, stateLock, stateDir, { createLogger }] = await Promise.all([
+    const [{ Fleet }, { reloadFleet }, { FleetPort }, api, { mountDashboard }, stateLock, stateDir, { createLogger }, { releaseExecutablePages }] = await Promise.all([
       import("../../app/fleet"),
       import("../../app/reload"),
       import("../../app/fleet-port"),
@@ -39,6 +40,7 @@ export const upCommand: Command = {
       import("../../app/state-lock"),
       import("../../app/state-dir"),
       import("../../lib/logger"), // pino and pino-pretty: a third of what a client command would load
+      import("../../lib/release-pages"),
     ]);
     const exposure = api.checkExposure({ host: config.api.host, token: config.api.token });
     if (exposure) {
@@ -85,12 +87,13 @@ export const upCommand: Command = {
     }
     lock.markListening(server.url);
     logger.info({ url: server.url }, `API ${server.url}/orchestrator  docs ${server.url}/docs  dashboard ${server.url}/`);
+    const releasePages = pageReleaser(logger, releaseExecutablePages);
     const reload = () =>
       port.reload().then(
-        (outcome) => (outcome.ok ? logger.info({ diff: outcome.diff }, "reloaded") : logger.error({ issues: outcome.issues }, "reload rejected: the running fleet is unchanged")),
+        (outcome) => (outcome.ok ? (logger.info({ diff: outcome.diff }, "reloaded"), releasePages(RELEASE_AFTER_RELOAD_MS)) : logger.error({ issues: outcome.issues }, "reload rejected: the running fleet is unchanged")),
         (err: Error) => logger.warn({ err: err.message }, "reload refused"),
       );
-    const code = await runUntilStopped(fleet, logger, reload);
+    const code = await runUntilStopped(fleet, logger, reload, () => releasePages(RELEASE_AFTER_LAUNCH_MS));
     await server.stop();
     lock.release();
     await closeLog();
@@ -119,7 +122,36 @@ function lockStateDir(config: Config, io: CliIo, stateLock: typeof import("../..
   return lock;
 }
 
-async function runUntilStopped(fleet: Fleet, logger: Logger, reload: () => Promise<void>): Promise<number> {
+/**
+ * After a launch, the start-up pages of the executable are given back twice
+ * (src/lib/release-pages.ts): once the launch has settled, and again once the JIT compilers
+ * have warmed up on the steady state (probes, the API), which pages in compiler code of its own.
+ * After a reload, once.
+ */
+export const RELEASE_AFTER_LAUNCH_MS = [2000, 60_000];
+export const RELEASE_AFTER_RELOAD_MS = [2000];
+
+/** Schedules page releases; a release already scheduled for the same delay is pushed back, not doubled. */
+function pageReleaser(logger: Logger, release: () => PageRelease): (delaysMs: number[]) => void {
+  const timers = new Map<number, ReturnType<typeof setTimeout>>();
+  const run = () => {
+    const { residentBefore, residentAfter, mappings, error } = release();
+    const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+    const released = mib(Math.max(0, residentBefore - residentAfter));
+    if (error) logger.info({ error, mappings }, `start-up pages of the executable not given back: ${error}`);
+    else logger.info({ releasedMiB: released, residentFileMiB: mib(residentAfter) }, `gave back ${released} MiB of start-up pages of the executable (file-backed resident ${mib(residentBefore)} -> ${mib(residentAfter)} MiB)`);
+  };
+  return (delaysMs) => {
+    for (const delay of delaysMs) {
+      clearTimeout(timers.get(delay));
+      const timer = setTimeout(() => (timers.delete(delay), run()), delay);
+      timer.unref?.();
+      timers.set(delay, timer);
+    }
+  };
+}
+
+async function runUntilStopped(fleet: Fleet, logger: Logger, reload: () => Promise<void>, launched: () => void): Promise<number> {
   let stopped: Promise<number> | null = null;
   let signalled!: (code: Promise<number>) => void;
   const untilSignal = new Promise<Promise<number>>((resolve) => (signalled = resolve));
@@ -148,6 +180,7 @@ async function runUntilStopped(fleet: Fleet, logger: Logger, reload: () => Promi
       if (!stopped) await fleet.shutdown();
       return 1;
     }
+    if (result) launched();
     return await (await untilSignal);
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
