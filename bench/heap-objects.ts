@@ -6,7 +6,11 @@
  * Every minute: a full GC, then `bun:jsc` heapStats(); prints object counts and the types
  * that grew since minute 0.
  *
- *   bun bench/heap-objects.ts [--services 100] [--minutes 10] [--rate 20] [--kill-every 1000]
+ * --census FILE writes minute 0's count of every type as JSON, to compare two fleet sizes
+ * (what each added service costs, by type); --base-port picks the ports (default: a free
+ * range found at random).
+ *
+ *   bun bench/heap-objects.ts [--services 100] [--minutes 10] [--rate 20] [--kill-every 1000] [--base-port 29000] [--census FILE]
  */
 import { heapStats } from "bun:jsc";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -23,10 +27,12 @@ import { procStatusMiB } from "./measure";
 
 const args = new Map<string, number>();
 const argv = process.argv.slice(2);
+const censusAt = argv.indexOf("--census");
+const censusFile = censusAt >= 0 ? argv.splice(censusAt, 2)[1] : undefined;
 for (let i = 0; i < argv.length; i += 2) {
   const value = Number(argv[i + 1]);
-  if (!["--services", "--minutes", "--rate", "--kill-every"].includes(argv[i]!) || !Number.isFinite(value) || value < 0) {
-    console.error(`heap-objects: expected --services N, --minutes N, --rate N or --kill-every MS, got ${argv[i]} ${argv[i + 1] ?? ""}`);
+  if (!["--services", "--minutes", "--rate", "--kill-every", "--base-port"].includes(argv[i]!) || !Number.isFinite(value) || value < 0) {
+    console.error(`heap-objects: expected --services N, --minutes N, --rate N --kill-every MS, --base-port N or --census FILE, got ${argv[i]} ${argv[i + 1] ?? ""}`);
     process.exit(2);
   }
   args.set(argv[i]!, value);
@@ -39,7 +45,7 @@ const killEvery = args.get("--kill-every") ?? 0;
 const dir = mkdtempSync(join(tmpdir(), "orch-heap-"));
 const service = resolveService(undefined, false, (line) => console.error(line));
 const [, command] = installService(dir, service.kind, service.source);
-const basePort = freePortRange(services + 1);
+const basePort = args.get("--base-port") ?? freePortRange(services + 1);
 generateFleet(services, dir, basePort + 1, command);
 writeFileSync(join(dir, "orchestrator.yaml"), manifest(services, basePort));
 const loaded = loadConfigSync(join(dir, "orchestrator.yaml"), { env: process.env as Record<string, string> });
@@ -83,6 +89,7 @@ try {
     if (m > 0) await Bun.sleep(60_000);
     Bun.gc(true);
     const h = heapStats();
+    if (!base && censusFile) writeFileSync(censusFile, JSON.stringify({ services, heapSize: h.heapSize, objectCount: h.objectCount, types: h.objectTypeCounts }));
     base ??= { ...h.objectTypeCounts };
     const grown = Object.entries(h.objectTypeCounts)
       .map(([type, n]) => [type, n - (base![type] ?? 0)] as const)
