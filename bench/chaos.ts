@@ -15,6 +15,14 @@
  *
  *   bun bench/chaos.ts [--services 200] [--kills 1000] [--seconds 180] [--rate 200] [--seed N]
  *                      [--binary PATH | --bun-service] [--orchestrator PATH] [--keep]
+ *                      [--mixed [--proxy-rate 20]] [--port-base N] [--settle-minutes 10]
+ *
+ * `--mixed` (as root, with PostgreSQL 15, redis and nginx installed) runs the fleet of
+ * bench/soak-mixed.ts instead: the real programs of docs/RECIPES.md, `--services` tinyhttp
+ * (default 100), a replica group behind the built-in proxy and an alert receiver; one kill
+ * every 3 s by default, picked by kind; on top of the invariants below, the alerts and the
+ * requests through the proxy are checked (see that file). Every run reports RSS, RssAnon,
+ * RssFile and CPU per minute and the RSS growth from minute --settle-minutes to the end.
  *
  * The fleet is bench/gen-fleet.ts running the shared harness's C service (tinyhttp,
  * `bash ../shared/bench/build.sh`; CHAOS_SERVICE_BINARY or --binary points elsewhere). When
