@@ -51,7 +51,7 @@ function plot(r: ChaosReport): string {
   for (let c = 0; c <= cpuMax; c += Math.max(1, Math.round(cpuMax / 4))) {
     ticksY.push(`<text x="${width - right + 6}" y="${yCpu(c) + 4}" fill="#d1242f">${c}</text>`);
   }
-  const fleet = r.mixed ? `mixed fleet (PostgreSQL, Redis, app, nginx, ${r.services} tinyhttp, 3 replicas behind the proxy)` : `${r.services} services`;
+  const fleet = r.mixed ? `mixed fleet (pg, redis, app, nginx, ${r.services} tinyhttp, 3 replicas)` : `${r.services} services`;
   const title = `Soak: ${fleet}, ${r.kills} kill -9 over ${Math.round(r.killWindowSeconds / 60)} min, ${r.api.rps} API req/s (${r.date.slice(0, 10)})`;
   const settle = r.settled && r.settled.fromMinute * 60 < maxT ? r.settled : null; // older reports have none
   const settleMark = settle
