@@ -15,6 +15,14 @@
  *
  *   bun bench/chaos.ts [--services 200] [--kills 1000] [--seconds 180] [--rate 200] [--seed N]
  *                      [--binary PATH | --bun-service] [--orchestrator PATH] [--keep]
+ *                      [--mixed [--proxy-rate 20]] [--port-base N] [--settle-minutes 10]
+ *
+ * `--mixed` (as root, with PostgreSQL 15, redis and nginx installed) runs the fleet of
+ * bench/soak-mixed.ts instead: the real programs of docs/RECIPES.md, `--services` tinyhttp
+ * (default 100), a replica group behind the built-in proxy and an alert receiver; one kill
+ * every 3 s by default, picked by kind; on top of the invariants below, the alerts and the
+ * requests through the proxy are checked (see that file). Every run reports RSS, RssAnon,
+ * RssFile and CPU per minute and the RSS growth from minute --settle-minutes to the end.
  *
  * The fleet is bench/gen-fleet.ts running the shared harness's C service (tinyhttp,
  * `bash ../shared/bench/build.sh`; CHAOS_SERVICE_BINARY or --binary points elsewhere). When
@@ -34,6 +42,7 @@ import { join, resolve } from "node:path";
 import { CLOCK_TICKS_PER_SECOND, readAnyProcStat } from "../src/process/proc-stats";
 import { generateFleet } from "./gen-fleet";
 import { percentile, procStatusMiB } from "./measure";
+import { checkAlerts, kindOf, MIXED_PORTS, missingForMixed, pickKind, startAlertReceiver, startProxyLoad, writeMixedFleet, type AlertCheck, type AlertStats, type ProxyFigures } from "./soak-mixed";
 
 const ROOT = resolve(import.meta.dir, "..");
 const HOST = "127.0.0.1";
@@ -60,6 +69,18 @@ export interface ChaosOptions {
   log?: (line: string) => void;
   /** Keep the fleet dir (state, logs) after the run. */
   keepDir?: boolean;
+  /**
+   * The mixed fleet of bench/soak-mixed.ts (needs root and the real programs): the recipes'
+   * PostgreSQL, Redis, app and nginx, `services` tinyhttp, a replica group behind the proxy,
+   * alerts to the runner. Kills are picked by kind (half tinyhttp, a quarter replicas, a quarter real programs).
+   */
+  mixed?: boolean;
+  /** First port of the run's range (default: a free range picked at random). */
+  portBase?: number;
+  /** --mixed: requests per second through the proxy (default 20). */
+  proxyRate?: number;
+  /** RSS growth is reported from this minute since the first kill to the end (default 10). */
+  settleMinutes?: number;
 }
 
 export interface ChaosReport {
@@ -90,6 +111,12 @@ export interface ChaosReport {
     split: [seconds: number, anonMiB: number, fileMiB: number][] };
   /** The orchestrator's CPU between consecutive RSS samples, % of one core: [seconds, percent]. */
   cpu: { samples: [seconds: number, percent: number][] };
+  /** Per minute since the first kill: RSS, RssAnon, RssFile (MiB, medians of the samples in it) and CPU (% of a core, mean). */
+  perMinute: [minute: number, rssMiB: number, anonMiB: number, fileMiB: number, cpuPercent: number][];
+  /** From the median of minute `settleMinutes` to the median of the last minute (RSS and RssAnon), MiB; null when the run is shorter. */
+  settled: { fromMinute: number; rssGrowthMiB: number | null; anonGrowthMiB: number | null };
+  /** --mixed only. */
+  mixed?: { killsByKind: Record<string, number>; proxy: ProxyFigures; alerts: AlertCheck };
   /** Processes tracked for the no-orphan check: the orchestrator's descendants seen during the run, plus every killed pid. */
   shutdown: { exitCode: number | null; ms: number; tracked: number; leftover: number[] };
   violations: string[];
@@ -393,13 +420,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const violations: string[] = [];
   const service = resolveService(options.serviceBinary, options.bunService ?? false, log);
 
-  const dir = mkdtempSync(join(tmpdir(), "orch-chaos-"));
-  const base = freePortRange(options.services + 1, random);
+  const base = options.portBase ?? freePortRange(options.mixed ? MIXED_PORTS : options.services + 1, random);
+  let binary = "";
+  let dir: string;
+  let fleetEnv: Record<string, string> = {};
+  let mixed: ReturnType<typeof writeMixedFleet> | null = null;
+  if (options.mixed) {
+    const missing = missingForMixed();
+    if (missing) throw new Error(`chaos --mixed: the real fleet cannot run here: it ${missing}`);
+    if (service.kind !== "tinyhttp") throw new Error("chaos --mixed: expected tinyhttp for the services, got the Bun stand-in");
+    mixed = writeMixedFleet(options.services, base, (fleetDir) => {
+      const [installed, command] = installService(fleetDir, service.kind, service.source);
+      binary = installed;
+      return command;
+    });
+    dir = mixed.dir;
+    fleetEnv = mixed.env;
+  } else {
+    dir = mkdtempSync(join(tmpdir(), "orch-chaos-"));
+    const [installed, command] = installService(dir, service.kind, service.source);
+    binary = installed;
+    generateFleet(options.services, dir, base + 1, command);
+    writeFileSync(join(dir, "orchestrator.yaml"), manifest(options.services, base));
+  }
   const apiPort = base;
-  const [binary, command] = installService(dir, service.kind, service.source);
-  generateFleet(options.services, dir, base + 1, command);
-  writeFileSync(join(dir, "orchestrator.yaml"), manifest(options.services, apiPort));
   const api = `http://${HOST}:${apiPort}`;
+  const alertReceiver = mixed ? startAlertReceiver(mixed.alertPort) : null;
 
   /** Everything this run started that cleanup may have to kill: (pid, start time) pairs. */
   const seen = new Map<number, ProcInfo>();
@@ -409,7 +455,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir },
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? dir, ...fleetEnv },
   });
   const orchestratorPid = proc.pid;
   const drain = async (stream: ReadableStream<Uint8Array>) => {
@@ -430,6 +476,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const info of descendants(orchestratorPid)) seen.set(info.pid, info);
   };
   let load: ReturnType<typeof startLoad> | null = null;
+  let proxyLoad: ReturnType<typeof startProxyLoad> | null = null;
   let exitCode: number | null = null;
   const emergency = () => {
     const orchestrator = proc.exitCode === null && proc.signalCode === null ? [orchestratorPid] : [];
@@ -475,6 +522,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // 2. load + kills
     load = startLoad(api, rate, concurrency);
+    proxyLoad = mixed ? startProxyLoad(mixed.proxyPort, options.proxyRate ?? 20) : null;
+    const replicaKillTimes: number[] = [];
+    const killsByKind: Record<string, number> = {};
     const kills = new Map<string, number>();
     // Killed processes as pid:start-time: pids wrap (pid_max is often 32768), and a bare pid
     // set would, after the wrap, mark a service's new process as killed and never pick it
@@ -517,12 +567,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       if (watchOnly) continue;
       const rows = await getJson<ServiceRow[]>(`${api}/orchestrator/services`);
-      const eligible = (row: ServiceRow) =>
-        row.state === "healthy" && row.attempt === 0 && row.pid !== null && !wasKilled(row.pid) && isExe(exeOf(row.pid), binary);
-      let pick = rows[Math.floor(random() * rows.length)]!;
-      if (!eligible(pick)) {
+      const settled = (row: ServiceRow) => row.state === "healthy" && row.attempt === 0 && row.pid !== null && !wasKilled(row.pid);
+      // --mixed: a real program is its own executable (postgres, redis-server, bun, nginx), and is
+      // only killed while all four are settled, so one kill never lands on a fleet still healing another
+      const isReal = (row: ServiceRow) => mixed !== null && kindOf(row.name) === "real";
+      const realCalm = rows.filter(isReal).every(settled);
+      const isService = (row: ServiceRow) => (isReal(row) ? exeOf(row.pid!) !== null : isExe(exeOf(row.pid!), binary));
+      const eligible = (row: ServiceRow) => settled(row) && isService(row) && (!isReal(row) || realCalm);
+      const kind = mixed ? pickKind(random) : null;
+      const pool = kind ? rows.filter((row) => kindOf(row.name) === kind) : rows;
+      let pick = pool[Math.floor(random() * pool.length)];
+      if (!pick || !eligible(pick)) {
         repicks++;
-        const candidates = rows.filter(eligible);
+        const candidates = pool.filter(eligible);
         if (candidates.length === 0) {
           emptyPicks++;
           target = performance.now() + 20; // nothing healthy right now: try again shortly
@@ -532,9 +589,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       const pid = pick.pid!;
       const info = procInfo(pid);
-      if (!info || !isExe(exeOf(pid), binary)) continue; // checked again right before the signal
+      if (!info || !isService(pick)) continue; // checked again right before the signal
       seen.set(pid, info);
       process.kill(pid, "SIGKILL");
+      if (kind === "replica") replicaKillTimes.push(performance.now());
+      if (kind) killsByKind[kind] = (killsByKind[kind] ?? 0) + 1;
       killed.add(`${pid}:${info.start}`);
       kills.set(pick.name, (kills.get(pick.name) ?? 0) + 1);
       sent++;
@@ -549,7 +608,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const recoverDeadline = Date.now() + 60_000;
     for (;;) {
       rows = await getJson<ServiceRow[]>(`${api}/orchestrator/services`);
-      const done = rows.every((r) => r.state === "healthy" && r.pid !== null && !wasKilled(r.pid));
+      const done = rows.every((r) => (r.state === "healthy" && r.pid !== null && !wasKilled(r.pid)) || r.state === "completed"); // completed: a one-shot (db-init)
       if (done || Date.now() > recoverDeadline) break;
       await sleep(100);
     }
@@ -557,6 +616,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     recordDescendants();
     const apiFigures = await load.stop();
     load = null;
+    const proxyFigures = proxyLoad ? await proxyLoad.stop(replicaKillTimes) : null;
+    proxyLoad = null;
     // measured before the checks below page through every stored event (that allocates too)
     const rssAfter = procStatusMiB(orchestratorPid);
     rssPeak = Math.max(rssPeak, rssAfter);
@@ -564,7 +625,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     sampleSplit(samples[samples.length - 1]![0]);
     const heapAfter = await heapUsedMiB(api);
 
-    const notHealthy = rows.filter((r) => r.state !== "healthy").map((r) => `${r.name} is ${r.state}`);
+    const notHealthy = rows.filter((r) => r.state !== "healthy" && r.state !== "completed").map((r) => `${r.name} is ${r.state}`);
     if (notHealthy.length) violations.push(`not healthy after recovery: ${notHealthy.slice(0, 10).join(", ")}${notHealthy.length > 10 ? ", ..." : ""}`);
     const status = await getJson<{ state: string }>(`${api}/orchestrator/status`);
     if (status.state !== "ready") violations.push(`system state is ${status.state}, expected ready`);
@@ -577,7 +638,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (Object.keys(restartMismatches).length) violations.push(`restarts differ from kills for ${Object.keys(restartMismatches).length} services`);
 
     // 4. the event log: page through everything stored
-    const stats = await getJson<{ events: { lastSeq: number } }>(`${api}/orchestrator/stats`);
+    const stats = await getJson<{ events: { lastSeq: number }; alerts?: AlertStats[] }>(`${api}/orchestrator/stats`);
     const events: EventRow[] = [];
     for (let since = 0; ; ) {
       const page = await getJson<EventRow[]>(`${api}/orchestrator/events?since=${since}&limit=10000`, 30_000);
@@ -615,6 +676,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (Object.keys(healingMismatches).length) violations.push(`restarted/detected healing events differ from kills for ${Object.keys(healingMismatches).length} services`);
     for (const action of ["escalated", "quarantined", "breaker-opened", "gave-up"]) {
       if (healingActions[action]) violations.push(`${healingActions[action]} '${action}' healing events`);
+    }
+
+    let mixedReport: ChaosReport["mixed"];
+    if (mixed && alertReceiver && proxyFigures) {
+      // alerts still being delivered: give them a moment (a POST has 5 s, its retries 1 s and 5 s more)
+      let alertStats = stats.alerts?.[0] ?? null;
+      for (const deadline = Date.now() + 15_000; alertStats?.pending && Date.now() < deadline; await sleep(200)) {
+        alertStats = (await getJson<{ alerts?: AlertStats[] }>(`${api}/orchestrator/stats`)).alerts?.[0] ?? null;
+      }
+      const alerts = checkAlerts(alertReceiver, alertStats, events);
+      violations.push(...alerts.violations);
+      if (proxyFigures.failedOutsideKillWindows) violations.push(`proxy: ${proxyFigures.failedOutsideKillWindows} requests failed outside a replica kill's window (${proxyFigures.firstProblems.join("; ")})`);
+      mixedReport = { killsByKind, proxy: proxyFigures, alerts: alerts.check };
     }
 
     if (apiFigures.non2xx || apiFigures.failed) {
@@ -669,6 +743,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       },
       rss: { readyMiB: round(rssReady), afterMiB: round(rssAfter), peakMiB: round(rssPeak), growthMiB: round(rssAfter - rssReady), heapUsedReadyMiB: round(heapReady), heapUsedAfterMiB: round(heapAfter), samples, split },
       cpu: { samples: cpuSamples },
+      perMinute: perMinute(samples, split, cpuSamples),
+      settled: settledGrowth(samples, split, options.settleMinutes ?? 10),
+      ...(mixedReport ? { mixed: mixedReport } : {}),
       shutdown: { exitCode, ms: Math.round(stopMs), tracked: seen.size, leftover },
       violations,
     };
@@ -677,6 +754,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     // Clean up by PID, whatever happened: the orchestrator, then anything it left.
     if (load) await load.stop().catch(() => {});
+    if (proxyLoad) await proxyLoad.stop([]).catch(() => {});
+    alertReceiver?.stop();
     if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill("SIGKILL");
       await Promise.race([proc.exited, sleep(5000)]);
@@ -700,6 +779,43 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// per minute
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? percentile(sorted, 50) : NaN;
+};
+
+/** The samples grouped by minute since the first kill (the last sample, taken after recovery, joins the last minute). */
+function byMinute<T extends [number, ...number[]]>(samples: T[]): Map<number, T[]> {
+  const minutes = new Map<number, T[]>();
+  for (const sample of samples) {
+    const minute = Math.floor(sample[0] / 60);
+    minutes.set(minute, [...(minutes.get(minute) ?? []), sample]);
+  }
+  return minutes;
+}
+
+export function perMinute(rss: [number, number][], split: [number, number, number][], cpu: [number, number][]): ChaosReport["perMinute"] {
+  const r = byMinute(rss);
+  const s = byMinute(split);
+  const c = byMinute(cpu);
+  return [...r.keys()].sort((a, b) => a - b).map((m) => {
+    const mean = (c.get(m) ?? []).reduce((sum, [, v]) => sum + v, 0) / Math.max(1, (c.get(m) ?? []).length);
+    return [m, round(median(r.get(m)!.map(([, v]) => v))), round(median((s.get(m) ?? []).map(([, a]) => a))), round(median((s.get(m) ?? []).map(([, , f]) => f))), round(mean)];
+  });
+}
+
+/** From the median of minute `fromMinute` to the median of the last minute; null when the run did not go past `fromMinute`. */
+export function settledGrowth(rss: [number, number][], split: [number, number, number][], fromMinute: number): ChaosReport["settled"] {
+  const rows = perMinute(rss, split, []);
+  const from = rows.find(([m]) => m === fromMinute);
+  const last = rows[rows.length - 1];
+  if (!from || !last || last[0] <= fromMinute) return { fromMinute, rssGrowthMiB: null, anonGrowthMiB: null };
+  return { fromMinute, rssGrowthMiB: round(last[1] - from[1]), anonGrowthMiB: round(last[2] - from[2]) };
+}
+
+// ---------------------------------------------------------------------------------------------
 // CLI
 
 function humanSummary(r: ChaosReport): string {
@@ -714,6 +830,15 @@ function humanSummary(r: ChaosReport): string {
     `  RSS over the run [s, MiB]: ${r.rss.samples.map(([t, m]) => `${t}:${m}`).join(" ")}`,
     `  of which anonymous/file-backed [s, MiB/MiB]: ${r.rss.split.map(([t, a, f]) => `${t}:${a}/${f}`).join(" ")}`,
     `  CPU over the run [s, % of a core since the previous sample]: ${r.cpu.samples.map(([t, c]) => `${t}:${c}`).join(" ")}`,
+    `  per minute [min: RSS, RssAnon/RssFile MiB, CPU %]: ${r.perMinute.map(([m, rss, a, f, c]) => `${m}: ${rss}, ${a}/${f}, ${c}%`).join("; ")}`,
+    `  RSS from the median of minute ${r.settled.fromMinute} to that of the last: ${r.settled.rssGrowthMiB ?? "n/a (shorter run)"} MiB (RssAnon ${r.settled.anonGrowthMiB ?? "n/a"} MiB)`,
+    ...(r.mixed
+      ? [
+          `  kills by kind: ${JSON.stringify(r.mixed.killsByKind)}`,
+          `  proxy: ${r.mixed.proxy.requests} requests, ${r.mixed.proxy.failed} failed (${r.mixed.proxy.failedInKillWindows} in the windows of ${r.mixed.proxy.replicaKills} replica kills, ${r.mixed.proxy.failedOutsideKillWindows} outside), p50 ${r.mixed.proxy.p50Ms} ms, p99 ${r.mixed.proxy.p99Ms} ms`,
+          `  alerts: received ${JSON.stringify(r.mixed.alerts.received)}; offered ${JSON.stringify(r.mixed.alerts.offered)}; endpoint stats ${JSON.stringify(r.mixed.alerts.stats)}`,
+        ]
+      : []),
     `  shutdown: exit ${r.shutdown.exitCode} in ${r.shutdown.ms} ms; of ${r.shutdown.tracked} processes tracked and the fleet binary's, ${r.shutdown.leftover.length} left`,
     ...r.violations.map((v) => `  VIOLATION: ${v}`),
   ].join("\n");
@@ -744,7 +869,17 @@ function parseArgs(argv: string[]): ChaosOptions {
       i++;
     } else if (flag === "--keep") options.keepDir = true;
     else if (flag === "--bun-service") options.bunService = true;
-    else throw new Error(`chaos: unknown argument ${flag}\nusage: bun bench/chaos.ts [--services 200] [--kills 1000] [--seconds 180] [--rate 200] [--seed N] [--binary PATH | --bun-service] [--orchestrator PATH] [--keep]`);
+    else if (flag === "--mixed") options.mixed = true;
+    else if (flag === "--port-base") options.portBase = number();
+    else if (flag === "--proxy-rate") options.proxyRate = number();
+    else if (flag === "--settle-minutes") options.settleMinutes = number();
+    else throw new Error(`chaos: unknown argument ${flag}\nusage: bun bench/chaos.ts [--services 200] [--kills 1000] [--seconds 180] [--rate 200] [--seed N] [--binary PATH | --bun-service] [--orchestrator PATH] [--keep] [--mixed [--proxy-rate 20]] [--port-base N] [--settle-minutes 10]`);
+  }
+  // --mixed: 100 tinyhttp, one kill every 3 s, 20 API requests/s unless told otherwise
+  if (options.mixed) {
+    if (!argv.includes("--services")) options.services = 100;
+    if (!argv.includes("--kills")) options.kills = Math.round(options.seconds / 3);
+    if (!argv.includes("--rate")) options.rate = 20;
   }
   return options;
 }

@@ -1,5 +1,6 @@
 /**
- * Plots a chaos/soak run's orchestrator RSS and CPU over time as an SVG (no dependencies).
+ * Plots a chaos/soak run's orchestrator RSS (and its anonymous part, RssAnon) and CPU over time
+ * as an SVG (no dependencies), with the settle minute the report's growth is counted from.
  *   bun bench/chaos.ts … > report.out         # the first line is the JSON report
  *   bun bench/plot-soak.ts report.out docs/soak.svg
  */
@@ -23,9 +24,10 @@ function plot(r: ChaosReport): string {
   const top = 40;
   const bottom = 50;
   const rss = r.rss.samples;
+  const anon: [number, number][] = (r.rss.split ?? []).map(([t, a]) => [t, a]);
   const cpu = r.cpu.samples;
   const maxT = Math.max(...rss.map(([t]) => t), ...cpu.map(([t]) => t), 1);
-  const rssMin = Math.floor(Math.min(...rss.map(([, m]) => m)) / 10) * 10;
+  const rssMin = Math.floor(Math.min(...rss.map(([, m]) => m), ...anon.map(([, m]) => m)) / 10) * 10;
   const rssMax = Math.ceil(Math.max(...rss.map(([, m]) => m)) / 10) * 10 || rssMin + 10;
   const cpuMax = Math.max(1, Math.ceil(Math.max(...cpu.map(([, c]) => c))));
   const x = (t: number) => left + ((width - left - right) * t) / maxT;
@@ -49,10 +51,16 @@ function plot(r: ChaosReport): string {
   for (let c = 0; c <= cpuMax; c += Math.max(1, Math.round(cpuMax / 4))) {
     ticksY.push(`<text x="${width - right + 6}" y="${yCpu(c) + 4}" fill="#d1242f">${c}</text>`);
   }
-  const title = `Soak: ${r.services} services, ${r.kills} kill -9 over ${Math.round(r.killWindowSeconds / 60)} min, ${r.api.rps} API req/s (${r.date.slice(0, 10)})`;
+  const fleet = r.mixed ? `mixed fleet (pg, redis, app, nginx, ${r.services} tinyhttp, 3 replicas)` : `${r.services} services`;
+  const title = `Soak: ${fleet}, ${r.kills} kill -9 over ${Math.round(r.killWindowSeconds / 60)} min, ${r.api.rps} API req/s (${r.date.slice(0, 10)})`;
+  const settle = r.settled && r.settled.fromMinute * 60 < maxT ? r.settled : null; // older reports have none
+  const settleMark = settle
+    ? `<line x1="${x(settle.fromMinute * 60)}" y1="${top}" x2="${x(settle.fromMinute * 60)}" y2="${height - bottom}" stroke="#888" stroke-dasharray="4 3"/>
+<text x="${x(settle.fromMinute * 60) + 4}" y="${top + 12}" fill="#555">from here: ${settle.rssGrowthMiB ?? "?"} MiB RSS, ${settle.anonGrowthMiB ?? "?"} MiB anon</text>`
+    : "";
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${title}</text>
+<text x="${width / 2}" y="20" text-anchor="middle" font-size="${r.mixed ? 11 : 14}">${title}</text>
 ${ticksY.join("\n")}
 <line x1="${left}" y1="${height - bottom}" x2="${width - right}" y2="${height - bottom}" stroke="#444"/>
 ${ticksX.join("\n")}
@@ -61,6 +69,9 @@ ${ticksX.join("\n")}
 <text x="${width - 14}" y="${height / 2}" transform="rotate(90 ${width - 14} ${height / 2})" text-anchor="middle" fill="#d1242f">CPU, % of a core</text>
 <path d="${path(cpu, yCpu)}" fill="none" stroke="#d1242f" stroke-width="1.5"/>
 <path d="${path(rss, yRss)}" fill="none" stroke="#1f6feb" stroke-width="2"/>
+${anon.length ? `<path d="${path(anon, yRss)}" fill="none" stroke="#1f6feb" stroke-width="1.5" stroke-dasharray="5 3"/>
+<text x="${left + 6}" y="${height - bottom - 6}" fill="#1f6feb">solid: RSS; dashed: RssAnon</text>` : ""}
+${settleMark}
 </svg>
 `;
 }

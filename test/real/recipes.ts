@@ -45,12 +45,15 @@ export interface RealFleet {
   remove(): void;
 }
 
-/** Header (+ `extra` top-level YAML) + the named recipes in a fresh tmp folder, with the files, folders and owners they need. */
-export function writeRealFleet(names: readonly string[], extra = ""): RealFleet {
+/**
+ * Header (+ `extra` top-level YAML) + the named recipes in a fresh tmp folder, with the files,
+ * folders and owners they need. `given` fixes some ports (bench/soak-mixed.ts keeps to its range); the rest are free ones.
+ */
+export function writeRealFleet(names: readonly string[], extra = "", given: Partial<Record<string, number>> = {}): RealFleet {
   const { recipes, files } = readRecipes();
   const dir = mkdtempSync(join(tmpdir(), "real-fleet-"));
   chmodSync(dir, 0o755); // the services' users pass through it
-  const ports = { API_PORT: freePort(), PG_PORT: freePort(), REDIS_PORT: freePort(), APP_PORT: freePort(), WEB_PORT: freePort(), PY_PORT: freePort(), NODE_PORT: freePort(), LEGACY_PORT: freePort() };
+  const ports = { API_PORT: freePort(), PG_PORT: freePort(), REDIS_PORT: freePort(), APP_PORT: freePort(), WEB_PORT: freePort(), PY_PORT: freePort(), NODE_PORT: freePort(), LEGACY_PORT: freePort(), ...given } as Record<string, number>;
   const owned = (path: string, user: string) => {
     mkdirSync(path, { recursive: true });
     const account = findUser(user)!;
