@@ -5,7 +5,8 @@
  * ports; after WARMUP s it measures WINDOWS windows of SECONDS s each:
  *   - CPU % of one core: utime+stime of the orchestrator (/proc/PID/stat), children excluded;
  *   - wake-ups/s of its main thread: voluntary context switches of /proc/PID/task/PID/status
- *     (each return from epoll_wait to sleep again is one), and of all its threads together.
+ *     (each return from epoll_wait to sleep again is one), and of all its threads together;
+ *   - at the end, its USS (Private_Clean + Private_Dirty of smaps_rollup) and RssAnon.
  *
  *   bun bench/idle-cpu.ts [--binary A] [--binary B] [--env B:NAME=VALUE] [--n 200] [--interval 5s]
  *                         [--windows 3] [--seconds 30] [--warmup 15] [--base-port 26000]
@@ -49,6 +50,13 @@ interface Sample {
   /** Voluntary switches per thread id: threads come and go, so windows compare thread by thread. */
   threads: Map<string, number>;
   at: number;
+}
+
+/** USS and RssAnon in MiB, as the shared harness reports them. */
+function memoryOf(pid: number): { uss: number; anon: number } {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  const kb = (field: string, text: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(text)?.[1] ?? 0);
+  return { uss: (kb("Private_Clean", rollup) + kb("Private_Dirty", rollup)) / 1024, anon: kb("RssAnon", readFileSync(`/proc/${pid}/status`, "utf8")) / 1024 };
 }
 
 function switchesOf(statusPath: string): number {
@@ -150,7 +158,8 @@ try {
   console.log("median over the windows:");
   runs.forEach((run, i) => {
     const f = figures[i]!;
-    console.log(`  ${run.label}: ${median(f.cpu).toFixed(3)} % of a core, main-thread wake-ups ${median(f.main).toFixed(2)}/s, all threads ${median(f.all).toFixed(2)}/s`);
+    const mem = memoryOf(run.proc.pid);
+    console.log(`  ${run.label}: ${median(f.cpu).toFixed(3)} % of a core, main-thread wake-ups ${median(f.main).toFixed(2)}/s, all threads ${median(f.all).toFixed(2)}/s; USS ${mem.uss.toFixed(1)} MiB, RssAnon ${mem.anon.toFixed(1)} MiB`);
   });
   if (runs.length > 1) {
     const base = median(figures[0]!.cpu);
