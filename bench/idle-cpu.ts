@@ -6,7 +6,9 @@
  *   - CPU % of one core: utime+stime of the orchestrator (/proc/PID/stat), children excluded;
  *   - wake-ups/s of its main thread: voluntary context switches of /proc/PID/task/PID/status
  *     (each return from epoll_wait to sleep again is one), and of all its threads together;
- *   - at the end, its USS (Private_Clean + Private_Dirty of smaps_rollup) and RssAnon.
+ *   - at the end, its USS (Private_Clean + Private_Dirty of smaps_rollup) and RssAnon. Compare USS
+ *     only between binaries that each run once: two processes of one binary share its file pages,
+ *     which then leave the USS of both (RssAnon is fair either way).
  *
  *   bun bench/idle-cpu.ts [--binary A] [--binary B] [--env B:NAME=VALUE] [--n 200] [--interval 5s]
  *                         [--windows 3] [--seconds 30] [--warmup 15] [--base-port 26000]
