@@ -120,7 +120,7 @@ async function runBurst(ports: number[], prober: Prober): Promise<Figures> {
 }
 
 /**
- * The real thing: ProbeScheduler (steady mode, 1 s grid) driving http-probe.ts. Services are
+ * The real thing: ProbeScheduler (steady mode, on the multiples of the interval) driving http-probe.ts. Services are
  * started at staggered times first; only the steady state after that is measured.
  */
 async function measureScheduler(ports: number[], rounds: number, intervalMs: number): Promise<Figures> {
