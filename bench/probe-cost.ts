@@ -5,6 +5,7 @@
  * would, and in one burst. Reports CPU ms per probe and % of one core (process.cpuUsage).
  *
  *   bun bench/probe-cost.ts [services=200] [rounds=3] [intervalMs=5000]
+ *   bun bench/probe-cost.ts [services=200] [bursts=10] 0 burst   # only `socket burst xN`, one line
  */
 import { createHttpProbe } from "../src/health/http-probe";
 import { requestStatus, type StatusOutcome } from "../src/health/http-request";
@@ -56,6 +57,11 @@ async function main(): Promise<void> {
   try {
     const ports = await readPorts(child.stdout);
     for (const prober of [probeWithSocket, probeWithFetch]) await runBurst(ports, prober); // warm-up, JIT
+    if (process.argv[5] === "burst") {
+      const f = await measure(() => runBursts(ports, probeWithSocket, rounds));
+      console.log(`socket burst x${rounds}: ${f.probes} probes, ${f.failures} failed, ${(f.cpuMs / f.probes).toFixed(4)} cpu ms/probe`);
+      return;
+    }
     const idle = await measure(async () => void (await Bun.sleep(intervalMs)));
     const rows: Record<string, Figures> = { idle: { ...idle, probes: 0 } };
     rows["timers only"] = await measure(() => runSteady(ports, null, rounds, intervalMs, ports.length));
@@ -114,7 +120,7 @@ async function runBurst(ports: number[], prober: Prober): Promise<Figures> {
 }
 
 /**
- * The real thing: ProbeScheduler (steady mode, 1 s grid) driving http-probe.ts. Services are
+ * The real thing: ProbeScheduler (steady mode, on the multiples of the interval) driving http-probe.ts. Services are
  * started at staggered times first; only the steady state after that is measured.
  */
 async function measureScheduler(ports: number[], rounds: number, intervalMs: number): Promise<Figures> {

@@ -2,9 +2,13 @@
  * ProbeScheduler: runs each service's probe on an injected Clock, one probe per service at a time.
  *
  * startup mode probes fast (10 ms, doubling to 100 ms) until the first pass, then switches to
- * steady mode, which probes every `intervalMs` on a shared grid (`alignMs`, default 1 s) so that
- * probes of many services share one wake-up: see bench/probe-cost.ts, where wake-ups, not the
- * probes themselves, dominate idle CPU. All services share a single timer.
+ * steady mode, which probes every `intervalMs` on the multiples of that interval (since the
+ * epoch), so that all services probed every 5 s share one wake-up per 5 s, whenever each of them
+ * turned healthy: see bench/probe-cost.ts and bench/idle-cpu.ts, where wake-ups, not the probes
+ * themselves, dominate idle CPU. A service joining the grid (first pass, steady start) has its
+ * first steady probe on the grid point nearest to one interval later, so between half and one and
+ * a half intervals after; after that, exactly `intervalMs` apart. Services with different intervals
+ * keep their own; they share a wake-up where their multiples meet. All services share one timer.
  */
 import type { Clock, Timer } from "../lib/clock";
 import type { Probe } from "./probe";
@@ -23,7 +27,7 @@ export interface ProbeSchedulerOptions {
   startupFirstMs?: number;
   /** Cap of the startup delay. Default 100. */
   startupMaxMs?: number;
-  /** Steady probes fall on multiples of this (capped at the interval). Default 1000. */
+  /** Steady probes fall on multiples of this, capped at the interval. Default: the interval itself. */
   alignMs?: number;
   /** Probes due within this many ms of a wake-up run in it too. Default 5. */
   slackMs?: number;
@@ -60,7 +64,7 @@ export class ProbeScheduler {
   constructor(private readonly clock: Clock, options: ProbeSchedulerOptions = {}) {
     this.startupFirstMs = options.startupFirstMs ?? 10;
     this.startupMaxMs = options.startupMaxMs ?? 100;
-    this.alignMs = options.alignMs ?? 1000;
+    this.alignMs = options.alignMs ?? Infinity;
     this.slackMs = options.slackMs ?? 5;
   }
 
@@ -152,9 +156,7 @@ export class ProbeScheduler {
       entry.startupDelayMs = Math.min(entry.startupDelayMs * 2, this.startupMaxMs);
       return;
     }
-    const align = Math.max(1, Math.min(this.alignMs, entry.schedule.intervalMs));
-    const earliest = Math.max(entry.lastRunAt + entry.schedule.intervalMs, now);
-    entry.dueAt = Math.ceil(earliest / align) * align;
+    entry.dueAt = nextSteadyDue(entry.lastRunAt, entry.schedule.intervalMs, this.alignMs, now);
   }
 
   /** Keep the single timer set for the earliest due probe. */
@@ -178,6 +180,18 @@ export class ProbeScheduler {
     }
     this.arm();
   }
+}
+
+/**
+ * The grid point (a multiple of `min(alignMs, intervalMs)`) nearest to `lastRunAt + intervalMs`,
+ * rounding half up, and never in the past: for a `lastRunAt` on the grid that is exactly one
+ * interval later; for one off the grid (a service joining), between half and one and a half
+ * intervals later, so that it joins the round of the services already there.
+ */
+export function nextSteadyDue(lastRunAt: number, intervalMs: number, alignMs: number, now: number): number {
+  const grid = Math.max(1, Math.min(alignMs, intervalMs));
+  const nearest = Math.floor((lastRunAt + intervalMs + grid / 2) / grid) * grid;
+  return nearest >= now ? nearest : Math.ceil(now / grid) * grid;
 }
 
 /** A probe that breaks its contract and rejects still yields a failed result. */
