@@ -6,16 +6,16 @@ import { mkdirSync, copyFileSync, rmSync } from "node:fs";
 const bin = process.argv[2] ?? `${import.meta.dir}/../dist/orchestrator`;
 const dir = "/tmp/crashfleet"; rmSync(dir, { recursive: true, force: true }); mkdirSync(`${dir}/bin`, { recursive: true });
 copyFileSync("/tmp/bench-work/tinyhttp", `${dir}/bin/tinyhttp`); Bun.spawnSync(["chmod", "+x", `${dir}/bin/tinyhttp`]);
-generateFleet(200, dir, 28001, `exec ${dir}/bin/tinyhttp`);
-Bun.write(`${dir}/orchestrator.yaml`, `version: 1\nname: c\napi: { port: 28000 }\ndiscovery: { roots: [services] }\nstate: { dir: state }\nlaunch: { concurrency: 32, criticalConcurrency: 32 }\ndefaults: { restart: { backoff: [0ms] }, health: { interval: 5s, timeout: 2s } }\n`);
+generateFleet(200, dir, 27401, `exec ${dir}/bin/tinyhttp`);
+Bun.write(`${dir}/orchestrator.yaml`, `version: 1\nname: c\napi: { port: 27400 }\ndiscovery: { roots: [services] }\nstate: { dir: state }\nlaunch: { concurrency: 32, criticalConcurrency: 32 }\ndefaults: { restart: { backoff: [0ms] }, health: { interval: 5s, timeout: 2s } }\n`);
 const p = Bun.spawn([bin, "up"], { cwd: dir, stdout: "ignore", stderr: "ignore" });
-const api = "http://127.0.0.1:28000/orchestrator";
+const api = "http://127.0.0.1:27400/orchestrator";
 for (;;) { try { const s = await (await fetch(`${api}/status`)).json() as any; if (s.state === "ready") break; } catch {} await Bun.sleep(100); }
 await Bun.sleep(1000);
 const pidOf = async (port: number) => { try { const r = await fetch(`http://127.0.0.1:${port}/`); return Number(r.headers.get("x-pid")); } catch { return 0; } };
 const times: number[] = [];
 for (let i = 0; i < 10; i++) {
-  const port = 28001 + 3 + i * 20;
+  const port = 27401 + 3 + i * 20;
   const pid = await pidOf(port);
   const t0 = performance.now();
   process.kill(pid, "SIGKILL");

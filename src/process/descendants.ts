@@ -114,11 +114,15 @@ export class DescendantCatcher {
 
   private sweep(ended: SpawnRecord | null): (Escapee & { comm: string })[] {
     const killed: (Escapee & { comm: string })[] = [];
+    const first = this.readTable(ended === null);
+    // The usual end of a spawn as a subreaper: no child we did not spawn, so nothing escaped and no adopted zombie waits
+    // (this skips judging the table against every live spawn, which made a stop of N services cost O(N²)).
+    if (first.length === 0 && ended !== null && this.mode === "subreaper") return killed;
     const tried = new Set<number>();
     const context = { runId: this.options.runId, selfPid: process.pid, isOwnChild: this.ownChildTest(), live: [...this.live.values()] };
     // A process may fork between the scan and the kill: look again until nothing new turns up.
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const found = selectEscapees(this.readTable(ended === null), context, ended).filter((e) => !tried.has(e.pid));
+      const found = selectEscapees(round === 0 ? first : this.readTable(ended === null), context, ended).filter((e) => !tried.has(e.pid));
       if (found.length === 0) break;
       for (const escapee of found) {
         tried.add(escapee.pid);

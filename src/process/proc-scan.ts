@@ -44,6 +44,22 @@ export function listChildren(pid: number): number[] | null {
 }
 
 /**
+ * Children of `pid`'s main thread only: where the kernel reparents an orphan to a subreaper
+ * (the first thread of its group that is not exiting, i.e. the main thread while the process
+ * runs), and where the main thread's own spawns hang. One read instead of one per thread:
+ * the escape catcher does this at every end of a spawn. Null when /proc cannot say.
+ */
+export function listLeaderChildren(pid: number): number[] | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/task/${pid}/children`, "latin1").trim();
+  } catch {
+    return null;
+  }
+  return text ? text.split(" ").map(Number) : [];
+}
+
+/**
  * Pids of the children Bun itself spawned and has not reaped yet: Bun holds a pidfd for each
  * (its fdinfo names the pid) from the spawn until it has reaped the child.
  */
@@ -80,11 +96,11 @@ export function listPids(): number[] {
 }
 
 /**
- * The children of `self` that `isOwn` does not claim (adopted as a subreaper), with all their
+ * The children of `self` (its main thread, see listLeaderChildren) that `isOwn` does not claim (adopted as a subreaper), with all their
  * descendants; null when the children files are missing.
  */
 export function scanAdoptedTrees(self: number, isOwn: (pid: number) => boolean): ProcessInfo[] | null {
-  const top = listChildren(self);
+  const top = listLeaderChildren(self);
   if (top === null) return null;
   const out: ProcessInfo[] = [];
   const queue = top.filter((pid) => !isOwn(pid));

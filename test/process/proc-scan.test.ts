@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { reapAdoptedZombies } from "../../src/process/descendants";
 import { reapChild, setChildSubreaper } from "../../src/lib/libc";
 import { MARKER_VAR } from "../../src/process/marker";
-import { listChildren, readPidfdPids, readProcessInfo, scanAdoptedTrees, scanAllProcesses } from "../../src/process/proc-scan";
+import { listChildren, listLeaderChildren, readPidfdPids, readProcessInfo, scanAdoptedTrees, scanAllProcesses } from "../../src/process/proc-scan";
 import { readProcState, isGone, killPids, waitFor } from "../helpers/processes";
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
@@ -31,6 +31,7 @@ describe("/proc scans and the libc calls (real processes, this process a subreap
     started.push(child.pid);
     await waitFor(() => readProcessInfo(child.pid)?.marker === "r/1/x", 5000, "sleep to be exec'd");
     expect(listChildren(process.pid)).toContain(child.pid);
+    expect(listLeaderChildren(process.pid)).toContain(child.pid);
     expect(readPidfdPids().has(child.pid)).toBe(true);
     const info = readProcessInfo(child.pid)!;
     expect(info).toMatchObject({ pid: child.pid, ppid: process.pid, marker: "r/1/x" });
@@ -51,6 +52,8 @@ describe("/proc scans and the libc calls (real processes, this process a subreap
     started.push(adopted, grandchild!);
     const pidfds = readPidfdPids();
     expect(pidfds.has(adopted)).toBe(false);
+    // the kernel hands an orphan to the subreaper's main thread: the one children file the adopted-tree scan reads
+    expect(listLeaderChildren(process.pid)).toContain(adopted);
     const tree = scanAdoptedTrees(process.pid, (pid) => pidfds.has(pid))!.map((p) => p.pid);
     expect(tree).toContain(adopted);
     expect(tree).toContain(grandchild);
@@ -65,6 +68,7 @@ describe("/proc scans and the libc calls (real processes, this process a subreap
     expect(reapChild(adopted)).toBe("reaped");
     expect(existsSync(`/proc/${adopted}`)).toBe(false);
     expect(reapChild(1)).toBe("not-a-child");
+    expect(listLeaderChildren(adopted)).toBeNull(); // gone
   });
 
   test("reapAdoptedZombies reaps adopted zombies and leaves Bun's own zombie alone, whatever the timing", async () => {
