@@ -117,6 +117,30 @@ export function scanAdoptedTrees(self: number, isOwn: (pid: number) => boolean):
   return out;
 }
 
+/**
+ * Every descendant of `self` (children over all threads, theirs, and so on), read once each.
+ * As a subreaper this is every process a service left anywhere: an orphan is reparented to
+ * its nearest subreaper ancestor, which is `self` or one of its descendants. Null when the
+ * children files are missing.
+ */
+export function scanDescendants(self: number): ProcessInfo[] | null {
+  const top = listChildren(self);
+  if (top === null) return null;
+  const out: ProcessInfo[] = [];
+  const queue = [...top];
+  const seen = new Set<number>();
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    const info = readProcessInfo(pid);
+    if (!info) continue;
+    out.push(info);
+    if (info.state !== "Z") queue.push(...(listChildren(pid) ?? []));
+  }
+  return out;
+}
+
 /** The command name of `pid` (/proc/PID/comm), or null when it is gone. */
 export function readComm(pid: number): string | null {
   try {

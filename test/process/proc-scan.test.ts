@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { reapAdoptedZombies } from "../../src/process/descendants";
 import { reapChild, setChildSubreaper } from "../../src/lib/libc";
 import { MARKER_VAR } from "../../src/process/marker";
-import { listChildren, listLeaderChildren, readPidfdPids, readProcessInfo, scanAdoptedTrees, scanAllProcesses } from "../../src/process/proc-scan";
+import { listChildren, listLeaderChildren, readPidfdPids, readProcessInfo, scanAdoptedTrees, scanAllProcesses, scanDescendants } from "../../src/process/proc-scan";
 import { readProcState, isGone, killPids, waitFor } from "../helpers/processes";
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
@@ -57,6 +57,19 @@ describe("/proc scans and the libc calls (real processes, this process a subreap
     const tree = scanAdoptedTrees(process.pid, (pid) => pidfds.has(pid))!.map((p) => p.pid);
     expect(tree).toContain(adopted);
     expect(tree).toContain(grandchild);
+  });
+
+  test("scanDescendants: Bun's children, adopted orphans and their children, and nothing that is not ours", async () => {
+    const child = Bun.spawn(["sleep", "30"], { env });
+    const adopted = await orphan("sh -c 'sleep 30 & wait' >/dev/null & echo $!");
+    await waitFor(() => (listChildren(adopted) ?? []).length === 1, 5000, "the adopted sh to start its sleep");
+    const [grandchild] = listChildren(adopted)!;
+    started.push(child.pid, adopted, grandchild!);
+    const pids = scanDescendants(process.pid)!.map((p) => p.pid);
+    expect(pids).toEqual(expect.arrayContaining([child.pid, adopted, grandchild!]));
+    expect(pids).not.toContain(process.pid);
+    expect(pids).not.toContain(1);
+    if (process.ppid > 1) expect(pids).not.toContain(process.ppid);
   });
 
   test("reapChild: running, then reaped once it is a zombie, and never a process that is not our child", async () => {
