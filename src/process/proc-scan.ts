@@ -101,20 +101,7 @@ export function listPids(): number[] {
  */
 export function scanAdoptedTrees(self: number, isOwn: (pid: number) => boolean): ProcessInfo[] | null {
   const top = listLeaderChildren(self);
-  if (top === null) return null;
-  const out: ProcessInfo[] = [];
-  const queue = top.filter((pid) => !isOwn(pid));
-  const seen = new Set<number>();
-  while (queue.length > 0) {
-    const pid = queue.pop()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    const info = readProcessInfo(pid);
-    if (!info) continue;
-    out.push(info);
-    if (info.state !== "Z") queue.push(...(listChildren(pid) ?? []));
-  }
-  return out;
+  return top === null ? null : readTrees(top.filter((pid) => !isOwn(pid)));
 }
 
 /**
@@ -125,9 +112,13 @@ export function scanAdoptedTrees(self: number, isOwn: (pid: number) => boolean):
  */
 export function scanDescendants(self: number): ProcessInfo[] | null {
   const top = listChildren(self);
-  if (top === null) return null;
+  return top === null ? null : readTrees(top);
+}
+
+/** `roots` and all their descendants, each read once (a zombie has no children to follow). */
+function readTrees(roots: number[]): ProcessInfo[] {
   const out: ProcessInfo[] = [];
-  const queue = [...top];
+  const queue = [...roots];
   const seen = new Set<number>();
   while (queue.length > 0) {
     const pid = queue.pop()!;
