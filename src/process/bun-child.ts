@@ -2,7 +2,7 @@
 import type { Subprocess } from "bun";
 import type { Clock } from "../lib/clock";
 import { toExit } from "./exits";
-import { groupHasLiveMembers, killGroup, listGroupMembers, signalGroup } from "./group-kill";
+import { createGroupLiveness, killGroup, listGroupMembers, signalGroup } from "./group-kill";
 import type { OutputPipes } from "./output-pipes";
 import type { ChildHandle, Exit, Leftover } from "./spawner";
 import type { StreamName } from "../contract/output";
@@ -23,6 +23,8 @@ export interface BunChildOptions {
 
 /** How often a stop whose leader has exited looks whether the rest of its group is gone. */
 const GROUP_POLL_MS = 20;
+/** Every such stop of the process shares one /proc pass per poll (shutdown.timeout semantics unchanged). */
+const groupIsLive = createGroupLiveness(GROUP_POLL_MS / 2);
 
 type LineCallback = (stream: StreamName, line: string) => void;
 
@@ -106,7 +108,7 @@ export class BunChild implements ChildHandle {
   }
 
   private async waitGroupGone(deadline: number): Promise<void> {
-    while (this.clock.now() < deadline && groupHasLiveMembers(this.pid)) await this.clock.sleep(GROUP_POLL_MS);
+    while (this.clock.now() < deadline && groupIsLive(this.pid, this.clock.now())) await this.clock.sleep(GROUP_POLL_MS);
   }
 
   // The stop command may still be saying what it did: let it finish, until the stop's deadline.

@@ -17,7 +17,7 @@ import { systemClock, type Clock, type Timer } from "../lib/clock";
 import { selectEscapees, type Escapee, type SpawnRecord } from "./escapees";
 import { reapChild, setChildSubreaper } from "../lib/libc";
 import { isTrackedChild } from "./own-children";
-import { listChildren, readComm, readPidfdPids, scanAdoptedTrees, scanAllProcesses, type ProcessInfo } from "./proc-scan";
+import { listChildren, readComm, readPidfdPids, scanAdoptedTrees, scanAllProcesses, scanDescendants, type ProcessInfo } from "./proc-scan";
 import { readAnyProcStat } from "./proc-stats";
 import type { Leftover, SpawnerNotice } from "./spawner";
 
@@ -94,7 +94,7 @@ export class DescendantCatcher {
     this.mode = "closed";
     this.live.clear();
     if (mode === "undecided" || mode === "closed") return;
-    this.sweep(null);
+    this.sweep(null, mode === "subreaper");
     if (mode === "subreaper" || mode === "checking") {
       process.off("SIGCHLD", this.onChild);
       releaseSubreaper(this.options.subreaper);
@@ -112,13 +112,18 @@ export class DescendantCatcher {
     });
   }
 
-  private sweep(ended: SpawnRecord | null): (Escapee & { comm: string })[] {
+  /** `adopting`: still a subreaper, so whatever this run left is among this process's descendants (close() reads only those). */
+  private sweep(ended: SpawnRecord | null, adopting = this.mode === "subreaper"): (Escapee & { comm: string })[] {
     const killed: (Escapee & { comm: string })[] = [];
+    const first = this.readTable(ended === null, adopting);
+    // The usual end of a spawn as a subreaper: no child we did not spawn, so nothing escaped and no adopted zombie waits
+    // (this skips judging the table against every live spawn, which made a stop of N services cost O(N²)).
+    if (first.length === 0 && ended !== null && adopting) return killed;
     const tried = new Set<number>();
     const context = { runId: this.options.runId, selfPid: process.pid, isOwnChild: this.ownChildTest(), live: [...this.live.values()] };
     // A process may fork between the scan and the kill: look again until nothing new turns up.
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const found = selectEscapees(this.readTable(ended === null), context, ended).filter((e) => !tried.has(e.pid));
+      const found = selectEscapees(round === 0 ? first : this.readTable(ended === null, adopting), context, ended).filter((e) => !tried.has(e.pid));
       if (found.length === 0) break;
       for (const escapee of found) {
         tried.add(escapee.pid);
@@ -131,9 +136,10 @@ export class DescendantCatcher {
     return killed;
   }
 
-  private readTable(everything: boolean): ProcessInfo[] {
-    if (everything || this.mode !== "subreaper") return scanAllProcesses();
-    return scanAdoptedTrees(process.pid, isTrackedChild) ?? scanAllProcesses();
+  // Marker mode: every process on the host. A subreaper: the adopted trees at the end of a spawn, all descendants at close.
+  private readTable(everything: boolean, adopting: boolean): ProcessInfo[] {
+    if (!adopting) return scanAllProcesses();
+    return (everything ? scanDescendants(process.pid) : scanAdoptedTrees(process.pid, isTrackedChild)) ?? scanAllProcesses();
   }
 
   /**

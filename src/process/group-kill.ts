@@ -29,6 +29,41 @@ export function groupHasLiveMembers(pgid: number): boolean {
   return false;
 }
 
+/** The process groups that have a live (non-zombie) member: one pass over /proc. */
+export function scanLiveGroups(): Set<number> {
+  const groups = new Set<number>();
+  for (const pid of listPids()) {
+    const stat = readAnyProcStat(pid);
+    if (stat && stat.state !== "Z") groups.add(stat.pgid);
+  }
+  return groups;
+}
+
+/**
+ * groupHasLiveMembers for many waiting stops at once (a shutdown of N services whose leaders
+ * exited before the rest of their groups): the stops asking within `windowMs` of one pass
+ * over /proc share it, instead of one pass each. "Alive" may come from the shared pass (the
+ * stop then looks again at its next poll, at most one poll later than a pass of its own
+ * would have told it); "gone", which ends the wait, only from a pass made for it. A group
+ * that no longer exists at all (kill(-pgid, 0) fails, the usual case) costs no pass.
+ */
+export function createGroupLiveness(windowMs: number, scan: () => Set<number> = scanLiveGroups): (pgid: number, now: number) => boolean {
+  let groups: Set<number> | null = null;
+  let scannedAt = 0;
+  const rescan = (now: number) => {
+    groups = scan();
+    scannedAt = now;
+    return groups;
+  };
+  return (pgid, now) => {
+    if (!signalGroup(pgid, 0)) return false;
+    const fresh = groups === null || now - scannedAt >= windowMs || now < scannedAt;
+    if ((fresh ? rescan(now) : groups!).has(pgid)) return true;
+    // "gone" ends the wait, so it comes from a pass of its own (the shared one may predate the group)
+    return !fresh && rescan(now).has(pgid);
+  };
+}
+
 /** The live (non-zombie) members of group `pgid`, with their names; [] at once when the group is gone (the usual case). */
 export function listGroupMembers(pgid: number): { pid: number; comm: string }[] {
   if (!signalGroup(pgid, 0)) return [];

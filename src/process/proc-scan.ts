@@ -44,6 +44,22 @@ export function listChildren(pid: number): number[] | null {
 }
 
 /**
+ * Children of `pid`'s main thread only: where the kernel reparents an orphan to a subreaper
+ * (the first thread of its group that is not exiting, i.e. the main thread while the process
+ * runs), and where the main thread's own spawns hang. One read instead of one per thread:
+ * the escape catcher does this at every end of a spawn. Null when /proc cannot say.
+ */
+export function listLeaderChildren(pid: number): number[] | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/task/${pid}/children`, "latin1").trim();
+  } catch {
+    return null;
+  }
+  return text ? text.split(" ").map(Number) : [];
+}
+
+/**
  * Pids of the children Bun itself spawned and has not reaped yet: Bun holds a pidfd for each
  * (its fdinfo names the pid) from the spawn until it has reaped the child.
  */
@@ -80,14 +96,29 @@ export function listPids(): number[] {
 }
 
 /**
- * The children of `self` that `isOwn` does not claim (adopted as a subreaper), with all their
+ * The children of `self` (its main thread, see listLeaderChildren) that `isOwn` does not claim (adopted as a subreaper), with all their
  * descendants; null when the children files are missing.
  */
 export function scanAdoptedTrees(self: number, isOwn: (pid: number) => boolean): ProcessInfo[] | null {
+  const top = listLeaderChildren(self);
+  return top === null ? null : readTrees(top.filter((pid) => !isOwn(pid)));
+}
+
+/**
+ * Every descendant of `self` (children over all threads, theirs, and so on), read once each.
+ * As a subreaper this is every process a service left anywhere: an orphan is reparented to
+ * its nearest subreaper ancestor, which is `self` or one of its descendants. Null when the
+ * children files are missing.
+ */
+export function scanDescendants(self: number): ProcessInfo[] | null {
   const top = listChildren(self);
-  if (top === null) return null;
+  return top === null ? null : readTrees(top);
+}
+
+/** `roots` and all their descendants, each read once (a zombie has no children to follow). */
+function readTrees(roots: number[]): ProcessInfo[] {
   const out: ProcessInfo[] = [];
-  const queue = top.filter((pid) => !isOwn(pid));
+  const queue = [...roots];
   const seen = new Set<number>();
   while (queue.length > 0) {
     const pid = queue.pop()!;

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { reapAdoptedZombies } from "../../src/process/descendants";
 import { reapChild, setChildSubreaper } from "../../src/lib/libc";
 import { MARKER_VAR } from "../../src/process/marker";
-import { listChildren, readPidfdPids, readProcessInfo, scanAdoptedTrees, scanAllProcesses } from "../../src/process/proc-scan";
+import { listChildren, listLeaderChildren, readPidfdPids, readProcessInfo, scanAdoptedTrees, scanAllProcesses, scanDescendants } from "../../src/process/proc-scan";
 import { readProcState, isGone, killPids, waitFor } from "../helpers/processes";
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
@@ -31,6 +31,7 @@ describe("/proc scans and the libc calls (real processes, this process a subreap
     started.push(child.pid);
     await waitFor(() => readProcessInfo(child.pid)?.marker === "r/1/x", 5000, "sleep to be exec'd");
     expect(listChildren(process.pid)).toContain(child.pid);
+    expect(listLeaderChildren(process.pid)).toContain(child.pid);
     expect(readPidfdPids().has(child.pid)).toBe(true);
     const info = readProcessInfo(child.pid)!;
     expect(info).toMatchObject({ pid: child.pid, ppid: process.pid, marker: "r/1/x" });
@@ -51,9 +52,24 @@ describe("/proc scans and the libc calls (real processes, this process a subreap
     started.push(adopted, grandchild!);
     const pidfds = readPidfdPids();
     expect(pidfds.has(adopted)).toBe(false);
+    // the kernel hands an orphan to the subreaper's main thread: the one children file the adopted-tree scan reads
+    expect(listLeaderChildren(process.pid)).toContain(adopted);
     const tree = scanAdoptedTrees(process.pid, (pid) => pidfds.has(pid))!.map((p) => p.pid);
     expect(tree).toContain(adopted);
     expect(tree).toContain(grandchild);
+  });
+
+  test("scanDescendants: Bun's children, adopted orphans and their children, and nothing that is not ours", async () => {
+    const child = Bun.spawn(["sleep", "30"], { env });
+    const adopted = await orphan("sh -c 'sleep 30 & wait' >/dev/null & echo $!");
+    await waitFor(() => (listChildren(adopted) ?? []).length === 1, 5000, "the adopted sh to start its sleep");
+    const [grandchild] = listChildren(adopted)!;
+    started.push(child.pid, adopted, grandchild!);
+    const pids = scanDescendants(process.pid)!.map((p) => p.pid);
+    expect(pids).toEqual(expect.arrayContaining([child.pid, adopted, grandchild!]));
+    expect(pids).not.toContain(process.pid);
+    expect(pids).not.toContain(1);
+    if (process.ppid > 1) expect(pids).not.toContain(process.ppid);
   });
 
   test("reapChild: running, then reaped once it is a zombie, and never a process that is not our child", async () => {
@@ -65,6 +81,7 @@ describe("/proc scans and the libc calls (real processes, this process a subreap
     expect(reapChild(adopted)).toBe("reaped");
     expect(existsSync(`/proc/${adopted}`)).toBe(false);
     expect(reapChild(1)).toBe("not-a-child");
+    expect(listLeaderChildren(adopted)).toBeNull(); // gone
   });
 
   test("reapAdoptedZombies reaps adopted zombies and leaves Bun's own zombie alone, whatever the timing", async () => {
