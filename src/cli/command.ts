@@ -7,6 +7,8 @@ export interface CliIo {
   color: boolean;
   cwd: string;
   env: Record<string, string | undefined>;
+  /** Aborted once stdout cannot be written any more (its reader went away: `logs -f | head`). */
+  stdoutGone?: AbortSignal;
 }
 
 export interface ParsedArgs {

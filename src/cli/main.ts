@@ -75,9 +75,12 @@ if (import.meta.main) {
   // Every byte is in the pipe before we exit: exiting earlier cuts output short when the reader
   // is slower than us (`orchestrator status --json | jq` on a big fleet). See write-all.ts.
   const gone = { stdout: false, stderr: false };
+  const stdoutGone = new AbortController();
   const write = (fd: 1 | 2, text: string) => {
     const name = fd === 1 ? "stdout" : "stderr";
-    if (!gone[name]) gone[name] = !writeAll(fd, text);
+    if (gone[name]) return;
+    gone[name] = !writeAll(fd, text);
+    if (gone.stdout) stdoutGone.abort();
   };
   const io: CliIo = {
     stdout: (t) => write(1, t),
@@ -85,6 +88,7 @@ if (import.meta.main) {
     color,
     cwd: process.cwd(),
     env: process.env,
+    stdoutGone: stdoutGone.signal,
   };
   // Exit as soon as the command returns and its output is written, whatever timers or sockets
   // linger. (No top-level await: the binary is compiled to bytecode, which needs a plain module body.)

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateFleet } from "../../bench/gen-fleet";
-import { BINARY, ensureBinary } from "../helpers/binary-run";
+import { BINARY, BinaryRun, ensureBinary, writeFleetDir } from "../helpers/binary-run";
+import { fixtureCommand, freePort } from "../helpers/processes";
 
 const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
@@ -27,7 +28,11 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "orch-outpipe-"));
   generateFleet(300, dir, 30000, "exec sleep 1");
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const runs: BinaryRun[] = [];
+afterAll(async () => {
+  await Promise.all(runs.splice(0).map((run) => run.cleanup()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe("client output into a pipe (compiled binary)", () => {
   test("a full non-blocking pipe read late gets every byte (EAGAIN is waited out)", async () => {
@@ -54,4 +59,29 @@ describe("client output into a pipe (compiled binary)", () => {
     expect(proc.stdout.toString()).toBe('{\n  "nodes');
     expect(Bun.spawnSync(["cat", join(dir, "err"), join(dir, "code")]).stdout.toString()).toBe("0\n");
   });
+
+  test("logs -f ends when its reader goes away (| head -n 3), with exit code 0", async () => {
+    const apiPort = freePort();
+    const fleet = writeFleetDir({
+      version: 1,
+      name: "follow",
+      api: { host: "127.0.0.1", port: apiPort },
+      discovery: { roots: [] },
+      state: { dir: "state" },
+      services: { chatty: { command: fixtureCommand("print-streams.ts"), env: { TICK_MS: 20 }, health: false } },
+    });
+    const run = new BinaryRun(fleet, ["up"]);
+    runs.push(run);
+    await run.waitRecord((r) => r.msg === "SYSTEM READY", 20_000, "SYSTEM READY");
+    const follow = Bun.spawn(["sh", "-c", `"${BINARY}" logs -f chatty --api http://127.0.0.1:${apiPort} 2>"$1/err"; echo $? >"$1/code"`, "sh", fleet], { stdout: "pipe", stderr: "ignore" });
+    // read three lines, then close our end: the follower's next write meets EPIPE
+    const reader = follow.stdout.getReader();
+    let text = "";
+    while (text.split("\n").length <= 3) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const code = await Promise.race([follow.exited, Bun.sleep(10_000).then(() => "still following")]);
+    if (code === "still following") follow.kill("SIGKILL");
+    expect(code).toBe(0);
+    expect(Bun.spawnSync(["cat", join(fleet, "code")]).stdout.toString()).toBe("0\n");
+  }, 40_000);
 });

@@ -51,7 +51,9 @@ export function createLogsCommand(deps: LogsDeps = { untilStopped: untilSignal }
       }
       const stop = deps.untilStopped();
       try {
-        await followLogs({ client, name, lines, signal: stop.signal, print, notice: (text) => io.stderr(`orchestrator: ${text}\n`) });
+        // a reader that went away (`logs -f | head`) ends the following, as Ctrl-C does
+        const signal = io.stdoutGone ? AbortSignal.any([stop.signal, io.stdoutGone]) : stop.signal;
+        await followLogs({ client, name, lines, signal, print, notice: (text) => io.stderr(`orchestrator: ${text}\n`) });
       } finally {
         stop.dispose();
       }
