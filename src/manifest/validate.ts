@@ -138,6 +138,19 @@ const checkReplicas: Validator = (ctx) =>
     return [at(ctx, s.name, key, `${key === "proxy" ? "a proxy" : `replicas: ${s.replicas}`} needs a \`port\` (instance i listens on port + i - 1), got none`)];
   });
 
+// `update` keys that cannot do what they say (SPEC §15): a surge needs the proxy to switch to the
+// replacement, and without a surge a restart takes at least one instance down.
+const checkUpdate: Validator = (ctx) =>
+  ctx.config.services.flatMap((s) => {
+    if (!s.update || !ctx.drafts.get(s.name)?.origins.update) return [];
+    const warn = (key: "maxSurge" | "maxUnavailable", message: string) => ({ ...at(ctx, s.name, "update", message, [key]), severity: "warning" as const });
+    if (s.update.maxSurge > 0 && !s.proxy)
+      return [warn("maxSurge", `maxSurge: ${s.update.maxSurge} needs a \`proxy\` to switch to the replacement; without one, instances restart ${Math.max(1, s.update.maxUnavailable)} at a time`)];
+    if (s.update.maxUnavailable === 0 && !(s.proxy && s.update.maxSurge > 0))
+      return [warn("maxUnavailable", "maxUnavailable: 0 needs a `proxy` and maxSurge: 1 (the replacement starts first); without them a restart still takes one instance down at a time")];
+    return [];
+  });
+
 const checkPaths: Validator = (ctx) =>
   ctx.config.services.flatMap((s) => {
     const issues: Issue[] = [];
@@ -255,6 +268,7 @@ const VALIDATORS: Validator[] = [
   checkPhaseOrder,
   checkPorts,
   checkReplicas,
+  checkUpdate,
   checkPaths,
   checkCommandsExist,
   checkRunAs,

@@ -141,4 +141,17 @@ describe("replicas behind the proxy (compiled binary)", () => {
     await waitFor(async () => (await instances()).length === 1, 30_000, "web@2 and web@3 removed");
     expect((await instances()).map((s) => [s.name, s.pid, s.state])).toEqual([["web@1", one!.pid, "healthy"]]);
   }, 90_000);
+
+  test("check warns, positioned, about an update that needs a proxy, and exits 0", () => {
+    const dir = writeFleetDir({
+      version: 1,
+      name: "update",
+      api: { host: "127.0.0.1", port: freePort() },
+      discovery: { roots: [] },
+      services: { web: { command: fixtureCommand("replica-echo.ts"), port: freeRange(3), replicas: 2, update: { maxSurge: 1 } } },
+    });
+    const proc = Bun.spawnSync([BINARY, "check"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+    expect(proc.exitCode).toBe(0);
+    expect(proc.stderr.toString()).toMatch(/^orchestrator\.yaml:\d+:\d+ services\.web\.update\.maxSurge: warning: maxSurge: 1 needs a `proxy`/m);
+  });
 });

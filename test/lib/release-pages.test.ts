@@ -41,17 +41,15 @@ describe("releasableMappings", () => {
 });
 
 describe("releaseExecutablePages", () => {
-  test("this process's executable pages leave its resident set, and it runs on", async () => {
+  test("this process's executable pages leave its resident set, and it runs on", () => {
     const before = rssFileKiB("self");
     const release = releaseExecutablePages();
     expect(release.error).toBeUndefined();
     expect(release.mappings).toBeGreaterThan(0);
     expect(release.residentAfter).toBeLessThan(release.residentBefore);
     expect(rssFileKiB("self")).toBeLessThan(before);
-    // the runtime still works: JIT, timers, a real subprocess
-    const out = Bun.spawnSync(["sh", "-c", "echo still here"]).stdout.toString();
-    await Bun.sleep(5);
-    expect(out).toBe("still here\n");
+    // the runtime still works: a real subprocess
+    expect(Bun.spawnSync(["sh", "-c", "echo still here"]).stdout.toString()).toBe("still here\n");
   });
 });
 

@@ -31,4 +31,14 @@ describe("replicas in check", () => {
       "orchestrator.yaml:5:15 services.web.replicas: replicas: 2 needs a `port` (instance i listens on port + i - 1), got none",
     ]);
   });
+
+  test("update keys that cannot work without a proxy are positioned warnings", () => {
+    expect(only(services("  web:\n    command: x\n    port: 5000\n    replicas: 2\n    update: { maxSurge: 1 }\n"))).toEqual([
+      "orchestrator.yaml:7:25 services.web.update.maxSurge: warning: maxSurge: 1 needs a `proxy` to switch to the replacement; without one, instances restart 1 at a time",
+    ]);
+    expect(only(services("  web:\n    command: x\n    port: 5000\n    replicas: 2\n    update: { maxUnavailable: 0 }\n"))).toEqual([
+      "orchestrator.yaml:7:31 services.web.update.maxUnavailable: warning: maxUnavailable: 0 needs a `proxy` and maxSurge: 1 (the replacement starts first); without them a restart still takes one instance down at a time",
+    ]);
+    expect(only(services("  web:\n    command: x\n    port: 5000\n    replicas: 2\n    proxy: { port: 8080 }\n    update: { maxUnavailable: 0, maxSurge: 1 }\n"))).toEqual([]);
+  });
 });
