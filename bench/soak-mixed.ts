@@ -217,7 +217,8 @@ export function startProxyLoad(port: number, rate: number): { stop(replicaKillTi
       latencies.push(performance.now() - at);
       requests.push(res.ok ? { at, ok: true } : { at, ok: false, problem: `status ${res.status}` });
     } catch (error) {
-      requests.push({ at, ok: false, problem: String(error) });
+      // how long it took to fail tells a refusal (at once) from an instance that gave up waiting for the request (tinyhttp: 1 s)
+      requests.push({ at, ok: false, problem: `${String(error)} after ${Math.round(performance.now() - at)} ms` });
     }
   };
   const loop = (async () => {
