@@ -36,12 +36,15 @@
  * never climbs to the graceful/dependencies tiers or quarantine; the breaker needs 1,000
  * failures within 1 s, so it never opens.
  */
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { CLOCK_TICKS_PER_SECOND, readAnyProcStat } from "../src/process/proc-stats";
+import { CLOCK_TICKS_PER_SECOND } from "../src/process/proc-stats";
+import { startLoad } from "./api-load";
 import { generateFleet } from "./gen-fleet";
 import { percentile, procStatusMiB } from "./measure";
+import { cpuTicks, descendants, exeOf, isExe, procInfo, processesOf, stillRuns, type ProcInfo } from "./proc-tree";
+import { perMinute, settledGrowth, type MinuteRow, type SettledGrowth } from "./soak-figures";
 import { checkAlerts, kindOf, MIXED_PORTS, missingForMixed, pickKind, startAlertReceiver, startProxyLoad, writeMixedFleet, type AlertCheck, type AlertStats, type ProxyFigures } from "./soak-mixed";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -112,86 +115,14 @@ export interface ChaosReport {
   /** The orchestrator's CPU between consecutive RSS samples, % of one core: [seconds, percent]. */
   cpu: { samples: [seconds: number, percent: number][] };
   /** Per minute since the first kill: RSS, RssAnon, RssFile (MiB, medians of the samples in it) and CPU (% of a core, mean). */
-  perMinute: [minute: number, rssMiB: number, anonMiB: number, fileMiB: number, cpuPercent: number][];
+  perMinute: MinuteRow[];
   /** From the median of minute `settleMinutes` to the median of the last minute (RSS and RssAnon), MiB; null when the run is shorter. */
-  settled: { fromMinute: number; rssGrowthMiB: number | null; anonGrowthMiB: number | null };
+  settled: SettledGrowth;
   /** --mixed only. */
   mixed?: { killsByKind: Record<string, number>; proxy: ProxyFigures; alerts: AlertCheck };
   /** Processes tracked for the no-orphan check: the orchestrator's descendants seen during the run, plus every killed pid. */
   shutdown: { exitCode: number | null; ms: number; tracked: number; leftover: number[] };
   violations: string[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// /proc helpers
-
-interface ProcInfo {
-  pid: number;
-  ppid: number;
-  state: string;
-  /** Start time in clock ticks since boot: (pid, start) names one process even if pids are reused. */
-  start: string;
-}
-
-function procInfo(pid: number): ProcInfo | null {
-  const stat = readAnyProcStat(pid);
-  return stat && { pid, state: stat.state, ppid: stat.ppid, start: String(stat.startTicks) };
-}
-
-function allPids(): number[] {
-  return readdirSync("/proc").flatMap((entry) => (/^\d+$/.test(entry) ? [Number(entry)] : []));
-}
-
-function exeOf(pid: number): string | null {
-  try {
-    return readlinkSync(`/proc/${pid}/exe`);
-  } catch {
-    return null;
-  }
-}
-
-/** True when `exe` (a /proc/PID/exe link) is `binary`, also after the file was deleted. */
-function isExe(exe: string | null, binary: string): boolean {
-  return exe === binary || exe === `${binary} (deleted)`;
-}
-
-/** Running (not zombie) processes whose executable is `binary`. */
-function processesOf(binary: string): number[] {
-  return allPids().filter((pid) => {
-    const info = procInfo(pid);
-    return info !== null && info.state !== "Z" && info.state !== "X" && isExe(exeOf(pid), binary);
-  });
-}
-
-/** Every live descendant of `root` (not `root` itself). */
-function descendants(root: number): ProcInfo[] {
-  const infos = allPids().flatMap((pid) => procInfo(pid) ?? []);
-  const children = new Map<number, ProcInfo[]>();
-  for (const info of infos) {
-    const list = children.get(info.ppid) ?? [];
-    list.push(info);
-    children.set(info.ppid, list);
-  }
-  const out: ProcInfo[] = [];
-  const queue = [root];
-  while (queue.length) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      out.push(child);
-      queue.push(child.pid);
-    }
-  }
-  return out;
-}
-
-/** Still the same process (same start time) and not a zombie. */
-function stillRuns(proc: { pid: number; start: string }): boolean {
-  const info = procInfo(proc.pid);
-  return info !== null && info.start === proc.start && info.state !== "Z" && info.state !== "X";
-}
-
-/** utime + stime of `pid` in clock ticks (1/CLOCK_TICKS_PER_SECOND s). */
-function cpuTicks(pid: number): number {
-  return readAnyProcStat(pid)?.cpuTicks ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,73 +263,6 @@ export function manifest(n: number, apiPort: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// the load loop
-
-interface LoadFigures {
-  requests: number;
-  non2xx: number;
-  failed: number;
-  latencies: number[];
-  firstProblems: string[];
-}
-
-function startLoad(api: string, rate: number, concurrency: number): { requestsSoFar(): number; stop(): Promise<LoadFigures & { seconds: number }> } {
-  const figures: LoadFigures = { requests: 0, non2xx: 0, failed: 0, latencies: [], firstProblems: [] };
-  const paths = ["/orchestrator/services", "/orchestrator/status"];
-  let stopped = false;
-  let inFlight = 0;
-  const pending = new Set<Promise<void>>();
-  const started = performance.now();
-
-  const one = async (path: string): Promise<void> => {
-    const t0 = performance.now();
-    try {
-      const res = await fetch(api + path, { signal: AbortSignal.timeout(10_000) });
-      await res.arrayBuffer();
-      figures.latencies.push(performance.now() - t0);
-      if (res.status < 200 || res.status > 299) {
-        figures.non2xx++;
-        if (figures.firstProblems.length < 5) figures.firstProblems.push(`GET ${path}: ${res.status}`);
-      }
-    } catch (error) {
-      figures.failed++;
-      if (figures.firstProblems.length < 5) figures.firstProblems.push(`GET ${path}: ${String(error)}`);
-    } finally {
-      figures.requests++;
-    }
-  };
-
-  const loop = (async () => {
-    const period = 1000 / rate;
-    let next = performance.now();
-    for (let i = 0; !stopped && rate > 0; i++) { // --rate 0: no load
-      next += period;
-      if (inFlight < concurrency) {
-        inFlight++;
-        const p = one(paths[i % paths.length]!).finally(() => {
-          inFlight--;
-          pending.delete(p);
-        });
-        pending.add(p);
-      }
-      const wait = next - performance.now();
-      if (wait > 1) await sleep(wait);
-      else if (i % 16 === 0) await sleep(0); // behind schedule: still yield now and then
-    }
-  })();
-
-  return {
-    requestsSoFar: () => figures.requests,
-    async stop() {
-      stopped = true;
-      await loop;
-      await Promise.all([...pending]);
-      return { ...figures, seconds: (performance.now() - started) / 1000 };
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 // the run
 
 /** Emergency cleanups of runs in progress (a test that timed out, a ^C): SIGKILL by PID. */
@@ -495,10 +359,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // 1. launch
     const t0 = performance.now();
     const deadline = Date.now() + 60_000 + options.services * 200;
+    let total = options.services;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`chaos: orchestrator exited ${proc.exitCode} before ready:\n${outputTail.slice(-20).join("\n")}`);
-      const status = await getJson<{ state: string }>(`${api}/orchestrator/status`, 2000).catch(() => null);
-      if (status?.state === "ready") break;
+      const status = await getJson<{ state: string; total?: number }>(`${api}/orchestrator/status`, 2000).catch(() => null);
+      if (status?.state === "ready") {
+        total = status.total ?? total; // --mixed adds the real programs and the replicas to the tinyhttp services
+        break;
+      }
       if (Date.now() > deadline) throw new Error(`chaos: expected the fleet to be ready, status is ${status?.state ?? "unreachable"}:\n${outputTail.slice(-20).join("\n")}`);
       await sleep(100);
     }
@@ -518,7 +386,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       cpuSamples.push([seconds, round(((now.ticks - cpuMark.ticks) / CLOCK_TICKS_PER_SECOND / ((now.at - cpuMark.at) / 1000)) * 100)]);
       cpuMark = now;
     };
-    log(`chaos: ${options.services} services ready in ${Math.round(launchMs)} ms, orchestrator RSS ${round(rssReady)} MiB (seed ${seed}, ${service.kind})`);
+    log(`chaos: ${total} services ready in ${Math.round(launchMs)} ms, orchestrator RSS ${round(rssReady)} MiB (seed ${seed}, ${service.kind})`);
 
     // 2. load + kills
     load = startLoad(api, rate, concurrency);
@@ -776,43 +644,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
     else log(`chaos: fleet dir kept: ${dir}`);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// per minute
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? percentile(sorted, 50) : NaN;
-};
-
-/** The samples grouped by minute since the first kill (the last sample, taken after recovery, joins the last minute). */
-function byMinute<T extends [number, ...number[]]>(samples: T[]): Map<number, T[]> {
-  const minutes = new Map<number, T[]>();
-  for (const sample of samples) {
-    const minute = Math.floor(sample[0] / 60);
-    minutes.set(minute, [...(minutes.get(minute) ?? []), sample]);
-  }
-  return minutes;
-}
-
-export function perMinute(rss: [number, number][], split: [number, number, number][], cpu: [number, number][]): ChaosReport["perMinute"] {
-  const r = byMinute(rss);
-  const s = byMinute(split);
-  const c = byMinute(cpu);
-  return [...r.keys()].sort((a, b) => a - b).map((m) => {
-    const mean = (c.get(m) ?? []).reduce((sum, [, v]) => sum + v, 0) / Math.max(1, (c.get(m) ?? []).length);
-    return [m, round(median(r.get(m)!.map(([, v]) => v))), round(median((s.get(m) ?? []).map(([, a]) => a))), round(median((s.get(m) ?? []).map(([, , f]) => f))), round(mean)];
-  });
-}
-
-/** From the median of minute `fromMinute` to the median of the last minute; null when the run did not go past `fromMinute`. */
-export function settledGrowth(rss: [number, number][], split: [number, number, number][], fromMinute: number): ChaosReport["settled"] {
-  const rows = perMinute(rss, split, []);
-  const from = rows.find(([m]) => m === fromMinute);
-  const last = rows[rows.length - 1];
-  if (!from || !last || last[0] <= fromMinute) return { fromMinute, rssGrowthMiB: null, anonGrowthMiB: null };
-  return { fromMinute, rssGrowthMiB: round(last[1] - from[1]), anonGrowthMiB: round(last[2] - from[2]) };
 }
 
 // ---------------------------------------------------------------------------------------------
