@@ -17,6 +17,7 @@
  * so a mapping written before it was made read-only (relocations) is left alone.
  */
 import { readFileSync, readlinkSync } from "node:fs";
+import type { Clock, Timer } from "./clock";
 import { adviseMemory, MADV_PAGEOUT } from "./libc";
 
 export interface PageRelease {
@@ -69,4 +70,26 @@ export function releaseExecutablePages(): PageRelease {
   } catch (err) {
     return { residentBefore, residentAfter: residentBefore, mappings: 0, error: (err as Error).message };
   }
+}
+
+/**
+ * Schedules releases on `clock`, each `delaysMs` after the call, and hands each result to
+ * `report`. A release already scheduled for the same delay is pushed back, not doubled (reloads
+ * in quick succession give one release, 2 s after the last).
+ */
+export function createPageReleaser(clock: Clock, release: () => PageRelease, report: (result: PageRelease) => void) {
+  const timers = new Map<number, Timer>();
+  return {
+    schedule(delaysMs: readonly number[]): void {
+      for (const delay of delaysMs) {
+        timers.get(delay)?.cancel();
+        timers.set(delay, clock.setTimeout(() => (timers.delete(delay), report(release())), delay));
+      }
+    },
+    /** Drop every release still to come (the fleet is stopping). */
+    cancel(): void {
+      for (const timer of timers.values()) timer.cancel();
+      timers.clear();
+    },
+  };
 }

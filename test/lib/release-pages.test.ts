@@ -6,7 +6,8 @@
  */
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { releasableMappings, releaseExecutablePages } from "../../src/lib/release-pages";
+import { FakeClock } from "../../src/lib/clock";
+import { createPageReleaser, releasableMappings, releaseExecutablePages, type PageRelease } from "../../src/lib/release-pages";
 import { BinaryRun, ensureBinary, writeFleetDir } from "../helpers/binary-run";
 import { fixtureCommand, freePort } from "../helpers/processes";
 
@@ -50,6 +51,47 @@ describe("releaseExecutablePages", () => {
     expect(rssFileKiB("self")).toBeLessThan(before);
     // the runtime still works: a real subprocess
     expect(Bun.spawnSync(["sh", "-c", "echo still here"]).stdout.toString()).toBe("still here\n");
+  });
+});
+
+describe("createPageReleaser", () => {
+  const result = (n: number): PageRelease => ({ residentBefore: n, residentAfter: 0, mappings: 1 });
+  const setUp = () => {
+    const clock = new FakeClock(0);
+    const released: number[] = [];
+    const reported: PageRelease[] = [];
+    const pages = createPageReleaser(clock, () => (released.push(clock.now()), result(clock.now())), (r) => reported.push(r));
+    return { clock, released, reported, pages };
+  };
+
+  test("each delay releases once, at its time, and reports what it gave back", async () => {
+    const { clock, released, reported, pages } = setUp();
+    pages.schedule([2000, 60_000]);
+    await clock.advance(1999);
+    expect(released).toEqual([]);
+    await clock.advance(1);
+    expect(released).toEqual([2000]);
+    await clock.advance(58_000);
+    expect(released).toEqual([2000, 60_000]);
+    expect(reported).toEqual([result(2000), result(60_000)]);
+  });
+
+  test("the same delay scheduled again before it ran is pushed back, not doubled", async () => {
+    const { clock, released, pages } = setUp();
+    pages.schedule([2000]);
+    await clock.advance(1500);
+    pages.schedule([2000]); // a second reload 1.5 s after the first
+    await clock.advance(3000);
+    expect(released).toEqual([3500]);
+  });
+
+  test("cancel drops every release still to come", async () => {
+    const { clock, released, pages } = setUp();
+    pages.schedule([2000, 60_000]);
+    await clock.advance(2000);
+    pages.cancel();
+    await clock.advance(60_000);
+    expect(released).toEqual([2000]);
   });
 });
 

@@ -31,7 +31,7 @@ export const upCommand: Command = {
     const config = await loadOrReport(args, io);
     if (!config) return 2;
     // Loaded here, not at the top: client commands (status, logs) must start fast.
-    const [{ Fleet }, { reloadFleet }, { FleetPort }, api, { mountDashboard }, stateLock, stateDir, { createLogger }, { releaseExecutablePages }] = await Promise.all([
+    const [{ Fleet }, { reloadFleet }, { FleetPort }, api, { mountDashboard }, stateLock, stateDir, { createLogger }, { createPageReleaser, releaseExecutablePages }] = await Promise.all([
       import("../../app/fleet"),
       import("../../app/reload"),
       import("../../app/fleet-port"),
@@ -87,13 +87,14 @@ export const upCommand: Command = {
     }
     lock.markListening(server.url);
     logger.info({ url: server.url }, `API ${server.url}/orchestrator  docs ${server.url}/docs  dashboard ${server.url}/`);
-    const releasePages = pageReleaser(logger, releaseExecutablePages);
+    const pages = createPageReleaser(fleet.clock, releaseExecutablePages, (release) => logRelease(logger, release));
     const reload = () =>
       port.reload().then(
-        (outcome) => (outcome.ok ? (logger.info({ diff: outcome.diff }, "reloaded"), releasePages(RELEASE_AFTER_RELOAD_MS)) : logger.error({ issues: outcome.issues }, "reload rejected: the running fleet is unchanged")),
+        (outcome) => (outcome.ok ? (logger.info({ diff: outcome.diff }, "reloaded"), pages.schedule(RELEASE_AFTER_RELOAD_MS)) : logger.error({ issues: outcome.issues }, "reload rejected: the running fleet is unchanged")),
         (err: Error) => logger.warn({ err: err.message }, "reload refused"),
       );
-    const code = await runUntilStopped(fleet, logger, reload, () => releasePages(RELEASE_AFTER_LAUNCH_MS));
+    const code = await runUntilStopped(fleet, logger, reload, () => pages.schedule(RELEASE_AFTER_LAUNCH_MS));
+    pages.cancel();
     await server.stop();
     lock.release();
     await closeLog();
@@ -131,24 +132,12 @@ function lockStateDir(config: Config, io: CliIo, stateLock: typeof import("../..
 export const RELEASE_AFTER_LAUNCH_MS = [2000, 60_000];
 export const RELEASE_AFTER_RELOAD_MS = [2000];
 
-/** Schedules page releases; a release already scheduled for the same delay is pushed back, not doubled. */
-function pageReleaser(logger: Logger, release: () => PageRelease): (delaysMs: number[]) => void {
-  const timers = new Map<number, ReturnType<typeof setTimeout>>();
-  const run = () => {
-    const { residentBefore, residentAfter, mappings, error } = release();
-    const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
-    const released = mib(Math.max(0, residentBefore - residentAfter));
-    if (error) logger.info({ error, mappings }, `start-up pages of the executable not given back: ${error}`);
-    else logger.info({ releasedMiB: released, residentFileMiB: mib(residentAfter) }, `gave back ${released} MiB of start-up pages of the executable (file-backed resident ${mib(residentBefore)} -> ${mib(residentAfter)} MiB)`);
-  };
-  return (delaysMs) => {
-    for (const delay of delaysMs) {
-      clearTimeout(timers.get(delay));
-      const timer = setTimeout(() => (timers.delete(delay), run()), delay);
-      timer.unref?.();
-      timers.set(delay, timer);
-    }
-  };
+/** The log line of one release of the executable's start-up pages. */
+function logRelease(logger: Logger, { residentBefore, residentAfter, mappings, error }: PageRelease): void {
+  const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+  const released = mib(Math.max(0, residentBefore - residentAfter));
+  if (error) logger.info({ error, mappings }, `start-up pages of the executable not given back: ${error}`);
+  else logger.info({ releasedMiB: released, residentFileMiB: mib(residentAfter) }, `gave back ${released} MiB of start-up pages of the executable (file-backed resident ${mib(residentBefore)} -> ${mib(residentAfter)} MiB)`);
 }
 
 async function runUntilStopped(fleet: Fleet, logger: Logger, reload: () => Promise<void>, launched: () => void): Promise<number> {
