@@ -19,16 +19,6 @@ export function killGroup(pgid: number): void {
   signalGroup(pgid, "SIGKILL");
 }
 
-/** Whether group `pgid` still has a member that is not a zombie (kill(-pgid, 0) alone counts zombies too). */
-export function groupHasLiveMembers(pgid: number): boolean {
-  if (!signalGroup(pgid, 0)) return false;
-  for (const pid of listPids()) {
-    const stat = readAnyProcStat(pid);
-    if (stat && stat.pgid === pgid && stat.state !== "Z") return true;
-  }
-  return false;
-}
-
 /** The process groups that have a live (non-zombie) member: one pass over /proc. */
 export function scanLiveGroups(): Set<number> {
   const groups = new Set<number>();
@@ -40,7 +30,8 @@ export function scanLiveGroups(): Set<number> {
 }
 
 /**
- * groupHasLiveMembers for many waiting stops at once (a shutdown of N services whose leaders
+ * Whether group `pgid` still has a member that is not a zombie (kill(-pgid, 0) alone counts
+ * zombies too), for many waiting stops at once (a shutdown of N services whose leaders
  * exited before the rest of their groups): the stops asking within `windowMs` of one pass
  * over /proc share it, instead of one pass each. "Alive" may come from the shared pass (the
  * stop then looks again at its next poll, at most one poll later than a pass of its own

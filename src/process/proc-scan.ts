@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { readMarker } from "./marker";
-import { readAnyProcStat } from "./proc-stats";
+import { listLeaderChildren, readAnyProcStat } from "./proc-stats";
 
 export interface ProcessInfo {
   pid: number;
@@ -41,22 +41,6 @@ export function listChildren(pid: number): number[] | null {
     }
   }
   return children;
-}
-
-/**
- * Children of `pid`'s main thread only: where the kernel reparents an orphan to a subreaper
- * (the first thread of its group that is not exiting, i.e. the main thread while the process
- * runs), and where the main thread's own spawns hang. One read instead of one per thread:
- * the escape catcher does this at every end of a spawn. Null when /proc cannot say.
- */
-export function listLeaderChildren(pid: number): number[] | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/task/${pid}/children`, "latin1").trim();
-  } catch {
-    return null;
-  }
-  return text ? text.split(" ").map(Number) : [];
 }
 
 /**

@@ -68,25 +68,32 @@ export function readProcTreeStat(pid: number): ProcStat | null {
   const root = readProcStat(pid);
   if (!root) return null;
   const total = { ...root };
-  const queue = readChildren(pid);
+  const queue = listLeaderChildren(pid) ?? [];
   for (let seen = 0; queue.length > 0 && seen < MAX_TREE; seen++) {
     const child = queue.shift()!;
     const stat = readProcStat(child);
     if (!stat) continue;
     total.cpuTicks += stat.cpuTicks;
     total.rssPages += stat.rssPages;
-    queue.push(...readChildren(child));
+    queue.push(...(listLeaderChildren(child) ?? []));
   }
   return total;
 }
 
-function readChildren(pid: number): number[] {
+/**
+ * Children of `pid`'s main thread only: where the kernel reparents an orphan to a subreaper
+ * (the first thread of its group that is not exiting, i.e. the main thread while the process
+ * runs), and where the main thread's own spawns hang. One read instead of one per thread:
+ * the escape catcher does this at every end of a spawn. Null when /proc cannot say.
+ */
+export function listLeaderChildren(pid: number): number[] | null {
+  let text: string;
   try {
-    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, "latin1").trim();
-    return text ? text.split(" ").map(Number) : [];
+    text = readFileSync(`/proc/${pid}/task/${pid}/children`, "latin1").trim();
   } catch {
-    return [];
+    return null;
   }
+  return text ? text.split(" ").map(Number) : [];
 }
 
 export interface ProcStatsSamplerOptions {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BunSpawner } from "../../src/process/bun-spawner";
-import { groupHasLiveMembers } from "../../src/process/group-kill";
+import { scanLiveGroups } from "../../src/process/group-kill";
 import { TRUNCATED_MARKER, MAX_LINE_LENGTH } from "../../src/process/line-splitter";
 import type { ChildHandle, SpawnSpec } from "../../src/process/spawner";
 import type { StreamName } from "../../src/contract/output";
@@ -122,7 +122,7 @@ describe("BunSpawner", () => {
     await waitFor(() => lines.some(([, line]) => line === "up"), 5000, "the program to run");
     const pgid = child.pid;
     await child.stop("SIGTERM", 300);
-    await waitFor(() => !groupHasLiveMembers(pgid), 5000, "the group to be gone");
+    await waitFor(() => !scanLiveGroups().has(pgid), 5000, "the group to be gone");
   });
 
   test("grandchildren die when the leader exits by itself; a clean exit names what it left running in its group", async () => {

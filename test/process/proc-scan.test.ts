@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import { reapAdoptedZombies } from "../../src/process/descendants";
 import { reapChild, setChildSubreaper } from "../../src/lib/libc";
 import { MARKER_VAR } from "../../src/process/marker";
-import { listChildren, listLeaderChildren, readPidfdPids, readProcessInfo, scanAdoptedTrees, scanAllProcesses, scanDescendants } from "../../src/process/proc-scan";
+import { listLeaderChildren } from "../../src/process/proc-stats";
+import { listChildren, readPidfdPids, readProcessInfo, scanAdoptedTrees, scanAllProcesses, scanDescendants } from "../../src/process/proc-scan";
 import { readProcState, isGone, killPids, waitFor } from "../helpers/processes";
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
