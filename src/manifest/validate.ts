@@ -6,6 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { buildGraph, findCycles, findPhaseViolations, formatCycle, type Graph } from "../graph";
 import type { Config } from "../contract/config";
+import { restartBatchSize, surges } from "../contract/update-policy";
 import type { Issue } from "../contract/actions";
 import type { Origin, ServiceDraft } from "./merge";
 import type { SourceFile } from "./source";
@@ -144,9 +145,9 @@ const checkUpdate: Validator = (ctx) =>
   ctx.config.services.flatMap((s) => {
     if (!s.update || !ctx.drafts.get(s.name)?.origins.update) return [];
     const warn = (key: "maxSurge" | "maxUnavailable", message: string) => ({ ...at(ctx, s.name, "update", message, [key]), severity: "warning" as const });
-    if (s.update.maxSurge > 0 && !s.proxy)
-      return [warn("maxSurge", `maxSurge: ${s.update.maxSurge} needs a \`proxy\` to switch to the replacement; without one, instances restart ${Math.max(1, s.update.maxUnavailable)} at a time`)];
-    if (s.update.maxUnavailable === 0 && !(s.proxy && s.update.maxSurge > 0))
+    if (s.update.maxSurge > 0 && !surges(s))
+      return [warn("maxSurge", `maxSurge: ${s.update.maxSurge} needs a \`proxy\` to switch to the replacement; without one, instances restart ${restartBatchSize(s)} at a time`)];
+    if (s.update.maxUnavailable === 0 && !surges(s))
       return [warn("maxUnavailable", "maxUnavailable: 0 needs a `proxy` and maxSurge: 1 (the replacement starts first); without them a restart still takes one instance down at a time")];
     return [];
   });

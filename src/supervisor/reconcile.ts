@@ -22,7 +22,7 @@ import { startProbing, stopProbing } from "./lifecycle";
 import type { ServiceRuntime } from "./service-runtime";
 import { stopService } from "./stop";
 import { createRuntime, wireDependencies } from "./wiring";
-import { surges } from "./replicas";
+import { surges } from "../contract/update-policy";
 import { replaceWithSurge, waitForReady } from "./rollout";
 
 /** Which services a reload changed became ready, and which were put back to their previous config (SPEC §15). */

@@ -14,11 +14,6 @@ export function isReplicated(service: ServiceConfig): boolean {
   return (service.replicas ?? 1) > 1 || service.proxy !== undefined;
 }
 
-/** Whether a restart of `service` starts its replacement first (a proxy and `maxSurge` above 0). */
-export function surges(service: ServiceConfig): boolean {
-  return service.proxy !== undefined && (service.update?.maxSurge ?? 1) > 0;
-}
-
 /** `config` with every replicated service replaced by its instances, and dependencies on it by dependencies on each instance. */
 export function expandReplicas(config: Config): Config {
   if (!config.services.some(isReplicated)) return config;

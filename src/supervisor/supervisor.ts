@@ -14,7 +14,8 @@ import type { SupervisorOptions } from "./options";
 import { MemoryWatch } from "./memory-watch";
 import { PortGuard } from "./port-guard";
 import { reconcile, settlementOf, type RolloutSettlement } from "./reconcile";
-import { expandReplicas, groupsOf, surges } from "./replicas";
+import { restartBatchSize, surges } from "../contract/update-policy";
+import { expandReplicas, groupsOf } from "./replicas";
 import { replaceWithSurge, waitForReady } from "./rollout";
 import type { ServiceRuntime } from "./service-runtime";
 import { snapshotService, snapshotSystem, type ServiceSnapshot, type SupervisorSnapshot } from "./snapshot";
@@ -223,7 +224,7 @@ export class Supervisor {
     const first = this.core.services.get(members[0])!;
     const config = first.config;
     const from = first.state;
-    const batch = action === "stop" ? members.length : surges(config) ? 1 : Math.max(1, config.update?.maxUnavailable ?? 1);
+    const batch = action === "stop" ? members.length : restartBatchSize(config);
     // an instance that cannot take the action now (stopping, already running) is left as it is
     const actOn = async (name: string): Promise<void> => {
       const service = this.core.services.get(name);
