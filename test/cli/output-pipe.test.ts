@@ -10,15 +10,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateFleet } from "../../bench/gen-fleet";
 import { BINARY, BinaryRun, ensureBinary, writeFleetDir } from "../helpers/binary-run";
-import { fixtureCommand, freePort } from "../helpers/processes";
+import { fixtureCommand, freePort, waitFor } from "../helpers/processes";
 
 const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
 const F_SETFL = 4;
 const F_SETPIPE_SZ = 1031;
+const FIONREAD = 0x541b;
 const libc = dlopen("libc.so.6", {
   pipe2: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
   fcntl: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+  ioctl: { args: [FFIType.i32, FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
   close: { args: [FFIType.i32], returns: FFIType.i32 },
 });
 
@@ -45,7 +47,10 @@ describe("client output into a pipe (compiled binary)", () => {
     // again now, long before the binary has started up far enough to write.
     expect(libc.symbols.fcntl(writeFd, F_SETFL, O_NONBLOCK)).toBe(0);
     libc.symbols.close(writeFd);
-    await Bun.sleep(300); // the binary meets a full pipe and EAGAIN long before we read
+    // read only once the pipe is full: from then on every write the binary tries meets EAGAIN
+    const queued = new Int32Array(1);
+    const pipeFull = () => libc.symbols.ioctl(readFd, FIONREAD, ptr(queued)) === 0 && queued[0]! >= 4096;
+    await waitFor(pipeFull, 20_000, "the binary to fill the 4 KiB pipe");
     const text = await new Response(Bun.file(readFd).stream()).text();
     libc.symbols.close(readFd);
     expect(await proc.exited).toBe(0);
