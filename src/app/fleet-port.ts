@@ -2,7 +2,7 @@
 import pkg from "../../package.json" with { type: "json" };
 import type { ReloadOutcome, ServiceAction, ServiceActionName } from "../contract/actions";
 import type { ServiceDetail, ServiceSummary } from "../contract/service-view";
-import { awaitsLaunch, isReady, isSettled } from "../contract/state-classes";
+import { isReady, isSettled } from "../contract/state-classes";
 import type { SnapshotPayload } from "../contract/stream";
 import type { HealthReport, OrchestratorStats, SystemStatus } from "../contract/system-view";
 import { buildGraph, renderJson } from "../graph";
@@ -31,16 +31,15 @@ export class FleetPort implements OrchestratorPort {
   }
 
   status(): SystemStatus {
-    const { system, services } = this.fleet.supervisor.snapshot({ history: false });
-    const begun = services.filter((s) => !awaitsLaunch(s.state)).map((s) => s.phase);
-    const index = begun.length ? Math.max(...begun) : -1;
+    const system = this.fleet.supervisor.system();
+    const { phaseIndex: index, total } = this.fleet.supervisor.launchProgress();
     return {
       name: this.name,
       state: system.state,
       startedAt: system.startedAt,
       uptimeMs: system.uptimeMs,
       counts: system.counts,
-      total: services.length,
+      total,
       healthy: system.counts.healthy,
       phase: { index, name: index >= 0 ? this.fleet.config.phases[index] ?? null : null },
       reasons: system.reasons,
@@ -184,8 +183,9 @@ function summarize(s: ServiceSnapshot, usage: Map<number, ProcUsage>): ServiceSu
     restarts: s.restarts,
     attempt: s.attempt,
     uptimeMs: s.uptimeMs,
-    health: { ...s.health },
-    readiness: { ...s.readiness },
+    // the snapshot's own copies: a summary is built from a fresh snapshot, never shared
+    health: s.health,
+    readiness: s.readiness,
     memoryBytes: proc?.rssBytes ?? null,
     cpuPercent: proc?.cpuPercent ?? null,
     dependsOn: s.dependsOn,

@@ -5,6 +5,7 @@
 import type { ReloadDiff, ServiceAction } from "../contract/actions";
 import type { Config } from "../contract/config";
 import { buildLaunchPlan } from "../graph/build-launch-plan";
+import { awaitsLaunch } from "../contract/state-classes";
 import { SupervisorCore } from "./core";
 import { ShuttingDownError, UnknownServiceError } from "./errors";
 import { handleFailure } from "./healer";
@@ -176,6 +177,19 @@ export class Supervisor {
   /** The system part of the snapshot alone. */
   system(): SupervisorSnapshot["system"] {
     return snapshotSystem(this.core);
+  }
+
+  /**
+   * How far the launch has got without copying every service (what `/status` shows): the
+   * highest phase of a service no longer waiting to be launched (-1 when none is), and the
+   * number of enabled services.
+   */
+  launchProgress(): { phaseIndex: number; total: number } {
+    let phaseIndex = -1;
+    for (const service of this.core.ordered) {
+      if (!awaitsLaunch(service.state) && service.config.phase > phaseIndex) phaseIndex = service.config.phase;
+    }
+    return { phaseIndex, total: this.core.ordered.length };
   }
 
   /** One service's snapshot; throws UnknownServiceError. */
