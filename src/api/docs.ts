@@ -90,14 +90,21 @@ export function docsPlugin() {
     },
   });
   // The plugin serves its page as one static Response, which no route hook sees: read a copy
-  // of it once and allow the inline blocks it holds, by hash.
+  // of it once and allow the inline blocks it holds, by hash. Its body is a string, so the
+  // read has settled at once (Bun.peek); the hook stays synchronous, since one async
+  // onRequest hook would put every request of the API through an await.
   const page = swagger.router.history.find((r) => r.method === "GET" && r.path === DOCS_PATH)?.handler;
-  const docsPolicy = page instanceof Response ? page.clone().text().then((html) => policyForHtml(html)) : Promise.resolve(pagePolicy());
+  let docsPolicy = pagePolicy();
+  if (page instanceof Response) {
+    const html = Bun.peek(page.clone().text());
+    if (typeof html === "string") docsPolicy = policyForHtml(html);
+    else void html.then((text) => (docsPolicy = policyForHtml(text)));
+  }
   // the plugin hands out the same generated object until the routes change: finish each one once
   const published = new WeakMap<object, object>();
   return new Elysia({ name: "orchestrator-docs" })
-    .onRequest(async ({ request, set }) => {
-      if (isDocsPage(request.url)) set.headers["content-security-policy"] = await docsPolicy;
+    .onRequest(({ request, set }) => {
+      if (isDocsPage(request.url)) set.headers["content-security-policy"] = docsPolicy;
     })
     .onAfterHandle(({ route, response }) => {
       if (route !== SPEC_PATH || typeof response !== "object" || response === null) return;

@@ -14,6 +14,8 @@ export interface HostPolicy {
   check(request: Request): MisdirectedRequestError | null;
 }
 
+const MAX_REMEMBERED_HOSTS = 64;
+
 export function createHostPolicy(options: { host: string; allowedHosts?: readonly string[] }): HostPolicy {
   const apiHost = normalizeName(options.host);
   const exact = new Set<string>();
@@ -26,12 +28,20 @@ export function createHostPolicy(options: { host: string; allowedHosts?: readonl
   }
   const allowed = (name: string) => isLoopbackHost(name) || exact.has(name) || suffixes.some((s) => name.endsWith(s) || name === s.slice(1));
   const expected = describeAllowed(apiHost, options.allowedHosts ?? []);
+  // Clients send the same few Host values again and again: remember the allowed ones (the
+  // policy never changes), so a request costs one lookup, not the parse.
+  const accepted = new Set<string>();
   return {
     check(request) {
       const header = request.headers.get("host") ?? hostOfAbsoluteUrl(request.url);
       if (header === null) return new MisdirectedRequestError(`expected a Host header naming ${expected}, got none`);
+      if (accepted.has(header)) return null;
       const name = parseHostHeader(header);
-      if (name !== null && allowed(name)) return null;
+      if (name !== null && allowed(name)) {
+        if (accepted.size >= MAX_REMEMBERED_HOSTS) accepted.clear();
+        accepted.add(header);
+        return null;
+      }
       return new MisdirectedRequestError(
         `this orchestrator does not answer to Host ${JSON.stringify(header.slice(0, 100))}: expected ${expected}; ` +
           "if you reach the API by that name, add it to api.allowedHosts",

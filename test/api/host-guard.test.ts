@@ -24,6 +24,14 @@ describe("Host policy", () => {
     }
   });
 
+  test("remembering accepted Host values opens no door: after 500 of them (past the 64 it keeps) a foreign Host is still refused, every time", () => {
+    const policy = createHostPolicy({ host: "127.0.0.1" });
+    for (let i = 0; i < 500; i++) expect(policy.check(request(`127.0.0.1:${1000 + i}`))).toBeNull();
+    for (let i = 0; i < 3; i++) expect(policy.check(request("evil.example"))?.status).toBe(421);
+    expect(policy.check(request("127.0.0.1:1000"))).toBeNull();
+    expect(policy.check(request("evil.example:1000"))?.status).toBe(421);
+  });
+
   test("a wildcard api.host names no host; an in-process request is judged by its URL; a bare path with no Host is refused", () => {
     const policy = createHostPolicy({ host: "0.0.0.0" });
     expect(policy.check(request("0.0.0.0:9000"))?.status).toBe(421);
