@@ -144,20 +144,20 @@ describe("finding the API", () => {
   const write = (text: string) => writeFileSync(join(manifestDir, "orchestrator.yaml"), text);
   const resolveIn = (flags: Record<string, string | boolean>, env: Record<string, string> = {}) => resolveApi({ flags, env, cwd: manifestDir });
 
-  test("--api wins over ORCHESTRATOR_API, which wins over the manifest, which wins over the default", () => {
+  test("--api wins over ORCHESTRATOR_API, which wins over the manifest, which wins over the default", async () => {
     write("version: 1\napi: { host: 127.0.0.2, port: 9100 }\nservices: {}\n");
-    expect(resolveIn({ api: "http://127.0.0.3:1/" }, { ORCHESTRATOR_API: "http://127.0.0.4:2" })).toMatchObject({ url: "http://127.0.0.3:1", source: "flag" });
-    expect(resolveIn({}, { ORCHESTRATOR_API: "127.0.0.4:2" })).toMatchObject({ url: "http://127.0.0.4:2", source: "env" });
-    expect(resolveIn({})).toMatchObject({ url: "http://127.0.0.2:9100", source: "manifest" });
-    expect(resolveApi({ flags: {}, env: {}, cwd: join(manifestDir, "nowhere") })).toMatchObject({ url: "http://127.0.0.1:9000", source: "default" });
+    expect(await resolveIn({ api: "http://127.0.0.3:1/" }, { ORCHESTRATOR_API: "http://127.0.0.4:2" })).toMatchObject({ url: "http://127.0.0.3:1", source: "flag" });
+    expect(await resolveIn({}, { ORCHESTRATOR_API: "127.0.0.4:2" })).toMatchObject({ url: "http://127.0.0.4:2", source: "env" });
+    expect(await resolveIn({})).toMatchObject({ url: "http://127.0.0.2:9100", source: "manifest" });
+    expect(await resolveApi({ flags: {}, env: {}, cwd: join(manifestDir, "nowhere") })).toMatchObject({ url: "http://127.0.0.1:9000", source: "default" });
   });
 
-  test("the manifest's wildcard host means loopback, and ${VAR} is interpolated", () => {
+  test("the manifest's wildcard host means loopback, and ${VAR} is interpolated", async () => {
     write("version: 1\napi: { host: 0.0.0.0, port: \"${API_PORT:-9200}\" }\n");
-    expect(resolveIn({}).url).toBe("http://127.0.0.1:9200");
-    expect(resolveIn({}, { API_PORT: "9300" }).url).toBe("http://127.0.0.1:9300");
+    expect((await resolveIn({})).url).toBe("http://127.0.0.1:9200");
+    expect((await resolveIn({}, { API_PORT: "9300" })).url).toBe("http://127.0.0.1:9300");
     write("version: 1\napi: { host: '::' }\n");
-    expect(resolveIn({}).url).toBe("http://[::1]:9000");
+    expect((await resolveIn({})).url).toBe("http://[::1]:9000");
   });
 
   test("-c names the manifest; a missing one is a usage error", async () => {
@@ -170,16 +170,16 @@ describe("finding the API", () => {
     expect(missing.err).toContain("nope.yaml to find the API: no such file");
   });
 
-  test("a bad api.port in the manifest is reported, not guessed", () => {
+  test("a bad api.port in the manifest is reported, not guessed", async () => {
     write("version: 1\napi: { port: eighty }\n");
-    expect(() => resolveIn({})).toThrow('api.port: expected an integer from 1 to 65535, got "eighty"');
+    await expect(resolveIn({})).rejects.toThrow('api.port: expected an integer from 1 to 65535, got "eighty"');
   });
 
-  test("the token comes from ORCHESTRATOR_TOKEN, else a literal api.token in the manifest", () => {
+  test("the token comes from ORCHESTRATOR_TOKEN, else a literal api.token in the manifest", async () => {
     write("version: 1\napi: { port: 9100, token: from-file }\n");
-    expect(resolveIn({}).token).toBe("from-file");
-    expect(resolveIn({}, { ORCHESTRATOR_TOKEN: "from-env" }).token).toBe("from-env");
-    expect(resolveIn({ api: "http://127.0.0.1:1" }).token).toBeUndefined();
+    expect((await resolveIn({})).token).toBe("from-file");
+    expect((await resolveIn({}, { ORCHESTRATOR_TOKEN: "from-env" })).token).toBe("from-env");
+    expect((await resolveIn({ api: "http://127.0.0.1:1" })).token).toBeUndefined();
   });
 });
 

@@ -23,7 +23,7 @@ export interface ResolveInput {
   cwd: string;
 }
 
-export function resolveApi({ flags, env, cwd }: ResolveInput): ApiTarget {
+export async function resolveApi({ flags, env, cwd }: ResolveInput): Promise<ApiTarget> {
   const envToken = env.ORCHESTRATOR_TOKEN || undefined;
   if (flags.api === true) throw new ClientError("BAD_API_URL", 'option "--api" needs a value, e.g. --api http://127.0.0.1:9000');
   if (typeof flags.api === "string") return { url: normalizeUrl(flags.api, "--api"), token: envToken, source: "flag" };
@@ -32,7 +32,7 @@ export function resolveApi({ flags, env, cwd }: ResolveInput): ApiTarget {
   if (flags.config === true) throw new ClientError("BAD_API_URL", 'option "--config" needs a value');
   const explicit = typeof flags.config === "string" ? flags.config : env.ORCHESTRATOR_CONFIG || undefined;
   const file = resolve(cwd, explicit ?? "orchestrator.yaml");
-  const api = readApiSection(file, env, explicit !== undefined);
+  const api = await readApiSection(file, env, explicit !== undefined);
   if (!api) return { url: DEFAULT_API, token: envToken, source: "default" };
   const host = connectHost(api.host ?? "127.0.0.1");
   return { url: `http://${host}:${api.port ?? 9000}`, token: envToken ?? (api.token || undefined), source: "manifest" };
@@ -72,7 +72,7 @@ interface ApiSection {
  * manifest to read (and none was asked for). A named manifest that cannot be read, or an
  * `api` section that makes no sense, is a configuration error.
  */
-export function readApiSection(file: string, env: Record<string, string | undefined>, required: boolean): ApiSection | undefined {
+export async function readApiSection(file: string, env: Record<string, string | undefined>, required: boolean): Promise<ApiSection | undefined> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -80,10 +80,11 @@ export function readApiSection(file: string, env: Record<string, string | undefi
     if (!required && (err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new ClientError("BAD_MANIFEST", `cannot read ${file} to find the API: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}; or pass --api URL`, { cause: err });
   }
-  // Required here, not imported at the top: with --api or $ORCHESTRATOR_API (or no manifest) a
-  // client command never evaluates the YAML parser (bench/cli-start.ts).
-  const { parse } = require("yaml") as typeof import("yaml");
-  const { interpolateText } = require("../../manifest/interpolate") as typeof import("../../manifest/interpolate");
+  // Imported here, not at the top, and with import(), not require(): with --api or
+  // $ORCHESTRATOR_API (or no manifest) a client command never loads the YAML parser. A require()
+  // is lazy only in evaluation: the bundler still loads its 160 KB chunk at start
+  // (bench/cli-start.ts, docs/BENCHMARKS.md "Client commands: start-up").
+  const [{ parse }, { interpolateText }] = await Promise.all([import("yaml"), import("../../manifest/interpolate")]);
   let doc: unknown;
   try {
     doc = parse(text, { logLevel: "silent", maxAliasCount: 100 });

@@ -30,7 +30,7 @@ function actionCommand(action: ServiceActionName, summary: string): Command {
       if (!name) throw new UsageError(`${action}: which service? usage: orchestrator ${action} NAME`);
       if (extra.length) throw new UsageError(`${action}: expected one service name, got ${positionals.length}: ${positionals.join(" ")}`);
       const timeoutMs = waitTimeout(args.flags.timeout === undefined ? undefined : flagString(args, "timeout"));
-      const client = new ApiClient(resolveApi({ flags: args.flags, env: io.env, cwd: io.cwd }));
+      const client = new ApiClient(await resolveApi({ flags: args.flags, env: io.env, cwd: io.cwd }));
       const before = args.flags.wait ? await instancesOf(client, name) : undefined;
       const reply = await client.act(action, name);
       const from = typeof reply.from === "string" ? reply.from : before?.length === 1 ? before[0]!.state : undefined;

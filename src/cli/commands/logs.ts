@@ -43,7 +43,7 @@ export function createLogsCommand(deps: LogsDeps = { untilStopped: untilSignal }
       if (!name) throw new UsageError("logs: which service? usage: orchestrator logs NAME [-f] [-n 100]");
       if (extra.length) throw new UsageError(`logs: expected one service name, got ${args.positionals.length}: ${args.positionals.join(" ")}`);
       const lines = lineCount(flagString(args, "lines"));
-      const client = new ApiClient(resolveApi({ flags: args.flags, env: io.env, cwd: io.cwd }));
+      const client = new ApiClient(await resolveApi({ flags: args.flags, env: io.env, cwd: io.cwd }));
       const print = printer(io);
       if (!args.flags.follow) {
         if (lines > 0) (await client.logs(name, lines)).forEach(print);

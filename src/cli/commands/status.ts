@@ -21,7 +21,7 @@ export const statusCommand: Command = {
   usage: "orchestrator status [--json] [--api URL] [-c FILE]",
   flags: ["json", "api", "config"],
   async run(args, io) {
-    const client = new ApiClient(resolveApi({ flags: args.flags, env: io.env, cwd: io.cwd }));
+    const client = new ApiClient(await resolveApi({ flags: args.flags, env: io.env, cwd: io.cwd }));
     if (args.flags.json) {
       io.stdout(JSON.stringify(await client.services(), null, 2) + "\n");
       return 0;

@@ -20,7 +20,7 @@ export const whyCommand: Command = {
     const [name, ...extra] = args.positionals;
     if (!name) throw new UsageError("why: which service? usage: orchestrator why NAME [--json]");
     if (extra.length) throw new UsageError(`why: expected one service name, got ${args.positionals.length}: ${args.positionals.join(" ")}`);
-    const client = new ApiClient(resolveApi({ flags: args.flags, env: io.env, cwd: io.cwd }));
+    const client = new ApiClient(await resolveApi({ flags: args.flags, env: io.env, cwd: io.cwd }));
     const why = await client.request<Why>("GET", `/orchestrator/services/${encodeURIComponent(name)}/why`, { service: name });
     io.stdout(args.flags.json ? `${JSON.stringify(why, null, 2)}\n` : renderWhy(why, makeStyle(io.color)));
     return 0;
