@@ -44,4 +44,29 @@ describe("proc stats", () => {
     await child.exited;
     expect(sampler.sample([child.pid]).size).toBe(0);
   });
+
+  test("a sample in slices reads every pid, pauses between slices only, and keeps CPU% across samples like sample()", async () => {
+    const children = Array.from({ length: 5 }, () => Bun.spawn(["sleep", "30"]));
+    started.push(...children.map((c) => c.pid));
+    const pids = [...children.map((c) => c.pid), 999_999_999];
+    const clock = new FakeClock();
+    const sampler = new ProcStatsSampler({ clock });
+    let pauses = 0;
+    const pause = async () => {
+      pauses++;
+      await clock.advance(1);
+    };
+    const first = await sampler.sampleInSlices(pids, 2, pause);
+    expect(pauses).toBe(2); // 6 pids in slices of 2
+    expect([...first.keys()].sort()).toEqual(children.map((c) => c.pid).sort());
+    expect([...first.values()].every((u) => u.cpuPercent === null && u.rssBytes > 0)).toBe(true);
+    await clock.advance(1000);
+    const second = await sampler.sampleInSlices(pids, 2, pause);
+    expect([...second.values()].map((u) => u.cpuPercent)).toEqual([0, 0, 0, 0, 0]);
+    // what a sliced sample saw is what the next plain one compares against
+    await clock.advance(1000);
+    expect(sampler.sample([children[0]!.pid]).get(children[0]!.pid)!.cpuPercent).toBe(0);
+    for (const c of children) c.kill("SIGKILL");
+    await Promise.all(children.map((c) => c.exited));
+  });
 });
