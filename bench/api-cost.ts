@@ -12,7 +12,7 @@
  * The fleet: e.g. 200 tinyhttp services (bench/gen-fleet.ts) with probes every 5 s.
  */
 import { readFileSync } from "node:fs";
-import { median } from "./measure";
+import { median, waitFleetReady } from "./measure";
 
 const args = process.argv.slice(2);
 const take = (name: string, fallback: string) => {
@@ -31,19 +31,6 @@ const cpuTicks = (pid: number): number => {
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
   return Number(fields[11]) + Number(fields[12]);
 };
-
-async function waitReady(): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      const body = (await (await fetch(`${api}/orchestrator/status`)).json()) as { state: string };
-      if (body.state === "ready") return;
-    } catch {
-      // not listening yet
-    }
-    await Bun.sleep(100);
-  }
-  throw new Error("api-cost: the fleet did not become ready in 30 s");
-}
 
 async function cpuPerRequest(pid: number, path: string, n = 1000): Promise<number> {
   for (let i = 0; i < 100; i++) await (await fetch(api + path)).arrayBuffer();
@@ -83,7 +70,7 @@ for (let round = 0; round < rounds; round++) {
   for (const binary of binaries) {
     const proc = Bun.spawn([binary, "up", "-c", config], { cwd: fleet, stdout: "ignore", stderr: "ignore" });
     try {
-      await waitReady();
+      await waitFleetReady(api, "api-cost");
       await Bun.sleep(3000);
       for (const path of ["/orchestrator/status", "/orchestrator/services"]) {
         add(binary, `${path} cpu ms/req`, await cpuPerRequest(proc.pid, path));

@@ -16,6 +16,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFleetReady } from "./measure";
 
 const args = process.argv.slice(2);
 const take = (name: string, fallback: string) => {
@@ -64,19 +65,6 @@ function wrk(url: string): Tail {
   return { p50: pct("50"), p90: pct("90"), p99: pct("99"), rate, errors };
 }
 
-async function waitReady(): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      const body = (await (await fetch(`${api}/orchestrator/status`)).json()) as { state: string };
-      if (body.state === "ready") return;
-    } catch {
-      // not listening yet
-    }
-    await Bun.sleep(100);
-  }
-  throw new Error("api-p99: the fleet did not become ready in 30 s");
-}
-
 const line = (label: string, path: string, t: Tail) =>
   console.log(`${label}  ${path}  p50 ${t.p50.toFixed(2)} ms  p90 ${t.p90.toFixed(2)} ms  p99 ${t.p99.toFixed(2)} ms  ${t.rate.toFixed(0)} req/s  errors ${t.errors}`);
 
@@ -97,7 +85,7 @@ for (let round = 0; round < rounds; round++) {
   for (const binary of binaries) {
     const proc = Bun.spawn([binary, "up", "-c", config], { cwd: fleet, stdout: "ignore", stderr: "ignore" });
     try {
-      await waitReady();
+      await waitFleetReady(api, "api-p99");
       await Bun.sleep(5000);
       for (const path of ["/orchestrator/services", "/orchestrator/status"]) line(`round ${round + 1} ${binary}`, path, wrk(api + path));
     } finally {

@@ -21,3 +21,17 @@ export function percentile(sorted: number[], p: number): number {
 export function median(values: number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
+
+/** Until `api`'s /orchestrator/status says ready (every 100 ms, at most 30 s); `who` names the caller in the error. */
+export async function waitFleetReady(api: string, who: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      const body = (await (await fetch(`${api}/orchestrator/status`)).json()) as { state: string };
+      if (body.state === "ready") return;
+    } catch {
+      // not listening yet
+    }
+    await Bun.sleep(100);
+  }
+  throw new Error(`${who}: the fleet did not become ready in 30 s`);
+}
