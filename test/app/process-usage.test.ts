@@ -1,9 +1,10 @@
 /**
  * MEM and CPU per service (Fleet.processUsage) on a real fleet larger than one slice of the
- * sample: the first sample is whole and at once; a stale one is served while the next is read
- * in slices, and the next read after that sees the new sample.
+ * sample, on an injected clock: a sample a second old is served while the next is read in
+ * slices, and the reads after it see the new one.
  */
 import { afterEach, expect, test } from "bun:test";
+import { FakeClock } from "../../src/lib/clock";
 import { createFleetRun, type FleetRun, type ServiceSpec } from "../helpers/fleet-harness";
 import { waitFor } from "../helpers/processes";
 
@@ -16,14 +17,17 @@ afterEach(async () => {
 test("60 services: a stale sample is served while the next is read in slices, and the reads after it see the new one", async () => {
   const services: Record<string, ServiceSpec> = {};
   for (let i = 0; i < 60; i++) services[`s${String(i).padStart(2, "0")}`] = { command: ["sleep", "60"], health: false };
-  run = createFleetRun(services, { launch: { concurrency: 32 } });
+  const clock = new FakeClock();
+  run = createFleetRun(services, { launch: { concurrency: 32 } }, { fleetClock: clock });
   void run.fleet.start();
-  await waitFor(() => run!.port.services().every((s) => s.pid !== null), 15_000, "60 services running");
-  // a sample lands (the one in flight, or the next one a second on): none is in flight right after
-  const before = run.fleet.processUsage();
-  await waitFor(() => run!.fleet.processUsage() !== before, 3000, "a sample to land");
+  // the launch runs on the fleet's clock: move it until all 60 run
+  const running = () => run!.fleet.supervisor.snapshot({ history: false }).services.every((s) => s.pid !== null);
+  for (let i = 0; i < 1500 && !running(); i++) await clock.advance(10);
+  expect(running()).toBe(true);
+  // no read yet: the first takes a whole sample at once, and serves it for a second
   const landed = run.fleet.processUsage();
-  await Bun.sleep(1100); // now over a second old
+  expect(run.fleet.processUsage()).toBe(landed);
+  await clock.advance(1000);
   // this call starts the next sample, in slices: it answers with the last one, as does every call until the next lands
   expect(run.fleet.processUsage()).toBe(landed);
   expect(run.fleet.processUsage()).toBe(landed);

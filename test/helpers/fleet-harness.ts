@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApi, type ApiOptions, type OrchestratorApi } from "../../src/api";
 import { Fleet } from "../../src/app/fleet";
+import type { Clock } from "../../src/lib/clock";
 import { FleetPort } from "../../src/app/fleet-port";
 import { loadConfigSync } from "../../src/manifest/load";
 import { BunSpawner } from "../../src/process/bun-spawner";
@@ -39,6 +40,8 @@ export interface FleetRunOptions {
   reloader?: () => Promise<ReloadOutcome>;
   /** Fail cleanup when `fleet.shutdown()` takes longer (default 15 s). */
   shutdownWithinMs?: number;
+  /** The fleet's clock (default: the system's); a FakeClock moves only the fleet's own timers. */
+  fleetClock?: Clock;
 }
 
 export interface FleetRun {
@@ -92,7 +95,7 @@ export function createFleetRun(services: Record<string, ServiceSpec>, extra: Rec
   }
   // Our own spawner (Fleet's default one, wired the same way) so cleanup knows its run id and watchdog.
   const spawner = new BunSpawner({ onNotice: (payload) => fleet.bus.emit({ type: "notice", payload }) });
-  const fleet: Fleet = new Fleet(loaded.config, { spawner, processEnv: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR } });
+  const fleet: Fleet = new Fleet(loaded.config, { spawner, clock: options.fleetClock, processEnv: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR } });
   const port = new FleetPort(fleet, options.reloader ?? rejectingReloader);
   const events: OrchestratorEvent[] = [];
   const pids = new OwnPids();
