@@ -12,13 +12,10 @@
  * The fleet: e.g. 200 tinyhttp services (bench/gen-fleet.ts) with probes every 5 s.
  */
 import { readFileSync } from "node:fs";
-import { median, waitFleetReady } from "./measure";
+import { median, takeOption, waitFleetReady } from "./measure";
 
 const args = process.argv.slice(2);
-const take = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args.splice(i, 2)[1]! : fallback;
-};
+const take = (name: string, fallback: string) => takeOption(args, name, fallback);
 const fleet = take("--fleet", "/tmp/f200");
 const config = take("--config", "orchestrator.yaml");
 const api = take("--api", "http://127.0.0.1:25000");

@@ -16,13 +16,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { waitFleetReady } from "./measure";
+import { takeOption, waitFleetReady } from "./measure";
 
 const args = process.argv.slice(2);
-const take = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args.splice(i, 2)[1]! : fallback;
-};
+const take = (name: string, fallback: string) => takeOption(args, name, fallback);
 const flag = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? (args.splice(i, 1), true) : false;

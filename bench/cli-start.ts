@@ -7,13 +7,10 @@
  *
  * Start the fleet first, e.g. 200 tinyhttp services (bench/gen-fleet.ts) under `up`.
  */
-import { median, percentile } from "./measure";
+import { median, percentile, takeOption } from "./measure";
 
 const args = process.argv.slice(2);
-const take = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args.splice(i, 2)[1]! : fallback;
-};
+const take = (name: string, fallback: string) => takeOption(args, name, fallback);
 const api = take("--api", "http://127.0.0.1:9000");
 const runs = Number(take("--runs", "30"));
 const binaries = args;

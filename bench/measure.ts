@@ -35,3 +35,9 @@ export async function waitFleetReady(api: string, who: string): Promise<void> {
   }
   throw new Error(`${who}: the fleet did not become ready in 30 s`);
 }
+
+/** Removes `name VALUE` from `args` and returns VALUE, or `fallback` when it is not there. */
+export function takeOption(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args.splice(i, 2)[1]! : fallback;
+}
