@@ -137,9 +137,10 @@ export class Fleet {
 
   /**
    * RSS and CPU per pid, sampled from /proc at most once a second (on demand: nothing runs
-   * when nobody asks). `services` is the caller's snapshot, when it has one. The first sample
-   * is taken at once; later ones, when the last is a second old, are refreshed in slices of
-   * STATS_SLICE pids between requests while the last sample is served: for 200 services a
+   * when nobody asks). `services` is the caller's snapshot, when it has one. A sample is taken
+   * at once when there is none to serve (the first, or nothing ran) or the fleet fits one slice;
+   * otherwise, once the last is a second old, the next is taken in slices of STATS_SLICE pids
+   * between requests while the last sample is served: for 200 services a
    * whole sample holds the event loop 4 ms, and every request arriving meanwhile waited
    * behind it (docs/BENCHMARKS.md, "API reads").
    */
