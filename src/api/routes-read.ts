@@ -1,9 +1,9 @@
 /**
  * The read routes: each hands the port's read model through, validated against its schema,
- * except the list of services, the one read that clients poll and whose answer grows with the
- * fleet: it is serialized as it is (see servicesResponse). With a token set, those that return
- * service output or history (services, logs, events, healing, dependencies, stats) need it;
- * status, health-status and session stay open.
+ * except the list of services and the snapshot, the reads that clients poll and whose answer
+ * grows with the fleet: they are serialized as they are (see jsonResponse). With a token set,
+ * those that return service output or history (services, snapshot, logs, events, healing,
+ * dependencies, stats) need it; status, health-status and session stay open.
  */
 import { Elysia, t } from "elysia";
 import { ErrorSchema } from "../contract/actions";
@@ -11,12 +11,13 @@ import { EventSchema, StoredHealingSchema } from "../contract/events";
 import { GraphJsonSchema } from "../contract/graph-json";
 import { LogLineSchema } from "../contract/output";
 import { ServiceDetailSchema, ServiceSummarySchema } from "../contract/service-view";
-import { HealthReportSchema, StatsSchema, SystemStatusSchema } from "../contract/system-view";
+import { FleetSnapshotSchema, HealthReportSchema, StatsSchema, SystemStatusSchema } from "../contract/system-view";
 import { WhySchema } from "../contract/why";
 import { clientAddress, type ApiContext, type ClientSocketInfo } from "./context";
 import { renderGraphText } from "./graph-text";
 import { ApiError } from "./errors";
 import { requireInteger } from "./integer-query";
+import { FieldsQuery, pickFields, requireFields } from "./service-fields";
 import { DependenciesQuery, EventsQuery, HealingQuery, LIMIT_FIELD, LINES_FIELD, LogsQuery, NameParams, SINCE_FIELD } from "./request-schemas";
 
 const DEFAULT_LOG_LINES = 100;
@@ -33,10 +34,29 @@ export function readRoutes(ctx: ApiContext) {
       response: { 200: SystemStatusSchema },
       detail: { tags, security: open, summary: "System status", description: "Overall state (starting, ready, degraded, stopping), uptime, counts by service state and the launch phase reached." },
     })
-    .get("/services", () => servicesResponse(port.services()), {
+    .get("/services", ({ query }) => jsonResponse(pickFields(port.services(), requireFields(query.fields))), {
+      query: FieldsQuery,
       beforeHandle: guard,
-      response: { 200: t.Array(ServiceSummarySchema), 401: ErrorSchema, 429: ErrorSchema },
-      detail: { tags, security: tokenNeeded, summary: "List services", description: "One summary per service: state, phase, pid, port, restarts, uptime, health, memory, CPU, dependencies and breaker." },
+      response: { 200: t.Array(ServiceSummarySchema), 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
+      detail: {
+        tags,
+        security: tokenNeeded,
+        summary: "List services",
+        description:
+          "One summary per service: state, phase, pid, port, restarts, uptime, health, memory, CPU, dependencies and breaker. With `fields`, each summary carries only those fields (and `name`).",
+      },
+    })
+    .get("/snapshot", ({ query }) => jsonResponse({ status: port.status(), services: pickFields(port.services(), requireFields(query.fields)) }), {
+      query: FieldsQuery,
+      beforeHandle: guard,
+      response: { 200: FleetSnapshotSchema, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
+      detail: {
+        tags,
+        security: tokenNeeded,
+        summary: "Status and services in one read",
+        description:
+          "`{status, services}`: the system status and the service summaries taken at the same instant, as the stream's first `snapshot` message carries them, so a header of counts and the rows below it agree (`orchestrator status` reads this). `fields` cuts the summaries as on GET /services.",
+      },
     })
     .get("/services/:name", ({ params }) => port.service(params.name) ?? throwUnknown(ctx, params.name), {
       params: NameParams,
@@ -141,12 +161,12 @@ function throwUnknown(ctx: ApiContext, name: string): never {
 }
 
 /**
- * GET /services as JSON without Elysia's response pass. For 200 services that pass (a
- * normalizing copy, then the schema check) took 180 of 450 µs per request in process
- * (docs/BENCHMARKS.md, "API reads"); the schema stays on the route for the OpenAPI document,
- * and test/api/schemas.test.ts checks the real port's summaries against it key by key.
+ * GET /services and /snapshot as JSON without Elysia's response pass. For 200 services that
+ * pass (a normalizing copy, then the schema check) took 180 of 450 µs per request in process
+ * (docs/BENCHMARKS.md, "API reads"); the schemas stay on the routes for the OpenAPI document,
+ * and test/api/schemas.test.ts checks the real port's answers against them key by key.
  * Headers set by the guards (security headers, CORS) are merged into it like any response.
  */
-function servicesResponse(services: unknown[]): Response {
-  return new Response(JSON.stringify(services), { headers: { "content-type": "application/json;charset=utf-8" } });
+function jsonResponse(body: unknown): Response {
+  return new Response(JSON.stringify(body), { headers: { "content-type": "application/json;charset=utf-8" } });
 }

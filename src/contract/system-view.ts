@@ -1,7 +1,7 @@
 /** The orchestrator as the API shows it: its status, its health verdict, its own statistics. */
 import { Type, type Static } from "@sinclair/typebox";
 import { literals, Nullable } from "./schema-helpers";
-import { HealthStatusSchema } from "./service-view";
+import { HealthStatusSchema, ServiceSummarySchema } from "./service-view";
 import { ServiceStateSchema, StateCountsSchema, SystemStateSchema } from "./state-schemas";
 import { SERVICE_STATES } from "./states";
 
@@ -29,6 +29,12 @@ export const SystemStatusSchema = Type.Object(
     ],
   },
 );
+
+/** A service summary cut by `?fields=`: `name` always, any of the others. */
+export const PartialSummarySchema = Type.Composite([Type.Pick(ServiceSummarySchema, ["name"]), Type.Partial(Type.Omit(ServiceSummarySchema, ["name"]))]);
+
+/** GET /orchestrator/snapshot: the status and the summaries of one instant. */
+export const FleetSnapshotSchema = Type.Object({ status: SystemStatusSchema, services: Type.Array(PartialSummarySchema) });
 
 export const HealthReportSchema = Type.Object({
   verdict: literals(HEALTH_VERDICTS),

@@ -54,7 +54,7 @@ describe("auth matrix", () => {
       for (const path of ["/orchestrator/status", "/orchestrator/health-status", "/orchestrator/session", "/metrics", "/docs", "/docs/json"]) {
         expect({ path, status: (await h.request(path, { headers })).status }).toEqual({ path, status: 200 });
       }
-      const guarded = ["/orchestrator/services", "/orchestrator/services/api", "/orchestrator/services/api/logs", "/orchestrator/events", "/orchestrator/healing-history", "/orchestrator/dependencies", "/orchestrator/stats"];
+      const guarded = ["/orchestrator/services", "/orchestrator/services?fields=pid", "/orchestrator/snapshot", "/orchestrator/services/api", "/orchestrator/services/api/logs", "/orchestrator/events", "/orchestrator/healing-history", "/orchestrator/dependencies", "/orchestrator/stats"];
       for (const path of guarded) {
         const res = await h.request(path, { headers });
         expect({ path, status: res.status }).toEqual({ path, status: which === "right" ? 200 : 401 });

@@ -36,6 +36,15 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
   ["GET", "/orchestrator/services/api/logs?lines=ten", undefined, undefined, 400],
   ["GET", "/orchestrator/services/api/logs?lines=5&lines=-1", undefined, undefined, 400],
   ["GET", "/orchestrator/services/nope/logs?lines=5", undefined, undefined, 404],
+  ["GET", "/orchestrator/services?fields=nope", undefined, undefined, 400],
+  ["GET", "/orchestrator/services?fields=", undefined, undefined, 400],
+  ["GET", "/orchestrator/services?fields=pid,,state", undefined, undefined, 400],
+  ["GET", "/orchestrator/services?fields=pid%00", undefined, undefined, 400],
+  ["GET", "/orchestrator/services?fields=constructor", undefined, undefined, 400],
+  ["GET", "/orchestrator/services?fields=__proto__", undefined, undefined, 400],
+  ["GET", `/orchestrator/services?fields=${"pid,".repeat(200)}pid`, undefined, undefined, 400],
+  ["GET", "/orchestrator/snapshot?fields=state,toString", undefined, undefined, 400],
+  ["GET", "/orchestrator/snapshot?fields=pid&fields=nope", undefined, undefined, 400],
   ["GET", "/orchestrator/dependencies?format=svg", undefined, undefined, 400],
   ["GET", "/orchestrator/dependencies?format=%00", undefined, undefined, 400],
   ["GET", "/orchestrator/healing-history?limit=-1", undefined, undefined, 400],
@@ -98,6 +107,15 @@ export const NUMERIC_QUERY_MESSAGES: [path: string, message: string][] = [
   ["/orchestrator/healing-history?limit=0", "query.limit: expected an integer from 1 to 10000, got 0"],
   ["/orchestrator/healing-history?limit=10001", "query.limit: expected an integer from 1 to 10000, got 10001"],
   ["/orchestrator/healing-history?limit=abc", 'query.limit: expected an integer from 1 to 10000, got "abc"'],
+];
+
+/** The fields of a sparse read: the exact 400 message, which lists what a summary has. */
+const FIELDS_EXPECTED =
+  "query.fields: expected comma-separated fields of a service summary (name, state, phase, phaseName, critical, optional, pid, port, restarts, attempt, uptimeMs, health, readiness, memoryBytes, cpuPercent, dependsOn, breaker, lastReason)";
+export const FIELDS_QUERY_MESSAGES: [path: string, message: string][] = [
+  ["/orchestrator/services?fields=nope", `${FIELDS_EXPECTED}, got "nope"`],
+  ["/orchestrator/services?fields=pid,constructor", `${FIELDS_EXPECTED}, got "constructor"`],
+  ["/orchestrator/snapshot?fields=state,toString", `${FIELDS_EXPECTED}, got "toString"`],
 ];
 
 /** The answer to a bad-input case: the expected status, and a JSON `{error, message}` body. */

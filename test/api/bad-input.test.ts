@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { BAD_INPUT_CASES, NUMERIC_QUERY_MESSAGES, expectBadInputAnswer, labelCase } from "./bad-input-cases";
+import { BAD_INPUT_CASES, FIELDS_QUERY_MESSAGES, NUMERIC_QUERY_MESSAGES, expectBadInputAnswer, labelCase } from "./bad-input-cases";
 import { startApiFleet, type ApiFleet } from "../helpers/fleet-harness";
 
 let h: ApiFleet;
@@ -19,7 +19,7 @@ test.each(BAD_INPUT_CASES.map((c) => [labelCase(c), c] as const))("%s → 4xx JS
   await expectBadInputAnswer(await h.request(path, { method, body, headers }), c);
 });
 
-test.each(NUMERIC_QUERY_MESSAGES)("%s → 400 naming the field, the range and what was got", async (path, message) => {
+test.each([...NUMERIC_QUERY_MESSAGES, ...FIELDS_QUERY_MESSAGES])("%s → 400 naming the field, the range and what was got", async (path, message) => {
   const res = await h.request(path);
   expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { error: "VALIDATION", message } });
 });

@@ -40,7 +40,7 @@ describe("the OpenAPI document", async () => {
       .map((r) => `${r.method === "WS" ? "GET" : r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
     expect(documented.sort()).toEqual(routes.sort());
     expect(documented).toContain("GET /orchestrator/stream");
-    expect(documented.length).toBe(17); // + GET /orchestrator/services/{name}/why (issue 17)
+    expect(documented.length).toBe(18); // + GET /orchestrator/services/{name}/why (issue 17), GET /orchestrator/snapshot (issue 19)
   });
 
   test("every operation has a summary, a description and a schema for its success response", () => {
@@ -66,9 +66,9 @@ describe("the OpenAPI document", async () => {
     expect(doc.paths["/orchestrator/stop/{name}"]!.post).toMatchObject({ security: [{ bearer: [] }] });
   });
 
-  test("parameter schemas carry no Elysia-only `error` keyword, yet a 400 still says what the field expects", async () => { // 15 with reload ?wait (SPEC §15)
+  test("parameter schemas carry no Elysia-only `error` keyword, yet a 400 still says what the field expects", async () => { // 15 with reload ?wait (SPEC §15), 17 with ?fields (issue 19)
     const schemas = operations(doc).flatMap(({ op }) => (op.parameters ?? []).map((p) => p.schema));
-    expect(schemas.length).toBe(15);
+    expect(schemas.length).toBe(17);
     expect(JSON.stringify(schemas)).not.toContain('"error"');
     // the messages stay where Elysia reads them: only the published document goes without
     const res = await get("/orchestrator/events?limit=-1");

@@ -9,6 +9,7 @@ import { Type, type TSchema } from "@sinclair/typebox";
 import {
   ErrorSchema,
   EventSchema,
+  FleetSnapshotSchema,
   GraphJsonSchema,
   HealthReportSchema,
   LogLineSchema,
@@ -45,6 +46,8 @@ describe("read routes answer with their documented shapes", () => {
   const cases: [string, TSchema][] = [
     ["/orchestrator/status", SystemStatusSchema],
     ["/orchestrator/services", Type.Array(ServiceSummarySchema)],
+    ["/orchestrator/snapshot", FleetSnapshotSchema],
+    ["/orchestrator/snapshot?fields=state,pid,health", FleetSnapshotSchema],
     ["/orchestrator/services/api", ServiceDetailSchema],
     ["/orchestrator/services/api/logs?lines=5", Type.Array(LogLineSchema)],
     ["/orchestrator/health-status", HealthReportSchema],
@@ -73,6 +76,20 @@ describe("read routes answer with their documented shapes", () => {
     expect((await json("/orchestrator/health-status")).body).toEqual(port.healthReport());
     expect((await json("/orchestrator/healing-history?service=api")).body).toEqual(port.data.healing);
     expect((await json("/orchestrator/stats")).body).toMatchObject({ name: "api-test", services: 3, events: { lastSeq: 8 } });
+  });
+
+  test("fields cut each summary to those fields and name, in the summary's order", async () => {
+    const { body } = await json("/orchestrator/services?fields=pid,state,pid");
+    expect(body).toEqual(port.services().map((s) => ({ name: s.name, state: s.state, pid: s.pid })));
+    expect(Object.keys((body as object[])[0]!)).toEqual(["name", "state", "pid"]);
+    expect((await json("/orchestrator/services?fields=name")).body).toEqual(port.services().map((s) => ({ name: s.name })));
+  });
+
+  test("the snapshot: the status and the services in one answer, cut as /services is", async () => {
+    expect((await json("/orchestrator/snapshot")).body).toEqual({ status: port.status(), services: port.services() });
+    const { body } = (await json("/orchestrator/snapshot?fields=health")) as { body: { status: unknown; services: unknown[] } };
+    expect(body.status).toEqual(port.status());
+    expect(body.services).toEqual(port.services().map((s) => ({ name: s.name, health: s.health })));
   });
 
   test("a service's detail shows its dependencies, health history and effective config", async () => {

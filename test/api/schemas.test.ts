@@ -69,6 +69,7 @@ const events = () => h.port.events(0, 10_000);
 const ROUTES: [string, () => [TSchema, unknown]][] = [
   ["GET /orchestrator/status", () => [S.SystemStatusSchema, h.port.status()]],
   ["GET /orchestrator/services", () => [Type.Array(S.ServiceSummarySchema), h.port.services()]],
+  ["GET /orchestrator/snapshot", () => [S.FleetSnapshotSchema, { status: h.port.status(), services: h.port.services() }]],
   ["GET /orchestrator/services/:name (each)", () => [Type.Array(S.ServiceDetailSchema), names().map((n) => h.port.service(n))]],
   ["GET /orchestrator/services/:name/logs (each)", () => [Type.Array(S.LogLineSchema), names().flatMap((n) => h.port.logs(n, 1000) ?? [])]],
   ["GET /orchestrator/health-status", () => [S.HealthReportSchema, h.port.healthReport()]],

@@ -21,7 +21,7 @@ import fc from "fast-check";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BAD_INPUT_CASES, NUMERIC_QUERY_MESSAGES, expectBadInputAnswer, labelCase } from "../api/bad-input-cases";
+import { BAD_INPUT_CASES, FIELDS_QUERY_MESSAGES, NUMERIC_QUERY_MESSAGES, expectBadInputAnswer, labelCase } from "../api/bad-input-cases";
 import {
   HANDLED_ROUTES,
   STREAM_ROUTES,
@@ -89,7 +89,7 @@ describe(`the bad-input matrix against ${BINARY === join(ROOT, "dist/orchestrato
     await expectBadInputAnswer(await fetch(`http://127.0.0.1:${binary.port}${path}`, { method, body, headers }), c);
   });
 
-  test.each(NUMERIC_QUERY_MESSAGES)("%s → 400 with the schema's message", async (path, message) => {
+  test.each([...NUMERIC_QUERY_MESSAGES, ...FIELDS_QUERY_MESSAGES])("%s → 400 with the schema's message", async (path, message) => {
     const res = await fetch(`http://127.0.0.1:${binary.port}${path}`);
     expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { error: "VALIDATION", message } });
   });
@@ -101,6 +101,15 @@ describe(`the bad-input matrix against ${BINARY === join(ROOT, "dist/orchestrato
     expect(after.map((e) => e.seq)).toEqual([events[0]!.seq + 1, events[0]!.seq + 2]);
     expect(((await binary.get("/orchestrator/healing-history?limit=1")) as unknown[]).length).toBeLessThanOrEqual(1);
     expect(((await binary.get("/orchestrator/services/api/logs?lines=1")) as unknown[]).length).toBeLessThanOrEqual(1);
+  });
+
+  test("fields cut the summaries in the compiled binary too: /services and /snapshot", async () => {
+    const services = (await binary.get("/orchestrator/services?fields=state,pid")) as Record<string, unknown>[];
+    expect(services.length).toBeGreaterThan(0);
+    for (const s of services) expect(Object.keys(s)).toEqual(["name", "state", "pid"]);
+    const snapshot = (await binary.get("/orchestrator/snapshot?fields=health")) as { status: { total: number }; services: Record<string, unknown>[] };
+    expect(snapshot.services.map((s) => Object.keys(s))).toEqual(services.map(() => ["name", "health"]));
+    expect(snapshot.status.total).toBe(services.length);
   });
 });
 

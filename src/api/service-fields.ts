@@ -1,0 +1,64 @@
+/**
+ * `?fields=` on the service reads: a sparse field set of the summary, for clients that show a
+ * few columns of a large fleet (`orchestrator status` asks for the ten its table shows: 200
+ * services answer in 31 KB instead of 118 KB). The names are the summary's top-level keys;
+ * `name` is always included, so every object still says which service it is. Checked here in
+ * the handler as well as by the query schema (request-schemas.ts): a minified build once let
+ * a value through that the schema refuses (integer-query.ts), and the answer must not depend
+ * on which of the two ran.
+ */
+import { t } from "elysia";
+import { ServiceSummarySchema, type ServiceSummary } from "../contract/service-view";
+import { ApiError, truncate } from "./errors";
+
+export type SummaryField = keyof ServiceSummary;
+
+/** Every field a summary has, in the order it is serialized. */
+export const SUMMARY_FIELDS = Object.keys(ServiceSummarySchema.properties) as SummaryField[];
+
+const KNOWN: ReadonlySet<string> = new Set(SUMMARY_FIELDS);
+const EXPECTED = `query.fields: expected comma-separated fields of a service summary (${SUMMARY_FIELDS.join(", ")})`;
+
+export const FieldsQuery = t.Object({
+  fields: t.Optional(
+    t.String({
+      pattern: "^[A-Za-z]+(,[A-Za-z]+)*$",
+      maxLength: 512,
+      description: "Comma-separated summary fields to return, e.g. `name,state,pid` (`name` is always included). Default: all.",
+      examples: ["name,state,pid,health"],
+      error: EXPECTED,
+    }),
+  ),
+});
+
+/** The fields asked for and `name`, each once, in the summary's order; undefined when absent (the whole summary). */
+export function requireFields(value: unknown): SummaryField[] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") throw refuse(value);
+  const asked = new Set<string>(["name"]);
+  for (const field of value.split(",")) {
+    if (!KNOWN.has(field)) throw refuse(field);
+    asked.add(field);
+  }
+  return SUMMARY_FIELDS.filter((field) => asked.has(field));
+}
+
+/** The summaries cut to `fields` (all of each when undefined). */
+export function pickFields(summaries: ServiceSummary[], fields: SummaryField[] | undefined): Partial<ServiceSummary>[] {
+  if (!fields) return summaries;
+  return summaries.map((s) => {
+    const out: Partial<Record<SummaryField, unknown>> = {};
+    for (const field of fields) out[field] = s[field];
+    return out as Partial<ServiceSummary>;
+  });
+}
+
+function refuse(got: unknown): ApiError {
+  let shown: string;
+  try {
+    shown = JSON.stringify(got) ?? String(got);
+  } catch {
+    shown = String(got);
+  }
+  return new ApiError("VALIDATION", 400, `${EXPECTED}, got ${truncate(shown, 80)}`);
+}
