@@ -1,7 +1,7 @@
 /**
  * `?fields=` on the service reads: a sparse field set of the summary, for clients that show a
  * few columns of a large fleet (`orchestrator status` asks for the ten its table shows: 200
- * services answer in 31 KB instead of 118 KB). The names are the summary's top-level keys;
+ * services answer in 54 KB instead of 118 KB). The names are the summary's top-level keys;
  * `name` is always included, so every object still says which service it is. Checked here in
  * the handler as well as by the query schema (request-schemas.ts): a minified build once let
  * a value through that the schema refuses (integer-query.ts), and the answer must not depend
