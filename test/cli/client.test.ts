@@ -111,7 +111,35 @@ describe("status", () => {
     await reserve({ token: "s3cret" });
     const r = await run(["status", "--api", api.url], { env: { ORCHESTRATOR_TOKEN: "s3cret" } });
     expect(r.code).toBe(0);
-    expect(api.auth).toEqual(["Bearer s3cret", "Bearer s3cret"]);
+    expect(api.auth).toEqual(["Bearer s3cret"]);
+  });
+
+  test("one request: the snapshot, cut to the table's columns", async () => {
+    const r = await run(["status", "--api", api.url]);
+    expect(r.code).toBe(0);
+    expect(api.requests).toEqual(["GET /orchestrator/snapshot?fields=state,phase,phaseName,pid,port,restarts,uptimeMs,health,memoryBytes,cpuPercent"]);
+  });
+
+  test("an orchestrator without GET /snapshot (older): the same table from /status and /services", async () => {
+    const current = await run(["status", "--api", api.url]);
+    // an older API: every route as it was, /snapshot unknown (its 404 is the API's own)
+    const older = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (request) => {
+        const url = new URL(request.url);
+        if (url.pathname === "/orchestrator/snapshot") return Response.json({ error: "NOT_FOUND", message: "no route GET /orchestrator/snapshot" }, { status: 404 });
+        return api.request(url.pathname + url.search, { headers: request.headers });
+      },
+    });
+    try {
+      const r = await run(["status", "--api", `http://127.0.0.1:${older.port}`]);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.out).toBe(current.out);
+    } finally {
+      await older.stop(true);
+    }
   });
 
   test("a 401 says to set ORCHESTRATOR_TOKEN and exits 2", async () => {

@@ -30,6 +30,20 @@ export class ApiClient {
     return this.request<ServiceSummary[]>("GET", "/orchestrator/services");
   }
 
+  /**
+   * The status and the services (cut to `fields`) of one instant, in one request; from an
+   * orchestrator older than GET /orchestrator/snapshot (404), the two reads it had.
+   */
+  async snapshot<F extends keyof ServiceSummary>(fields: readonly F[]): Promise<{ status: SystemStatus; services: Pick<ServiceSummary, F | "name">[] }> {
+    try {
+      return await this.request("GET", `/orchestrator/snapshot?fields=${fields.join(",")}`);
+    } catch (err) {
+      if (!(err instanceof ClientError) || err.status !== 404) throw err;
+      const [status, services] = await Promise.all([this.status(), this.services()]);
+      return { status, services };
+    }
+  }
+
   service(name: string): Promise<ServiceDetail> {
     return this.request<ServiceDetail>("GET", `/orchestrator/services/${encodeURIComponent(name)}`, { service: name });
   }
