@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { CliIo } from "../../src/cli/command";
 import { createLogsCommand } from "../../src/cli/commands/logs";
 import { alreadyPrinted } from "../../src/cli/client/follow-logs";
-import { humanBytes, humanDuration } from "../../src/cli/client/format";
+import { humanBytes, humanDuration, renderTable } from "../../src/cli/client/format";
 import { resolveApi } from "../../src/cli/client/resolve-api";
 import { runCli } from "../../src/cli/main";
 import { freePort, waitFor } from "../helpers/processes";
@@ -356,6 +356,18 @@ describe("helpers", () => {
   test("human durations and sizes", () => {
     expect([999, 3000, 240_000, 7_200_000, 3 * 86_400_000].map(humanDuration)).toEqual(["0s", "3s", "4m", "2h", "3d"]);
     expect([512, 2048, 12.3 * 1024 * 1024, 1.5 * 1024 ** 3].map(humanBytes)).toEqual(["512 B", "2.0 KiB", "12.3 MiB", "1.5 GiB"]);
+  });
+
+  test("renderTable pads each column to its widest cell, two spaces apart, paints the text only and leaves no trailing space", () => {
+    const paint = (s: string) => `<${s}>`;
+    const rows = [
+      [{ text: "NAME" }, { text: "STATE" }, { text: "PID" }],
+      [{ text: "a" }, { text: "ok", paint }, { text: "" }], // an empty last cell: no padding owed to nothing
+      [{ text: "" }, { text: "" }, { text: "12345" }], // empty cells before a full one keep their width
+      [{ text: "longer" }, { text: "", paint }, { text: "7" }],
+    ];
+    expect(renderTable(rows)).toEqual(["NAME    STATE  PID", "a       <ok>", "               12345", "longer         7"]);
+    expect(renderTable([])).toEqual([]);
   });
 
   test("alreadyPrinted finds the overlap between printed lines and a fetched tail", () => {
