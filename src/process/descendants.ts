@@ -38,6 +38,8 @@ const REAP_DELAY_MS = 50;
 export class DescendantCatcher {
   private mode: Mode = "undecided";
   private readonly live = new Map<string, SpawnRecord>();
+  /** Records whose leader's start time is not read yet (see began). */
+  private unread: SpawnRecord[] = [];
   private readonly clock: Clock;
   private reapTimer: Timer | null = null;
   private readonly onChild = () => this.scheduleReap();
@@ -60,7 +62,14 @@ export class DescendantCatcher {
 
   /** A spawn started: leader `pid`, carrying `marker`. */
   began(marker: string, name: string, pid: number): void {
-    this.live.set(marker, { marker, name, pid, startTicks: readAnyProcStat(pid)?.startTicks ?? Number.MAX_SAFE_INTEGER });
+    // The leader's start time is read once the current task has run, not here: right after
+    // Bun.spawn the child may still be in the kernel's part of its exec, and a read of its
+    // /proc/PID/stat waits for that (0.1 ms alone, 0.4 ms median mid-launch, per spawn). Bun
+    // reaps only from its event loop, so the pid is still readable then; a sweep before that
+    // reads what is missing first.
+    const record: SpawnRecord = { marker, name, pid, startTicks: Number.MAX_SAFE_INTEGER };
+    this.live.set(marker, record);
+    if (this.unread.push(record) === 1) queueMicrotask(() => this.readStartTimes());
     if (this.mode !== "checking") return;
     // Adopted children are told from Bun's by its pidfds: make sure they show.
     if (!readPidfdPids().has(pid)) {
@@ -73,6 +82,7 @@ export class DescendantCatcher {
 
   /** The spawn with `marker` has ended and its group was SIGKILLed: kill what it left; returns what was killed outside its group. */
   ended(marker: string): Leftover[] {
+    this.readStartTimes();
     const spawn = this.live.get(marker);
     this.live.delete(marker);
     // After close the watchdog has the last word: a late exit must not judge strays with stale spawns.
@@ -84,12 +94,14 @@ export class DescendantCatcher {
 
   /** The spawn with `marker` now lives on as group `pgid` (a daemon it forked, taken over through its pidFile). */
   regroup(marker: string, pgid: number): void {
+    this.readStartTimes(); // the start time is the leader's, not the daemon's
     const spawn = this.live.get(marker);
     if (spawn) spawn.pid = pgid;
   }
 
   /** Shutdown: kill every process of this run still found, adopted strays included; stop being a subreaper. */
   close(): void {
+    this.readStartTimes();
     const mode = this.mode;
     this.mode = "closed";
     this.live.clear();
@@ -101,6 +113,13 @@ export class DescendantCatcher {
     }
     this.reapTimer?.cancel();
     this.reapTimer = null;
+  }
+
+  private readStartTimes(): void {
+    const records = this.unread;
+    if (records.length === 0) return;
+    this.unread = [];
+    for (const record of records) record.startTicks = readAnyProcStat(record.pid)?.startTicks ?? Number.MAX_SAFE_INTEGER;
   }
 
   private degrade(reason: string): void {
