@@ -75,8 +75,9 @@ export const upCommand: Command = {
     const onFallback = (reason: string) => logger.warn({ reason }, `reload parsed on the main thread: the manifest worker did not run (${reason})`);
     const port = new FleetPort(fleet, (how) => reloadFleet(fleet, { env: io.env, onFallback, wait: how?.wait }));
     let server: ReturnType<typeof api.startApiServer>;
+    let app: ReturnType<typeof api.createApi>;
     try {
-      const app = api.createApi(port, { ...config.api, dashboard: mountDashboard });
+      app = api.createApi(port, { ...config.api, dashboard: mountDashboard });
       server = api.startApiServer(app, { host: config.api.host, port: config.api.port });
     } catch (err) {
       logger.error({ err: (err as Error).message }, `cannot serve the API on ${config.api.host}:${config.api.port}: ${(err as Error).message}`);
@@ -93,7 +94,13 @@ export const upCommand: Command = {
         (outcome) => (outcome.ok ? (logger.info({ diff: outcome.diff }, "reloaded"), pages.schedule(RELEASE_AFTER_RELOAD_MS)) : logger.error({ issues: outcome.issues }, "reload rejected: the running fleet is unchanged")),
         (err: Error) => logger.warn({ err: err.message }, "reload refused"),
       );
-    const code = await runUntilStopped(fleet, logger, reload, () => pages.schedule(RELEASE_AFTER_LAUNCH_MS));
+    let warm: { cancel(): void } | undefined;
+    const launched = () => {
+      pages.schedule(RELEASE_AFTER_LAUNCH_MS);
+      warm = fleet.clock.setTimeout(() => void api.warmReads(app, `http://127.0.0.1:${server.port}`, config.api.token || undefined), WARM_AFTER_LAUNCH_MS);
+    };
+    const code = await runUntilStopped(fleet, logger, reload, launched);
+    warm?.cancel();
     pages.cancel();
     await server.stop();
     lock.release();
@@ -131,6 +138,8 @@ function lockStateDir(config: Config, io: CliIo, stateLock: typeof import("../..
  */
 export const RELEASE_AFTER_LAUNCH_MS = [2000, 60_000];
 export const RELEASE_AFTER_RELOAD_MS = [2000];
+/** When the first reads are answered once in process (src/api/warm-reads.ts): after the launch, before the first release. */
+export const WARM_AFTER_LAUNCH_MS = 500;
 
 /** The log line of one release of the executable's start-up pages. */
 function logRelease(logger: Logger, { residentBefore, residentAfter, mappings, error }: PageRelease): void {
