@@ -132,11 +132,15 @@ function lockStateDir(config: Config, io: CliIo, stateLock: typeof import("../..
 
 /**
  * After a launch, the start-up pages of the executable are given back twice
- * (src/lib/release-pages.ts): once the launch has settled, and again once the JIT compilers
- * have warmed up on the steady state (probes, the API), which pages in compiler code of its own.
+ * (src/lib/release-pages.ts): 10 s after the launch has settled, and again once the JIT
+ * compilers have warmed up on the steady state (probes, the API), which pages in compiler code
+ * of its own. Not sooner: a release holds the main thread for ~13 ms (two madvise calls over
+ * ~100 MB of mappings) and the next requests fault their code back in, which is the moment an
+ * operator runs `status` or opens the dashboard after `up` (a status loop 2 s after the launch:
+ * slowest run 53-80 ms with the release at 2 s, 19-26 ms with it at 10 s; docs/BENCHMARKS.md).
  * After a reload, once.
  */
-export const RELEASE_AFTER_LAUNCH_MS = [2000, 60_000];
+export const RELEASE_AFTER_LAUNCH_MS = [10_000, 60_000];
 export const RELEASE_AFTER_RELOAD_MS = [2000];
 /** When the first reads are answered once in process (src/api/warm-reads.ts): after the launch, before the first release. */
 export const WARM_AFTER_LAUNCH_MS = 500;
