@@ -81,10 +81,15 @@ function describeValidation(error: unknown): string {
   const where = e.type === "property" ? "" : `${e.type ?? "input"}`;
   const detail = e.valueError;
   const got = detail && "value" in detail ? detail.value : e.value;
-  const found = `, got ${truncate(safeJson(got), 80)}`;
+  const found = `, got ${describeGot(got)}`;
   if (typeof e.customError === "string") return `${e.customError}${found}`;
   const path = detail?.path ? detail.path.replace(/^\//, "").replace(/\//g, ".") : "";
   return `${[where, path].filter(Boolean).join(".") || "input"}: ${detail?.message ?? "invalid"}${found}`;
+}
+
+/** What a 400 says it got: the value as JSON (a string quoted, a number bare), cut at 80 characters. */
+export function describeGot(value: unknown): string {
+  return truncate(safeJson(value), 80);
 }
 
 function safeJson(value: unknown): string {

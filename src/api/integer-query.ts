@@ -3,7 +3,7 @@
  * the first line; this is the second, for the day a validator is skipped (a minified build
  * once let `limit=-1` through as the string "-1"). Both say the same thing in the same words.
  */
-import { ApiError, truncate } from "./errors";
+import { ApiError, describeGot } from "./errors";
 
 /** An integer query field: where it is (`query.limit`) and its inclusive range. */
 export interface IntegerField {
@@ -32,11 +32,5 @@ export function requireInteger(value: unknown, field: IntegerField): number | un
 
 // the schema shows what it got as JSON cut at 80 characters: the raw string when it is no integer, else the number
 function refuse(field: IntegerField, got: unknown): ApiError {
-  let shown: string;
-  try {
-    shown = JSON.stringify(got) ?? String(got);
-  } catch {
-    shown = String(got);
-  }
-  return new ApiError("VALIDATION", 400, `${describeIntegerField(field)}, got ${truncate(shown, 80)}`);
+  return new ApiError("VALIDATION", 400, `${describeIntegerField(field)}, got ${describeGot(got)}`);
 }

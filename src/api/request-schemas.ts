@@ -4,6 +4,7 @@
  */
 import { t } from "elysia";
 import { describeIntegerField, type IntegerField } from "./integer-query";
+import { FIELDS_EXPECTED } from "./service-fields";
 
 /** The manifest's service-name rule; it also keeps `..`, `/`, NUL and friends out of every path. */
 // an instance of a service with replicas is NAME@i (SPEC §15)
@@ -37,6 +38,19 @@ export const NameParams = t.Object({ name: serviceName("params.name") });
 
 export const LogsQuery = t.Object({
   lines: t.Optional(integer(LINES_FIELD, "How many of the newest lines (default 100).", 100)),
+});
+
+/** GET /services and /snapshot: a sparse field set of the summary (service-fields.ts checks the names). */
+export const FieldsQuery = t.Object({
+  fields: t.Optional(
+    t.String({
+      pattern: "^[A-Za-z]+(,[A-Za-z]+)*$",
+      maxLength: 512,
+      description: "Comma-separated summary fields to return, e.g. `name,state,pid` (`name` is always included). Default: all.",
+      examples: ["name,state,pid,health"],
+      error: FIELDS_EXPECTED,
+    }),
+  ),
 });
 
 export const DependenciesQuery = t.Object({

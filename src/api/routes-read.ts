@@ -17,8 +17,8 @@ import { clientAddress, type ApiContext, type ClientSocketInfo } from "./context
 import { renderGraphText } from "./graph-text";
 import { ApiError } from "./errors";
 import { requireInteger } from "./integer-query";
-import { FieldsQuery, pickFields, requireFields } from "./service-fields";
-import { DependenciesQuery, EventsQuery, HealingQuery, LIMIT_FIELD, LINES_FIELD, LogsQuery, NameParams, SINCE_FIELD } from "./request-schemas";
+import { pickFields, requireFields } from "./service-fields";
+import { DependenciesQuery, EventsQuery, FieldsQuery, HealingQuery, LIMIT_FIELD, LINES_FIELD, LogsQuery, NameParams, SINCE_FIELD } from "./request-schemas";
 
 const DEFAULT_LOG_LINES = 100;
 const tags = ["read"];

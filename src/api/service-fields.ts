@@ -3,33 +3,21 @@
  * few columns of a large fleet (`orchestrator status` asks for the ten its table shows: 200
  * services answer in 54 KB instead of 118 KB). The names are the summary's top-level keys;
  * `name` is always included, so every object still says which service it is. Checked here in
- * the handler as well as by the query schema (request-schemas.ts): a minified build once let
- * a value through that the schema refuses (integer-query.ts), and the answer must not depend
- * on which of the two ran.
+ * the handler as well as by the query schema (FieldsQuery, request-schemas.ts): a minified
+ * build once let a value through that the schema refuses (integer-query.ts), and the answer
+ * must not depend on which of the two ran.
  */
-import { t } from "elysia";
 import { ServiceSummarySchema, type ServiceSummary } from "../contract/service-view";
-import { ApiError, truncate } from "./errors";
+import { ApiError, describeGot } from "./errors";
 
-export type SummaryField = keyof ServiceSummary;
+type SummaryField = keyof ServiceSummary;
 
 /** Every field a summary has, in the order it is serialized. */
-export const SUMMARY_FIELDS = Object.keys(ServiceSummarySchema.properties) as SummaryField[];
-
+const SUMMARY_FIELDS = Object.keys(ServiceSummarySchema.properties) as SummaryField[];
 const KNOWN: ReadonlySet<string> = new Set(SUMMARY_FIELDS);
-const EXPECTED = `query.fields: expected comma-separated fields of a service summary (${SUMMARY_FIELDS.join(", ")})`;
 
-export const FieldsQuery = t.Object({
-  fields: t.Optional(
-    t.String({
-      pattern: "^[A-Za-z]+(,[A-Za-z]+)*$",
-      maxLength: 512,
-      description: "Comma-separated summary fields to return, e.g. `name,state,pid` (`name` is always included). Default: all.",
-      examples: ["name,state,pid,health"],
-      error: EXPECTED,
-    }),
-  ),
-});
+/** The schema's `error` for the field, and the start of every 400 about it. */
+export const FIELDS_EXPECTED = `query.fields: expected comma-separated fields of a service summary (${SUMMARY_FIELDS.join(", ")})`;
 
 /** The fields asked for and `name`, each once, in the summary's order; undefined when absent (the whole summary). */
 export function requireFields(value: unknown): SummaryField[] | undefined {
@@ -54,11 +42,5 @@ export function pickFields(summaries: ServiceSummary[], fields: SummaryField[] |
 }
 
 function refuse(got: unknown): ApiError {
-  let shown: string;
-  try {
-    shown = JSON.stringify(got) ?? String(got);
-  } catch {
-    shown = String(got);
-  }
-  return new ApiError("VALIDATION", 400, `${EXPECTED}, got ${truncate(shown, 80)}`);
+  return new ApiError("VALIDATION", 400, `${FIELDS_EXPECTED}, got ${describeGot(got)}`);
 }
