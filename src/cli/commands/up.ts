@@ -14,6 +14,7 @@ import type { Fleet } from "../../app/fleet";
 import type { StateLock } from "../../app/state-lock";
 import type { Config } from "../../contract/config";
 import { OrchestratorError } from "../../contract/errors";
+import type { Timer } from "../../lib/clock";
 import type { LogFormat, Logger } from "../../lib/logger";
 import type { PageRelease } from "../../lib/release-pages";
 
@@ -94,7 +95,7 @@ export const upCommand: Command = {
         (outcome) => (outcome.ok ? (logger.info({ diff: outcome.diff }, "reloaded"), pages.schedule(RELEASE_AFTER_RELOAD_MS)) : logger.error({ issues: outcome.issues }, "reload rejected: the running fleet is unchanged")),
         (err: Error) => logger.warn({ err: err.message }, "reload refused"),
       );
-    let warm: { cancel(): void } | undefined;
+    let warm: Timer | undefined;
     const launched = () => {
       pages.schedule(RELEASE_AFTER_LAUNCH_MS);
       warm = fleet.clock.setTimeout(() => void api.warmReads(app, `http://127.0.0.1:${server.port}`, config.api.token || undefined), WARM_AFTER_LAUNCH_MS);
