@@ -1,5 +1,6 @@
 /** Small measuring helpers shared by the bench scripts. */
 import { readFileSync } from "node:fs";
+import type { ChildHandle, SpawnSpec, Spawner } from "../src/process/spawner";
 
 /** A memory field of /proc/PID/status (`VmRSS`, `RssAnon`, `RssFile`, …) in MiB; 0 when the process is gone. */
 export function procStatusMiB(pid: number | "self", field = "VmRSS"): number {
@@ -40,4 +41,19 @@ export async function waitFleetReady(api: string, who: string): Promise<void> {
 export function takeOption(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? args.splice(i, 2)[1]! : fallback;
+}
+
+/**
+ * `count` spawns through `spawner` in one synchronous loop, as the launcher makes them, after one
+ * warm-up spawn (it starts the watchdog) and 100 ms: the children, the loop's ms, and the ms
+ * until the microtasks the loop left have run too.
+ */
+export async function timeSpawnLoop(spawner: Spawner, count: number, specOf: (i: number) => SpawnSpec): Promise<{ children: ChildHandle[]; loopMs: number; settledMs: number }> {
+  spawner.spawn({ name: "warm", command: ["true"], cwd: "/tmp", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } }, () => {});
+  await Bun.sleep(100);
+  const t0 = performance.now();
+  const children = Array.from({ length: count }, (_, i) => spawner.spawn(specOf(i), () => {}));
+  const loopMs = performance.now() - t0;
+  await Bun.sleep(0);
+  return { children, loopMs, settledMs: performance.now() - t0 };
 }
