@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { FakeClock } from "../../src/lib/clock";
 import { parseProcStat, ProcStatsSampler, readProcStat } from "../../src/process/proc-stats";
-import { killPids } from "../helpers/processes";
+import { readComm } from "../../src/process/proc-scan";
+import { killPids, waitFor } from "../helpers/processes";
 
 describe("proc stats", () => {
   const started: number[] = [];
@@ -48,6 +49,8 @@ describe("proc stats", () => {
   test("a sample in slices reads every pid, pauses between slices only, and keeps CPU% across samples like sample()", async () => {
     const children = Array.from({ length: 5 }, () => Bun.spawn(["sleep", "30"]));
     started.push(...children.map((c) => c.pid));
+    // right after Bun.spawn a child may still be in its exec, with no resident memory yet
+    await waitFor(() => children.every((c) => readComm(c.pid) === "sleep"), 5000, "the children to have exec'd sleep");
     const pids = [...children.map((c) => c.pid), 999_999_999];
     const clock = new FakeClock();
     const sampler = new ProcStatsSampler({ clock });
