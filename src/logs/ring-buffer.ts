@@ -1,4 +1,8 @@
-/** The last N output lines of one service, kept in a fixed ring: O(1) push, bounded memory. */
+/**
+ * The last N output lines of one service, kept in a ring: O(1) push, bounded memory. The ring
+ * grows with its lines up to `capacity` instead of being allocated whole: a slot costs 8 bytes,
+ * so 1,000 empty slots would be 8 KiB per service for a service that prints a line or two.
+ */
 import type { LogLine } from "../contract/output";
 
 /** Lines kept per service unless told otherwise. */
@@ -6,7 +10,7 @@ export const DEFAULT_RING_CAPACITY = 1000;
 
 export class LogRingBuffer {
   readonly capacity: number;
-  private readonly slots: (LogLine | undefined)[];
+  private readonly slots: LogLine[] = [];
   private next = 0;
   private count = 0;
   private pushed = 0;
@@ -16,7 +20,6 @@ export class LogRingBuffer {
       throw new RangeError(`LogRingBuffer: expected a positive integer capacity, got ${capacity}`);
     }
     this.capacity = capacity;
-    this.slots = new Array(capacity);
   }
 
   /** Lines held now (at most `capacity`). */
@@ -31,7 +34,8 @@ export class LogRingBuffer {
 
   /** Add a line, overwriting the oldest when full. */
   push(entry: LogLine): void {
-    this.slots[this.next] = entry;
+    if (this.slots.length < this.capacity) this.slots.push(entry);
+    else this.slots[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
     this.pushed++;
@@ -42,12 +46,12 @@ export class LogRingBuffer {
     const n = Math.max(0, Math.min(limit, this.count));
     const out: LogLine[] = new Array(n);
     const start = (this.next - n + this.capacity) % this.capacity;
-    for (let i = 0; i < n; i++) out[i] = this.slots[(start + i) % this.capacity] as LogLine;
+    for (let i = 0; i < n; i++) out[i] = this.slots[(start + i) % this.capacity]!;
     return out;
   }
 
   clear(): void {
-    this.slots.fill(undefined);
+    this.slots.length = 0;
     this.next = 0;
     this.count = 0;
   }

@@ -39,6 +39,27 @@ describe("LogRingBuffer", () => {
     expect(ring.lines()).toEqual([]);
   });
 
+  test("after a wrap and a clear it fills and wraps again in order", () => {
+    const ring = new LogRingBuffer(3);
+    for (let i = 0; i < 5; i++) ring.push(entry(i));
+    ring.clear();
+    ring.push(entry(10));
+    expect(ring.lines()).toEqual([entry(10)]);
+    for (let i = 11; i < 15; i++) ring.push(entry(i));
+    expect(ring.lines().map((l) => l.line)).toEqual(["line 12", "line 13", "line 14"]);
+    expect(ring.total).toBe(10);
+  });
+
+  test("every fill level from empty to past a wrap reads back the newest lines in order", () => {
+    const ring = new LogRingBuffer(7);
+    for (let i = 0; i < 20; i++) {
+      ring.push(entry(i));
+      const want = Array.from({ length: Math.min(i + 1, 7) }, (_, k) => entry(i - Math.min(i, 6) + k));
+      expect(ring.lines()).toEqual(want);
+      expect(ring.lines(2)).toEqual(want.slice(-2));
+    }
+  });
+
   test("rejects a capacity that is not a positive integer", () => {
     expect(() => new LogRingBuffer(0)).toThrow("expected a positive integer capacity, got 0");
   });
