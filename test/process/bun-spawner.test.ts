@@ -163,6 +163,23 @@ describe("BunSpawner", () => {
     }
   });
 
+  test("a stop command runs with the service's environment, its marker and MAINPID", async () => {
+    const { child, lines } = spawnCollecting({
+      name: "stoppable",
+      command: 'trap "" TERM; echo "service $GREETING $ORCHESTRATOR_SERVICE"; while :; do sleep 0.05; done',
+      cwd,
+      env: { GREETING: "hello", PATH: env.PATH ?? "/usr/bin:/bin" },
+    });
+    await waitFor(() => lines.length > 0, 10_000, "the service's first line");
+    const exit = await child.stop("SIGTERM", 5000, 'echo "stop $GREETING $ORCHESTRATOR_SERVICE $MAINPID"; kill -9 "$MAINPID"');
+    expect(exit.signal).toBe("SIGKILL");
+    const [, first] = lines[0]!;
+    const marker = first.split(" ")[2]!;
+    expect(first).toBe(`service hello ${marker}`);
+    expect(marker.length).toBeGreaterThan(0);
+    expect(lines.map(([, l]) => l)).toContain(`stop hello ${marker} ${child.pid}`);
+  });
+
   test("a string command runs under sh -c: an unknown command exits 127", async () => {
     const { child, lines } = spawnCollecting({ name: "sh", command: "no-such-cmd-4711", cwd, env });
     expect(await child.exited).toEqual({ code: 127, signal: null, reason: "exited" });
