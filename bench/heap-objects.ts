@@ -8,9 +8,11 @@
  *
  * --census FILE writes minute 0's count of every type as JSON, to compare two fleet sizes
  * (what each added service costs, by type); --base-port picks the ports (default: a free
- * range found at random).
+ * range found at random); with --snapshot the census also holds a full heap snapshot
+ * (`Bun.generateHeapSnapshot()`, JSC's format: nodes of [id, size, class, flags], edges of
+ * [from, to, type, name]), to find which objects hold what per service.
  *
- *   bun bench/heap-objects.ts [--services 100] [--minutes 10] [--rate 20] [--kill-every 1000] [--base-port 29000] [--census FILE]
+ *   bun bench/heap-objects.ts [--services 100] [--minutes 10] [--rate 20] [--kill-every 1000] [--base-port 29000] [--census FILE [--snapshot]]
  */
 import { heapStats } from "bun:jsc";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -29,6 +31,8 @@ const args = new Map<string, number>();
 const argv = process.argv.slice(2);
 const censusAt = argv.indexOf("--census");
 const censusFile = censusAt >= 0 ? argv.splice(censusAt, 2)[1] : undefined;
+const snapshotAt = argv.indexOf("--snapshot");
+const withSnapshot = snapshotAt >= 0 && argv.splice(snapshotAt, 1).length === 1;
 for (let i = 0; i < argv.length; i += 2) {
   const value = Number(argv[i + 1]);
   if (!["--services", "--minutes", "--rate", "--kill-every", "--base-port"].includes(argv[i]!) || !Number.isFinite(value) || value < 0) {
@@ -89,7 +93,7 @@ try {
     if (m > 0) await Bun.sleep(60_000);
     Bun.gc(true);
     const h = heapStats();
-    if (!base && censusFile) writeFileSync(censusFile, JSON.stringify({ services, heapSize: h.heapSize, objectCount: h.objectCount, types: h.objectTypeCounts }));
+    if (!base && censusFile) writeFileSync(censusFile, JSON.stringify({ services, heapSize: h.heapSize, objectCount: h.objectCount, types: h.objectTypeCounts, ...(withSnapshot ? { snapshot: Bun.generateHeapSnapshot() } : {}) }));
     base ??= { ...h.objectTypeCounts };
     const grown = Object.entries(h.objectTypeCounts)
       .map(([type, n]) => [type, n - (base![type] ?? 0)] as const)

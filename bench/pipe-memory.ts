@@ -16,7 +16,9 @@
  * (Private_Clean + Private_Dirty of smaps_rollup). Per service: the growth between the
  * smallest and the largest size, divided by the services added. With --vs, the two
  * binaries alternate, run by run, so drift hits both alike.
- *   bun bench/pipe-memory.ts fleet [--binary dist/orchestrator] [--vs /tmp/base] [--sizes 200,999] [--runs 3] [--base-port 29000] [--settle 5000]
+ * --defaults replaces the manifest's one `defaults:` entry (e.g. `--defaults 'health: false'`,
+ * to tell what the probes cost from what the rest does).
+ *   bun bench/pipe-memory.ts fleet [--binary dist/orchestrator] [--vs /tmp/base] [--sizes 200,999] [--runs 3] [--base-port 29000] [--settle 5000] [--defaults YAML]
  */
 import { spawn as nodeSpawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -87,7 +89,7 @@ interface FleetSample {
   uss: number;
 }
 
-async function sampleFleet(binary: string, n: number, base: number, settleMs: number, tinyhttp: string): Promise<FleetSample> {
+async function sampleFleet(binary: string, n: number, base: number, settleMs: number, tinyhttp: string, defaults: string): Promise<FleetSample> {
   const dir = mkdtempSync(join(tmpdir(), "orch-pipe-memory-"));
   try {
     mkdirSync(join(dir, "bin"));
@@ -96,7 +98,7 @@ async function sampleFleet(binary: string, n: number, base: number, settleMs: nu
     writeFileSync(
       join(dir, "orchestrator.yaml"),
       `version: 1\nname: pipe-memory-${n}\napi: { host: 127.0.0.1, port: ${base} }\ndiscovery: { roots: [services] }\nstate: { dir: state }\n` +
-        `defaults:\n  health: { interval: 5s, timeout: 2s }\n`,
+        `defaults:\n  ${defaults}\n`,
     );
     const proc = Bun.spawn([binary, "up", "-c", join(dir, "orchestrator.yaml")], { cwd: dir, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
     try {
@@ -128,13 +130,14 @@ async function measureFleets(args: string[]): Promise<void> {
   const runs = Number(flag("--runs", "3"));
   const base = Number(flag("--base-port", "29000"));
   const settle = Number(flag("--settle", "5000"));
+  const defaults = flag("--defaults", "health: { interval: 5s, timeout: 2s }");
   const tinyhttp = process.env.TINYHTTP ?? "/tmp/bench-work/tinyhttp";
   for (const path of [tinyhttp, ...binaries]) if (!existsSync(path)) throw new Error(`pipe-memory: expected ${path} to exist`);
   const samples = new Map<string, FleetSample[]>();
   for (let run = 0; run < runs; run++)
     for (const binary of binaries)
       for (const n of sizes) {
-        const sample = await sampleFleet(binary, n, base, settle, tinyhttp);
+        const sample = await sampleFleet(binary, n, base, settle, tinyhttp, defaults);
         const key = `${binary} ${n}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);
         console.log(`run ${run + 1} ${binary} N=${n}: RssAnon ${sample.anon.toFixed(1)} MiB, RssFile ${sample.file.toFixed(1)} MiB, USS ${sample.uss.toFixed(1)} MiB`);
