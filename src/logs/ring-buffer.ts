@@ -11,8 +11,8 @@ export const DEFAULT_RING_CAPACITY = 1000;
 export class LogRingBuffer {
   readonly capacity: number;
   private readonly slots: LogLine[] = [];
+  /** Where the next line goes once the ring is full (until then, the end of `slots`). */
   private next = 0;
-  private count = 0;
   private pushed = 0;
 
   constructor(capacity = DEFAULT_RING_CAPACITY) {
@@ -24,7 +24,7 @@ export class LogRingBuffer {
 
   /** Lines held now (at most `capacity`). */
   get size(): number {
-    return this.count;
+    return this.slots.length;
   }
 
   /** Lines ever pushed, including those since overwritten. */
@@ -37,13 +37,12 @@ export class LogRingBuffer {
     if (this.slots.length < this.capacity) this.slots.push(entry);
     else this.slots[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
-    if (this.count < this.capacity) this.count++;
     this.pushed++;
   }
 
   /** The newest `limit` lines (default all), oldest first. */
-  lines(limit = this.count): LogLine[] {
-    const n = Math.max(0, Math.min(limit, this.count));
+  lines(limit = this.slots.length): LogLine[] {
+    const n = Math.max(0, Math.min(limit, this.slots.length));
     const out: LogLine[] = new Array(n);
     const start = (this.next - n + this.capacity) % this.capacity;
     for (let i = 0; i < n; i++) out[i] = this.slots[(start + i) % this.capacity]!;
@@ -53,6 +52,5 @@ export class LogRingBuffer {
   clear(): void {
     this.slots.length = 0;
     this.next = 0;
-    this.count = 0;
   }
 }

@@ -92,7 +92,9 @@ export class BunSpawner implements Spawner {
       return createFailedChild(`cannot start "${spec.name}": its notification channel (${spec.notify?.kind}): ${error instanceof Error ? error.message : String(error)}`);
     }
     this.catcher.prepare();
-    const started = this.start({ ...spec, env: { ...spec.env, ...channel.env, [MARKER_VAR]: marker } }, channel);
+    // Built for each spawn, not kept: a copy per child would be ~60 properties held for its lifetime.
+    const childEnv = (extra?: Record<string, string>) => ({ ...spec.env, ...channel.env, [MARKER_VAR]: marker, ...extra });
+    const started = this.start({ ...spec, env: childEnv() }, channel);
     if (started instanceof Error) {
       channel.close();
       return createFailedChild(describeSpawnError(spec, argv, started));
@@ -101,10 +103,9 @@ export class BunSpawner implements Spawner {
     channel.began(proc.pid);
     this.catcher.began(marker, spec.name, proc.pid);
     this.watchdog?.register(proc.pid);
-    // same account, cwd and environment (marker included: what it leaves goes with the service);
-    // the environment is built again rather than kept: a copy of it per child is ~60 properties held for its lifetime
+    // same account, cwd and environment (marker included: what it leaves goes with the service)
     const startStopCommand = (command: string, mainPid: number) =>
-      this.spawnStopCommand({ ...spec, command, env: { ...spec.env, ...channel.env, [MARKER_VAR]: marker, MAINPID: String(mainPid) }, runAs: { account: spec.runAs?.account } }, onLine);
+      this.spawnStopCommand({ ...spec, command, env: childEnv({ MAINPID: String(mainPid) }), runAs: { account: spec.runAs?.account } }, onLine);
     const options = { ...this.childOptions(), startStopCommand };
     const child = spec.pidFile
       ? this.superviseDaemon(spec.name, spec.pidFile, marker, (hooks) => new BunChild(proc, pipes, onLine, { ...options, ...hooks }), channel)

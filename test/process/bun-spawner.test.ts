@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { BunSpawner } from "../../src/process/bun-spawner";
 import { scanLiveGroups } from "../../src/process/group-kill";
 import { TRUNCATED_MARKER, MAX_LINE_LENGTH } from "../../src/process/line-splitter";
+import { parseMarker } from "../../src/process/marker";
 import type { ChildHandle, SpawnSpec } from "../../src/process/spawner";
 import type { StreamName } from "../../src/contract/output";
 import { fixtureCommand, fixturePath, isGone, killPids, waitFor, waitGone } from "../helpers/processes";
@@ -176,7 +177,7 @@ describe("BunSpawner", () => {
     const [, first] = lines[0]!;
     const marker = first.split(" ")[2]!;
     expect(first).toBe(`service hello ${marker}`);
-    expect(marker.length).toBeGreaterThan(0);
+    expect(parseMarker(marker)).toMatchObject({ name: "stoppable" });
     expect(lines.map(([, l]) => l)).toContain(`stop hello ${marker} ${child.pid}`);
   });
 
