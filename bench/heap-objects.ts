@@ -32,7 +32,12 @@ const argv = process.argv.slice(2);
 const censusAt = argv.indexOf("--census");
 const censusFile = censusAt >= 0 ? argv.splice(censusAt, 2)[1] : undefined;
 const snapshotAt = argv.indexOf("--snapshot");
-const withSnapshot = snapshotAt >= 0 && argv.splice(snapshotAt, 1).length === 1;
+const withSnapshot = snapshotAt >= 0;
+if (withSnapshot) argv.splice(snapshotAt, 1);
+if (withSnapshot && !censusFile) {
+  console.error("heap-objects: --snapshot goes into the census: expected --census FILE beside it");
+  process.exit(2);
+}
 for (let i = 0; i < argv.length; i += 2) {
   const value = Number(argv[i + 1]);
   if (!["--services", "--minutes", "--rate", "--kill-every", "--base-port"].includes(argv[i]!) || !Number.isFinite(value) || value < 0) {

@@ -16,8 +16,10 @@
  * (Private_Clean + Private_Dirty of smaps_rollup). Per service: the growth between the
  * smallest and the largest size, divided by the services added. With --vs, the two
  * binaries alternate, run by run, so drift hits both alike.
- * --defaults replaces the manifest's one `defaults:` entry (e.g. `--defaults 'health: false'`,
- * to tell what the probes cost from what the rest does).
+ * --defaults replaces the manifest's one `defaults:` entry, e.g. `--defaults 'health: { interval:
+ * 1h, timeout: 2s }'` to tell what the probe rounds cost from what the rest does. (Not `health:
+ * false`: the generated fleet is all in the serial phase 0, each service then ready after 1 s,
+ * so N=200 is not ready within the 60 s this waits.)
  *   bun bench/pipe-memory.ts fleet [--binary dist/orchestrator] [--vs /tmp/base] [--sizes 200,999] [--runs 3] [--base-port 29000] [--settle 5000] [--defaults YAML]
  */
 import { spawn as nodeSpawn } from "node:child_process";
